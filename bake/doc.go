@@ -1,0 +1,9 @@
+// Package bake is the second phase of xbake: it turns evaluated bake files
+// into the resolved model.
+//
+// It takes the files loaded by package hcl, the requested target and group
+// names and the --set overrides, and returns the resolved Targets and Groups:
+// matrices expanded, inherits merged, overrides applied, values normalised
+// exactly as `docker buildx bake` does. It also renders the --print and
+// --list JSON. Package plan comes next.
+package bake

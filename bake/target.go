@@ -1,0 +1,152 @@
+package bake
+
+import (
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Target is one resolved build: a bake `target` block after matrix
+// expansion, inherits, --set overrides and normalisation.
+//
+// Pointer fields tell "unset" from "empty", which the merge rules need.
+// Field order is the key order of `--print`, as in buildx.
+type Target struct {
+	Name        string
+	Description string
+
+	Annotations      []string
+	Attest           []*Attest
+	Context          *string
+	Contexts         map[string]string
+	Dockerfile       *string
+	DockerfileInline *string
+	Args             map[string]*string
+	Labels           map[string]*string
+	Tags             []string
+	CacheFrom        []*CacheEntry
+	CacheTo          []*CacheEntry
+	Target           *string
+	Secrets          []*Secret
+	SSH              []*SSH
+	Platforms        []string
+	Outputs          []*Export
+	Pull             *bool
+	NoCache          *bool
+	Network          *string
+	NoCacheFilter    []string
+	ShmSize          *string
+	Ulimits          []string
+	Resources        *Resources
+	Call             *string
+	Entitlements     []string
+	ExtraHosts       map[string]*string
+	Policy           []*Policy
+
+	// Linked marks a target that was not requested but is needed by a
+	// requested one through a `target:` context: it is built, not exported.
+	Linked bool
+
+	// Source says where the target and its attributes were declared, for
+	// diagnostics in later phases.
+	Source *Source
+}
+
+// Group is a named list of targets and groups.
+type Group struct {
+	Name        string
+	Description string
+	Targets     []string
+	DeclRange   hcl.Range
+}
+
+// Export is one `output` entry: an exporter type and its attributes.
+// Dest is kept apart because every exporter that writes files uses it.
+type Export struct {
+	Type  string
+	Dest  string
+	Attrs map[string]string
+}
+
+// CacheEntry is one `cache-from` or `cache-to` entry.
+type CacheEntry struct {
+	Type  string
+	Attrs map[string]string
+}
+
+// Attest is one `attest` entry (sbom, provenance, ...).
+type Attest struct {
+	Type     string
+	Disabled bool
+	Attrs    map[string]string
+}
+
+// Secret is one `secret` entry: an id and where its value comes from.
+type Secret struct {
+	ID       string
+	FilePath string
+	Env      string
+}
+
+// SSH is one `ssh` entry: an agent id and optional key or socket paths.
+type SSH struct {
+	ID    string
+	Paths []string
+}
+
+// Policy is one `policy` entry (Rego policy options).
+type Policy struct {
+	Filename string
+	Reset    *bool
+	Disabled *bool
+	Strict   *bool
+	LogLevel string
+}
+
+// Resources are per-step cgroup limits.
+type Resources struct {
+	Memory     *string
+	MemorySwap *string
+	CPUShares  *int64
+	CPUPeriod  *int64
+	CPUQuota   *int64
+	CPUSetCPUs *string
+	CPUSetMems *string
+}
+
+// Source records where a target was declared and where each of its
+// attributes got its final value. Ranges are zero for values that came
+// from --set or defaults.
+type Source struct {
+	// DeclRange is the block's label (or its `name` attribute for matrix
+	// instances).
+	DeclRange hcl.Range
+	// Attrs maps an attribute name ("platforms", "contexts") to the range of
+	// the expression that set it.
+	Attrs map[string]hcl.Range
+	// Elems maps "attr.index" ("platforms.1") or "attr.key"
+	// ("contexts.base") to the range of one element when the value was
+	// written as a literal.
+	Elems map[string]hcl.Range
+}
+
+// AttrRange returns the range of attribute name, falling back to the
+// declaration.
+func (t *Target) AttrRange(name string) hcl.Range {
+	if t.Source == nil {
+		return hcl.Range{}
+	}
+	if r, ok := t.Source.Attrs[name]; ok {
+		return r
+	}
+	return t.Source.DeclRange
+}
+
+// ElemRange returns the range of one element of a list or map attribute
+// ("platforms", "1" or "contexts", "base"), falling back to the attribute.
+func (t *Target) ElemRange(name, key string) hcl.Range {
+	if t.Source != nil {
+		if r, ok := t.Source.Elems[name+"."+key]; ok {
+			return r
+		}
+	}
+	return t.AttrRange(name)
+}

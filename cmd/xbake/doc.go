@@ -1,0 +1,17 @@
+// Command xbake builds multi-platform container images from bake files.
+//
+//	xbake [flags] [TARGET|GROUP...]
+//
+// It reads docker-bake.hcl / docker-bake.json files (and xbuild.hcl,
+// xbuild.json and their overrides), expands them into a DAG of
+// per-platform BuildKit solves, runs it, and publishes manifest lists or
+// per-platform outputs.
+//
+// Exit codes:
+//
+//	0    success
+//	1    a build or publish failed
+//	2    invalid usage or an invalid definition (any error diagnostic);
+//	     nothing was built
+//	130  interrupted (Ctrl-C)
+package main

@@ -1,0 +1,116 @@
+package plan
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/bake"
+)
+
+// Kind says what a node does.
+type Kind string
+
+const (
+	// KindSolve builds one target for one platform.
+	KindSolve Kind = "solve"
+	// KindMerge assembles the per-platform results of one target into one
+	// multi-platform output (an image index pushed to every tag, or one OCI
+	// layout or tarball).
+	KindMerge Kind = "merge"
+)
+
+// Exec says how a solve node runs on the builder.
+type Exec string
+
+const (
+	// ExecUnknown: no builder platforms were given.
+	ExecUnknown Exec = ""
+	// ExecNative: a builder runs the platform natively.
+	ExecNative Exec = "native"
+	// ExecEmulated: RUN steps of the platform go through QEMU user mode.
+	ExecEmulated Exec = "emulated"
+)
+
+// Role says what a solve's result is for.
+type Role string
+
+const (
+	// RoleExport: the solve writes its targets' outputs itself (every
+	// output of a single-platform target, and the per-platform outputs
+	// docker, local and cacheonly of a multi-platform one).
+	RoleExport Role = "export"
+	// RoleMerge: the solve's image goes to a merge node of its target
+	// (pushed by digest, or kept as an OCI layout), in addition to any
+	// per-platform outputs.
+	RoleMerge Role = "merge"
+	// RoleDependency: the target was not requested; its result only feeds
+	// dependents through `target:` contexts and nothing is exported.
+	RoleDependency Role = "dependency"
+)
+
+// Plan is the DAG of one run.
+type Plan struct {
+	// Nodes are in topological order (dependencies first); ties are broken
+	// by ID, so the order is the same on every machine.
+	Nodes []*Node
+	// Emulated counts the solve nodes that need QEMU.
+	Emulated int
+}
+
+// Node is one unit of work.
+type Node struct {
+	// ID is readable and stable: "app@linux/arm64" for a solve,
+	// "app#index" for a merge.
+	ID   string
+	Kind Kind
+	// Target is the target the node builds or merges (the first one when a
+	// solve serves several identical targets).
+	Target string
+	// Platform is the canonical "os/arch[/variant]" of a solve; empty for
+	// a merge.
+	Platform string
+	// DefaultPlatform is true when the target declared no platforms and the
+	// builder's default was used.
+	DefaultPlatform bool
+	// Deps are the IDs of the nodes this one waits for, sorted.
+	Deps []string
+	// Level is the node's depth: 0 for no dependencies, else 1 + the
+	// largest level of its dependencies.
+	Level int
+	Exec  Exec
+
+	Solve *Solve // set for KindSolve
+	Merge *Merge // set for KindMerge
+
+	// Origin is the declaring block, for errors.
+	Origin hcl.Range
+}
+
+// Solve is what a solve node builds: BuildKit-agnostic data.
+type Solve struct {
+	// Targets are the resolved targets this solve serves. They share every
+	// build input; the first one's inputs are used, and each one's outputs
+	// are written.
+	Targets  []*bake.Target
+	Platform ocispec.Platform
+	Role     Role
+	// Links are the `target:` contexts, each served by the solve node of the
+	// dependency for this platform.
+	Links []Link
+}
+
+// Link is one named context that receives another solve's result.
+type Link struct {
+	Name string // the context name, as in contexts = { NAME = "target:x" }
+	Node string // the ID of the solve node that provides it
+}
+
+// Merge is what a merge node assembles.
+type Merge struct {
+	Target *bake.Target
+	// Platforms are the canonical platforms, in the order the target
+	// declared them; Node.Deps lists the same solves sorted by ID, so
+	// Solves gives them in platform order.
+	Platforms []string
+	Solves    []string
+}
