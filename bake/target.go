@@ -150,3 +150,13 @@ func (t *Target) ElemRange(name, key string) hcl.Range {
 	}
 	return t.AttrRange(name)
 }
+
+// Definition is a resolved request: the targets to build, the targets they
+// depend on (Linked), and the groups that were traversed. It is what
+// `--print` prints and what package plan takes.
+type Definition struct {
+	// Groups are sorted by name; "default" lists the requested names.
+	Groups []*Group
+	// Targets are sorted by name.
+	Targets []*Target
+}
