@@ -41,6 +41,10 @@ type Target struct {
 	ExtraHosts       map[string]*string
 	Policy           []*Policy
 
+	// inherits are the parents named by `inherits`, merged across blocks;
+	// they are consumed by resolution and never printed.
+	inherits []ref
+
 	// Linked marks a target that was not requested but is needed by a
 	// requested one through a `target:` context: it is built, not exported.
 	Linked bool
@@ -50,12 +54,23 @@ type Target struct {
 	Source *Source
 }
 
+// ref is a name written in the file, with where it was written.
+type ref struct {
+	name string
+	rng  hcl.Range
+}
+
 // Group is a named list of targets and groups.
 type Group struct {
 	Name        string
 	Description string
 	Targets     []string
 	DeclRange   hcl.Range
+
+	// targetRanges are where each member was written, for errors.
+	targetRanges map[string]hcl.Range
+	// generated marks the group a matrix label makes of its targets.
+	generated bool
 }
 
 // Export is one `output` entry: an exporter type and its attributes.
@@ -159,4 +174,8 @@ type Definition struct {
 	Groups []*Group
 	// Targets are sorted by name.
 	Targets []*Target
+	// Granted are the privileges the command line implies: entitlements
+	// set with --set, and "fs.read=PATH" / "fs.write=PATH" for paths typed
+	// in --set values.
+	Granted []string
 }

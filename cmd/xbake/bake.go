@@ -2,28 +2,259 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/containerd/platforms"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
+
+	"github.com/xbake/xbake/bake"
+	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/plan"
 )
 
 // bakeOptions are the flags of the main command.
 type bakeOptions struct {
-	files []string
-	sets  []string
-	vars  []string
-	print bool
-	list  string
+	files       []string
+	sets        []string
+	vars        []string
+	print       bool
+	list        string
+	plan        bool
+	push        bool
+	load        bool
+	noCache     bool
+	pull        bool
+	sbom        string
+	provenance  string
+	call        string
+	check       bool
+	diagnostics string
+	// builderPlatforms classifies solves as native or emulated without a
+	// builder (for --plan and graph).
+	builderPlatforms []string
+
+	run runOptions
+	cmd *cobra.Command
 }
 
 func (o *bakeOptions) addFlags(cmd *cobra.Command) {
+	o.cmd = cmd
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.files, "file", "f", nil, "Bake definition file (repeatable; \"-\" reads stdin)")
-	f.StringArrayVar(&o.sets, "set", nil, "Override a target value (for example: targetpattern.key=value)")
-	f.StringArrayVar(&o.vars, "var", nil, "Set a variable (NAME=value)")
-	f.BoolVar(&o.print, "print", false, "Print the resolved definition as JSON and exit")
-	f.StringVar(&o.list, "list", "", "List targets or variables (targets, variables, or type=...,format=json)")
+	f.StringArrayVar(&o.sets, "set", nil, "Override a target value (for example: \"app.tags=app:dev\", \"*.platform=linux/arm64\")")
+	f.StringArrayVar(&o.vars, "var", nil, "Set a variable (NAME=value); beats the environment")
+	f.BoolVar(&o.print, "print", false, "Print the resolved definition as JSON, as \"docker buildx bake --print\" does, and exit")
+	f.StringVar(&o.list, "list", "", "List targets or variables: targets, variables, or type=targets|variables,format=table|json")
+	f.BoolVar(&o.plan, "plan", false, "Print the build plan (one node per target and platform, with dependency levels) as JSON and exit")
+	f.BoolVar(&o.push, "push", false, "Shorthand for --set=*.push=true: publish image outputs")
+	f.BoolVar(&o.load, "load", false, "Shorthand for --set=*.load=true: add a docker output")
+	f.BoolVar(&o.noCache, "no-cache", false, "Do not use the cache (sets *.no-cache when given)")
+	f.BoolVar(&o.pull, "pull", false, "Always pull referenced images (sets *.pull when given)")
+	f.StringVar(&o.sbom, "sbom", "", "Shorthand for --set=*.attest=type=sbom")
+	f.StringVar(&o.provenance, "provenance", "", "Shorthand for --set=*.attest=type=provenance")
+	f.StringVar(&o.call, "call", "", "Set the evaluation method of every target (build, check, outline, targets)")
+	f.BoolVar(&o.check, "check", false, "Shorthand for --call=check")
+	f.StringVar(&o.diagnostics, "diagnostics", "auto", "How to print errors in the definition: auto, compact, rich or json")
+	f.StringSliceVar(&o.builderPlatforms, "builder-platforms", nil, "Platforms the builder runs natively, for --plan without a builder (for example linux/amd64)")
+	o.run.addFlags(f)
+}
+
+// overrides turns the convenience flags into --set values, after the
+// user's own, as buildx does.
+func (o *bakeOptions) overrides() []string {
+	out := append([]string(nil), o.sets...)
+	if o.push {
+		out = append(out, "*.push=true")
+	}
+	if o.load {
+		out = append(out, "*.load=true")
+	}
+	call := o.call
+	if o.check {
+		call = "check"
+	}
+	if call == "check" {
+		call = "lint"
+	}
+	if call != "" && call != "build" {
+		out = append(out, "*.call="+call)
+	}
+	if o.cmd.Flags().Changed("no-cache") {
+		out = append(out, "*.no-cache="+strconv.FormatBool(o.noCache))
+	}
+	if o.cmd.Flags().Changed("pull") {
+		out = append(out, "*.pull="+strconv.FormatBool(o.pull))
+	}
+	if o.sbom != "" {
+		out = append(out, "*.attest="+canonicalAttest("sbom", o.sbom))
+	}
+	if o.provenance != "" {
+		out = append(out, "*.attest="+canonicalAttest("provenance", o.provenance))
+	}
+	return out
+}
+
+// canonicalAttest turns --sbom=true/false or --sbom=k=v into an attest.
+func canonicalAttest(typ, v string) string {
+	if b, err := strconv.ParseBool(v); err == nil {
+		return fmt.Sprintf("type=%s,disabled=%t", typ, !b)
+	}
+	return fmt.Sprintf("type=%s,%s", typ, v)
+}
+
+func parseVars(vars []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range vars {
+		if v == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(v, "=")
+		if !ok {
+			return nil, fmt.Errorf("invalid --var %q: use NAME=value", v)
+		}
+		if k == "" {
+			return nil, fmt.Errorf("invalid --var %q: the name is empty", v)
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+// loaded is a definition read from the command line's files and flags,
+// with the problems found so far (printed all at once at the end).
+type loaded struct {
+	cfg     *bake.Config
+	printer *diagPrinter
+	diags   hcl.Diagnostics
+}
+
+// load reads and loads the definition. Files that cannot be read or
+// parsed end it early (printed, exit code 2); other problems are kept in
+// loaded.diags so that resolution can report its own alongside them.
+func (a *app) load(o *bakeOptions) (*loaded, error) {
+	dp := &diagPrinter{a: a, format: o.diagnostics}
+	switch o.diagnostics {
+	case "", "auto", xhcl.FormatCompact, xhcl.FormatRich, xhcl.FormatJSON:
+	default:
+		return nil, usageErrorf("invalid --diagnostics %q: use auto, compact, rich or json", o.diagnostics)
+	}
+	vars, err := parseVars(o.vars)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	names, explicit, err := a.definitionFiles(o.files)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if len(names) == 0 && !explicit {
+		return nil, usageErrorf("couldn't find a bake definition: no -f given and none of %s exists here", strings.Join(defaultFiles, ", "))
+	}
+	files, err := a.readFiles(names)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	parsed, byName, diags := xhcl.Parse(files)
+	dp.files = byName
+	if diags.HasErrors() {
+		return nil, dp.print(diags)
+	}
+	opts := bake.Options{
+		Vars: vars,
+		Builtins: map[string]string{
+			"BAKE_CMD_CONTEXT":    "cwd://",
+			"BAKE_LOCAL_PLATFORM": platforms.Format(platforms.DefaultSpec()),
+		},
+	}
+	if a.envLookupAllowed() {
+		opts.LookupEnv = a.lookupEnv
+	}
+	cfg, d := bake.Load(parsed, opts)
+	return &loaded{cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
+}
+
+// envLookupAllowed is false when BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP is true.
+func (a *app) envLookupAllowed() bool {
+	b, err := strconv.ParseBool(a.getenv("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP"))
+	return err != nil || !b
+}
+
+// resolve loads the definition and resolves the requested targets.
+func (a *app) resolve(o *bakeOptions, targets []string) (*loaded, *bake.Definition, error) {
+	l, err := a.load(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	req := bake.Request{
+		Targets:         targets,
+		Overrides:       o.overrides(),
+		SourceDateEpoch: a.getenv("SOURCE_DATE_EPOCH"),
+	}
+	if a.envLookupAllowed() {
+		req.LookupEnv = a.lookupEnv
+	}
+	def, diags := l.cfg.Resolve(req)
+	l.diags = append(l.diags, diags...)
+	if err := l.printer.print(l.diags); err != nil {
+		return nil, nil, err
+	}
+	l.diags = nil
+	return l, def, nil
 }
 
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
-	return usageErrorf("couldn't find a bake definition")
+	if o.print && o.list != "" {
+		return usageErrorf("--print and --list are mutually exclusive")
+	}
+	if o.list != "" {
+		lr, err := bake.ParseList(o.list)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		l, err := a.load(o)
+		if err != nil {
+			return err
+		}
+		if l.diags.HasErrors() {
+			return l.printer.print(l.diags)
+		}
+		diags, err := l.cfg.WriteList(a.stdout, lr)
+		if err != nil {
+			return err
+		}
+		return l.printer.print(append(l.diags, diags...))
+	}
+	l, def, err := a.resolve(o, targets)
+	if err != nil {
+		return err
+	}
+	if o.print {
+		return def.WritePrint(a.stdout)
+	}
+	newPlan := func(req plan.Request) (*plan.Plan, error) {
+		p, diags := plan.New(def, req)
+		if err := l.printer.print(diags); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	if o.plan {
+		p, err := newPlan(o.offlineRequest())
+		if err != nil {
+			return err
+		}
+		return p.WriteJSON(a.stdout)
+	}
+	return runBuild(ctx, a, &o.run, def, newPlan)
+}
+
+// offlineRequest plans without a builder: the local platform is the
+// default, and --builder-platforms classifies solves.
+func (o *bakeOptions) offlineRequest() plan.Request {
+	return plan.Request{
+		DefaultPlatform:  platforms.Format(platforms.Normalize(platforms.DefaultSpec())),
+		BuilderPlatforms: o.builderPlatforms,
+	}
 }

@@ -1,0 +1,346 @@
+package bake
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	xhcl "github.com/xbake/xbake/hcl"
+)
+
+// Options are the inputs of loading that do not come from the files.
+type Options struct {
+	// Vars are --var NAME=value overrides.
+	Vars map[string]string
+	// LookupEnv reads environment variables that override same-named
+	// variables; nil disables the lookup.
+	LookupEnv func(string) (string, bool)
+	// Builtins are BAKE_CMD_CONTEXT and BAKE_LOCAL_PLATFORM.
+	Builtins map[string]string
+}
+
+// Config is a loaded bake definition. Targets are indexed by name when it
+// is loaded (which evaluates matrices and names) but decoded only when
+// asked for, so resolving one target of a large file stays cheap.
+type Config struct {
+	ev *xhcl.Evaluator
+
+	targets     map[string][]*instance // by name, in declaration order
+	targetNames []string               // in first-declaration order
+	groups      map[string]*Group
+	groupNames  []string
+
+	decoded  map[*instance]*Target
+	values   map[instKey]attrResult
+	progress []instKey
+}
+
+// instance is one target of a block: the block itself, or one combination
+// of its matrix.
+type instance struct {
+	block     *hcl.Block
+	attrs     hcl.Attributes
+	locals    map[string]cty.Value
+	name      string
+	nameRange hcl.Range
+}
+
+type instKey struct {
+	inst *instance
+	attr string
+}
+
+type attrResult struct {
+	x     any // the decoded Go value; nil when unset or invalid
+	ok    bool
+	diags hcl.Diagnostics
+}
+
+var namePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+// targetSchema lists every attribute a target block accepts.
+var targetSchema = func() *hcl.BodySchema {
+	s := &hcl.BodySchema{}
+	for _, name := range TargetAttributes {
+		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: name})
+	}
+	return s
+}()
+
+var groupSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "targets", Required: true},
+		{Name: "description"},
+		{Name: "name"},
+		{Name: "matrix"},
+	},
+}
+
+// Load reads parsed bake files. It returns every problem it finds; the
+// Config is usable for what did load when there are errors, but callers
+// should not build from it.
+func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
+	ev, diags := xhcl.New(files, xhcl.Options{
+		Vars:       opts.Vars,
+		LookupEnv:  opts.LookupEnv,
+		Builtins:   opts.Builtins,
+		BlockTypes: []string{"target", "group"},
+	})
+	c := &Config{
+		ev:      ev,
+		targets: map[string][]*instance{},
+		groups:  map[string]*Group{},
+		decoded: map[*instance]*Target{},
+		values:  map[instKey]attrResult{},
+	}
+	ev.SetBlockRefs(c)
+
+	var generated []*Group
+	for _, b := range ev.Blocks() {
+		if !namePattern.MatchString(b.Labels[0]) {
+			diags = append(diags, invalidName(b.Labels[0], b.LabelRanges[0]))
+			continue
+		}
+		switch b.Type {
+		case "target":
+			insts, d := c.expand(b)
+			diags = append(diags, d...)
+			names := make([]string, 0, len(insts))
+			for _, in := range insts {
+				if _, ok := c.targets[in.name]; !ok {
+					c.targetNames = append(c.targetNames, in.name)
+				}
+				c.targets[in.name] = append(c.targets[in.name], in)
+				names = append(names, in.name)
+			}
+			if len(names) > 0 && !(len(names) == 1 && names[0] == b.Labels[0]) {
+				generated = append(generated, &Group{Name: b.Labels[0], Targets: names, DeclRange: b.LabelRanges[0]})
+			}
+		case "group":
+			g, d := c.decodeGroup(b)
+			diags = append(diags, d...)
+			if g != nil {
+				if _, ok := c.groups[g.Name]; !ok {
+					c.groupNames = append(c.groupNames, g.Name)
+				}
+				// The last group block of a name replaces earlier ones.
+				c.groups[g.Name] = g
+			}
+		}
+	}
+	// A matrix label names a group of its targets, unless a group block of
+	// that name exists; two blocks of one label give the union.
+	for _, g := range generated {
+		if prev, ok := c.groups[g.Name]; ok {
+			if prev.generated {
+				prev.Targets = dedupeStrings(append(prev.Targets, g.Targets...))
+			}
+			continue
+		}
+		g.generated = true
+		c.groups[g.Name] = g
+		c.groupNames = append(c.groupNames, g.Name)
+	}
+	diags = append(diags, ev.ResolveGlobals()...)
+	return c, diags
+}
+
+func invalidName(name string, rng hcl.Range) *hcl.Diagnostic {
+	return xhcl.Errorf(&rng, "Invalid name",
+		"%q is not a valid name: only letters, digits, \"_\" and \"-\" are allowed ([a-zA-Z0-9_-]+).", name)
+}
+
+// Evaluator returns the evaluator of the definition's expressions.
+func (c *Config) Evaluator() *xhcl.Evaluator { return c.ev }
+
+// Variables returns the declared variables with their values.
+func (c *Config) Variables() []xhcl.VariableInfo { return c.ev.Variables() }
+
+func (c *Config) decodeGroup(b *hcl.Block) (*Group, hcl.Diagnostics) {
+	content, _, diags := b.Body.PartialContent(groupSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	for _, bad := range []string{"name", "matrix"} {
+		if a, ok := content.Attributes[bad]; ok {
+			diags = append(diags, xhcl.Errorf(&a.NameRange, "Unsupported argument",
+				"%s is not supported for groups; only targets and description are.", bad))
+		}
+	}
+	g := &Group{Name: b.Labels[0], DeclRange: b.LabelRanges[0], Targets: []string{}}
+	a := content.Attributes["targets"]
+	v, d := c.ev.Eval(a.Expr, nil)
+	diags = append(diags, d...)
+	if !d.HasErrors() {
+		x, err := decodeStringList(v)
+		if err != nil {
+			diags = append(diags, xhcl.Errorf(a.Expr.Range().Ptr(), "Invalid group targets", "The targets of group %q: %s.", g.Name, err))
+		} else if l, ok := x.([]string); ok {
+			g.Targets = l
+			g.targetRanges = map[string]hcl.Range{}
+			if exprs, d := hcl.ExprList(a.Expr); !d.HasErrors() && len(exprs) == len(l) {
+				for i, e := range exprs {
+					g.targetRanges[l[i]] = e.Range()
+				}
+			}
+		}
+	}
+	if a, ok := content.Attributes["description"]; ok {
+		v, d := c.ev.Eval(a.Expr, nil)
+		diags = append(diags, d...)
+		if s, err := toString(v); err == nil && s != nil {
+			g.Description = *s
+		}
+	}
+	g.Targets = dedupeStrings(g.Targets)
+	return g, diags
+}
+
+// TargetNames returns the names of all targets (matrix instances by their
+// generated names), in declaration order.
+func (c *Config) TargetNames() []string { return slices.Clone(c.targetNames) }
+
+// GroupNames returns the names of all groups, in declaration order.
+func (c *Config) GroupNames() []string { return slices.Clone(c.groupNames) }
+
+// Group returns the group named name, or nil.
+func (c *Config) Group(name string) *Group { return c.groups[name] }
+
+// BlockRef implements xhcl.BlockRefs: target.NAME.ATTR and group.NAME.ATTR.
+func (c *Config) BlockRef(typ, name, attr string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
+	if typ == "group" {
+		return c.groupRef(name, attr, rng)
+	}
+	insts, ok := c.targets[name]
+	if !ok {
+		return cty.DynamicVal, hcl.Diagnostics{c.unknownTarget(name, rng)}
+	}
+	if attr == "name" {
+		return cty.StringVal(name), nil
+	}
+	if attr == "" {
+		obj := map[string]cty.Value{"name": cty.StringVal(name)}
+		var diags hcl.Diagnostics
+		for _, codec := range targetCodecs {
+			v, d := c.BlockRef(typ, name, codec.name, rng)
+			diags = append(diags, d...)
+			obj[codec.name] = v
+		}
+		return cty.ObjectVal(obj), diags
+	}
+	codec, ok := codecByName[attr]
+	if !ok {
+		detail := fmt.Sprintf("Targets have no attribute %q.", attr)
+		if s := xhcl.Suggest(attr, TargetAttributes); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		return cty.DynamicVal, hcl.Diagnostics{xhcl.Errorf(&rng, "Unsupported attribute", "%s", detail)}
+	}
+	// The value is the attribute as the last block of that name writes it,
+	// before inherits and --set.
+	var x any
+	for _, in := range insts {
+		if _, ok := in.attrs[attr]; !ok {
+			continue
+		}
+		r := c.attr(in, attr, rng)
+		if !r.ok {
+			return cty.DynamicVal, r.diags
+		}
+		x = r.x
+	}
+	return codec.value(x), nil
+}
+
+func (c *Config) groupRef(name, attr string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
+	g, ok := c.groups[name]
+	if !ok {
+		detail := fmt.Sprintf("There is no group named %q.", name)
+		if s := xhcl.Suggest(name, c.groupNames); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		return cty.DynamicVal, hcl.Diagnostics{xhcl.Errorf(&rng, "Unknown group", "%s", detail)}
+	}
+	targets := cty.ListValEmpty(cty.String)
+	if len(g.Targets) > 0 {
+		vals := make([]cty.Value, len(g.Targets))
+		for i, t := range g.Targets {
+			vals[i] = cty.StringVal(t)
+		}
+		targets = cty.ListVal(vals)
+	}
+	obj := map[string]cty.Value{
+		"name":        cty.StringVal(g.Name),
+		"description": cty.StringVal(g.Description),
+		"targets":     targets,
+	}
+	if attr == "" {
+		return cty.ObjectVal(obj), nil
+	}
+	v, ok := obj[attr]
+	if !ok {
+		return cty.DynamicVal, hcl.Diagnostics{xhcl.Errorf(&rng, "Unsupported attribute",
+			"Groups have no attribute %q; use targets or description.", attr)}
+	}
+	return v, nil
+}
+
+func (c *Config) unknownTarget(name string, rng hcl.Range) *hcl.Diagnostic {
+	detail := fmt.Sprintf("There is no target named %q.", name)
+	if s := xhcl.Suggest(name, c.targetNames); s != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return xhcl.Errorf(&rng, "Unknown target", "%s", detail)
+}
+
+// attr evaluates and decodes one attribute of an instance, once. rng is
+// where it was asked for, for cycle errors.
+func (c *Config) attr(in *instance, name string, rng hcl.Range) attrResult {
+	key := instKey{in, name}
+	if r, ok := c.values[key]; ok {
+		// Diagnostics are reported by the first caller only.
+		return attrResult{x: r.x, ok: r.ok}
+	}
+	if i := slices.Index(c.progress, key); i >= 0 {
+		path := ""
+		for _, k := range c.progress[i:] {
+			path += fmt.Sprintf("target.%s.%s -> ", k.inst.name, k.attr)
+		}
+		return attrResult{diags: hcl.Diagnostics{xhcl.Errorf(&rng, "Reference cycle",
+			"The value of target.%s.%s depends on itself: %starget.%s.%s. Break the cycle by writing one of them without the reference.",
+			in.name, name, path, in.name, name)}}
+	}
+	c.progress = append(c.progress, key)
+	a := in.attrs[name]
+	v, diags := c.ev.Eval(a.Expr, in.locals)
+	c.progress = c.progress[:len(c.progress)-1]
+
+	r := attrResult{diags: diags}
+	if !diags.HasErrors() && v.IsWhollyKnown() {
+		codec := codecByName[name]
+		x, err := codec.decode(v)
+		if err != nil {
+			r.diags = append(r.diags, attrError(in, a, err))
+		} else {
+			r.x, r.ok = x, true
+		}
+	}
+	c.values[key] = r
+	return r
+}
+
+// attrError turns a decoding error into a diagnostic on the attribute, or
+// on the element at fault when the value was written as a literal list.
+func attrError(in *instance, a *hcl.Attribute, err error) *hcl.Diagnostic {
+	rng := a.Expr.Range()
+	if ee, ok := err.(*elemError); ok {
+		if exprs, d := hcl.ExprList(a.Expr); !d.HasErrors() && ee.index < len(exprs) {
+			rng = exprs[ee.index].Range()
+		}
+	}
+	return xhcl.Errorf(&rng, "Invalid value for "+a.Name,
+		"The value of %s in target %q is invalid: %s.", a.Name, in.name, err)
+}

@@ -1,0 +1,629 @@
+package bake
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// attrCodec decodes one target attribute from its evaluated value, stores
+// it in a Target, and turns it back into a value for target.NAME.ATTR
+// references (which see the decoded value, as in buildx: numbers in args
+// read back as strings, outputs as maps).
+type attrCodec struct {
+	name string
+	// decode returns the Go value; nil for null (the attribute is unset).
+	decode func(v cty.Value) (any, error)
+	set    func(t *Target, x any)
+	// value is x as a cty value; x may be nil (unset).
+	value func(x any) cty.Value
+}
+
+// targetCodecs lists the decoded attributes in buildx's field order.
+// name, matrix and inherits are handled by the block decoder itself.
+var targetCodecs = []*attrCodec{
+	strAttr("description", func(t *Target, s *string) {
+		if s != nil {
+			t.Description = *s
+		}
+	}),
+	listAttr("annotations", func(t *Target, l []string) { t.Annotations = l }),
+	entryAttr("attest", parseAttestValue, func(t *Target, l []*Attest) { t.Attest = l }, attestValue),
+	strAttr("context", func(t *Target, s *string) { t.Context = s }),
+	{name: "contexts", decode: decodeContexts, set: func(t *Target, x any) { t.Contexts, _ = x.(map[string]string) }, value: contextsValue},
+	strAttr("dockerfile", func(t *Target, s *string) { t.Dockerfile = s }),
+	strAttr("dockerfile-inline", func(t *Target, s *string) { t.DockerfileInline = s }),
+	mapAttr("args", func(t *Target, m map[string]*string) { t.Args = m }),
+	mapAttr("labels", func(t *Target, m map[string]*string) { t.Labels = m }),
+	listAttr("tags", func(t *Target, l []string) { t.Tags = l }),
+	entryAttr("cache-from", parseCacheValue, func(t *Target, l []*CacheEntry) { t.CacheFrom = l }, cacheValue),
+	entryAttr("cache-to", parseCacheValue, func(t *Target, l []*CacheEntry) { t.CacheTo = l }, cacheValue),
+	strAttr("target", func(t *Target, s *string) { t.Target = s }),
+	entryAttr("secret", parseSecretValue, func(t *Target, l []*Secret) { t.Secrets = l }, secretValue),
+	entryAttr("ssh", parseSSHValue, func(t *Target, l []*SSH) { t.SSH = l }, sshValue),
+	listAttr("platforms", func(t *Target, l []string) { t.Platforms = l }),
+	entryAttr("output", parseExportValue, func(t *Target, l []*Export) { t.Outputs = l }, exportValue),
+	boolAttr("pull", func(t *Target, b *bool) { t.Pull = b }),
+	boolAttr("no-cache", func(t *Target, b *bool) { t.NoCache = b }),
+	strAttr("network", func(t *Target, s *string) { t.Network = s }),
+	listAttr("no-cache-filter", func(t *Target, l []string) { t.NoCacheFilter = l }),
+	strAttr("shm-size", func(t *Target, s *string) { t.ShmSize = s }),
+	listAttr("ulimits", func(t *Target, l []string) { t.Ulimits = l }),
+	{name: "resources", decode: decodeResources, set: func(t *Target, x any) { t.Resources, _ = x.(*Resources) }, value: resourcesValue},
+	strAttr("call", func(t *Target, s *string) { t.Call = s }),
+	listAttr("entitlements", func(t *Target, l []string) { t.Entitlements = l }),
+	mapAttr("extra-hosts", func(t *Target, m map[string]*string) { t.ExtraHosts = m }),
+	entryAttr("policy", parsePolicyValue, func(t *Target, l []*Policy) { t.Policy = l }, policyValue),
+}
+
+// TargetAttributes are the attribute names a target block accepts, in
+// buildx's order.
+var TargetAttributes = func() []string {
+	names := []string{"name", "matrix", "inherits"}
+	for _, c := range targetCodecs {
+		names = append(names, c.name)
+	}
+	return names
+}()
+
+var codecByName = func() map[string]*attrCodec {
+	m := map[string]*attrCodec{}
+	for _, c := range targetCodecs {
+		m[c.name] = c
+	}
+	return m
+}()
+
+func strAttr(name string, set func(*Target, *string)) *attrCodec {
+	return &attrCodec{
+		name: name,
+		decode: func(v cty.Value) (any, error) {
+			s, err := toString(v)
+			if err != nil || s == nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		set: func(t *Target, x any) { s, _ := x.(*string); set(t, s) },
+		value: func(x any) cty.Value {
+			if s, ok := x.(*string); ok && s != nil {
+				return cty.StringVal(*s)
+			}
+			return cty.NullVal(cty.String)
+		},
+	}
+}
+
+func boolAttr(name string, set func(*Target, *bool)) *attrCodec {
+	return &attrCodec{
+		name: name,
+		decode: func(v cty.Value) (any, error) {
+			if v.IsNull() {
+				return nil, nil
+			}
+			b, err := convert.Convert(v, cty.Bool)
+			if err != nil || b.IsNull() {
+				return nil, fmt.Errorf("a bool is required, not a %s", friendly(v))
+			}
+			x := b.True()
+			return &x, nil
+		},
+		set: func(t *Target, x any) { b, _ := x.(*bool); set(t, b) },
+		value: func(x any) cty.Value {
+			if b, ok := x.(*bool); ok && b != nil {
+				return cty.BoolVal(*b)
+			}
+			return cty.NullVal(cty.Bool)
+		},
+	}
+}
+
+func listAttr(name string, set func(*Target, []string)) *attrCodec {
+	return &attrCodec{
+		name:   name,
+		decode: decodeStringList,
+		set:    func(t *Target, x any) { l, _ := x.([]string); set(t, l) },
+		value: func(x any) cty.Value {
+			l, _ := x.([]string)
+			if len(l) == 0 {
+				return cty.ListValEmpty(cty.String)
+			}
+			vals := make([]cty.Value, len(l))
+			for i, s := range l {
+				vals[i] = cty.StringVal(s)
+			}
+			return cty.ListVal(vals)
+		},
+	}
+}
+
+func mapAttr(name string, set func(*Target, map[string]*string)) *attrCodec {
+	return &attrCodec{
+		name:   name,
+		decode: decodeNullableMap,
+		set:    func(t *Target, x any) { m, _ := x.(map[string]*string); set(t, m) },
+		value: func(x any) cty.Value {
+			m, _ := x.(map[string]*string)
+			if len(m) == 0 {
+				return cty.MapValEmpty(cty.String)
+			}
+			vals := make(map[string]cty.Value, len(m))
+			for k, v := range m {
+				if v == nil {
+					vals[k] = cty.NullVal(cty.String)
+				} else {
+					vals[k] = cty.StringVal(*v)
+				}
+			}
+			return cty.MapVal(vals)
+		},
+	}
+}
+
+// entryAttr is a list whose elements are CSV strings or objects.
+func entryAttr[E any](name string, parse func(cty.Value) ([]E, error), set func(*Target, []E), value func(E) cty.Value) *attrCodec {
+	return &attrCodec{
+		name: name,
+		decode: func(v cty.Value) (any, error) {
+			if v.IsNull() {
+				return nil, nil
+			}
+			if !isList(v) {
+				return nil, fmt.Errorf("a list of strings or objects is required, not a %s", friendly(v))
+			}
+			out := []E{}
+			i := 0
+			for it := v.ElementIterator(); it.Next(); i++ {
+				_, ev := it.Element()
+				if ev.IsNull() || !ev.IsKnown() || (ev.Type() == cty.String && ev.AsString() == "") {
+					continue
+				}
+				es, err := parse(ev)
+				if err != nil {
+					return nil, &elemError{index: i, err: err}
+				}
+				out = append(out, es...)
+			}
+			return out, nil
+		},
+		set: func(t *Target, x any) { l, _ := x.([]E); set(t, l) },
+		value: func(x any) cty.Value {
+			l, _ := x.([]E)
+			vals := make([]cty.Value, len(l))
+			for i, e := range l {
+				vals[i] = value(e)
+			}
+			if len(vals) == 0 {
+				return cty.EmptyTupleVal
+			}
+			return cty.TupleVal(vals)
+		},
+	}
+}
+
+// elemError is a decoding error of one element of a list attribute.
+type elemError struct {
+	index int
+	err   error
+}
+
+func (e *elemError) Error() string { return e.err.Error() }
+
+func isList(v cty.Value) bool {
+	t := v.Type()
+	return t.IsListType() || t.IsTupleType() || t.IsSetType()
+}
+
+func friendly(v cty.Value) string {
+	if v.IsNull() {
+		return "null"
+	}
+	return v.Type().FriendlyName()
+}
+
+func toString(v cty.Value) (*string, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil || !s.IsKnown() {
+		return nil, fmt.Errorf("a string is required, not a %s", friendly(v))
+	}
+	if s.IsNull() {
+		return nil, nil
+	}
+	str := s.AsString()
+	return &str, nil
+}
+
+func decodeStringList(v cty.Value) (any, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	if !isList(v) {
+		return nil, fmt.Errorf("a list of strings is required, not a %s", friendly(v))
+	}
+	out := make([]string, 0, v.LengthInt())
+	i := 0
+	for it := v.ElementIterator(); it.Next(); i++ {
+		_, ev := it.Element()
+		s, err := toString(ev)
+		if err != nil {
+			return nil, &elemError{index: i, err: err}
+		}
+		if s == nil {
+			return nil, &elemError{index: i, err: fmt.Errorf("a string is required, not null")}
+		}
+		out = append(out, *s)
+	}
+	return out, nil
+}
+
+func isMap(v cty.Value) bool {
+	return v.Type().IsMapType() || v.Type().IsObjectType()
+}
+
+func decodeNullableMap(v cty.Value) (any, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	if !isMap(v) {
+		return nil, fmt.Errorf("a map of strings is required, not a %s", friendly(v))
+	}
+	out := make(map[string]*string, v.LengthInt())
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		s, err := toString(ev)
+		if err != nil {
+			return nil, fmt.Errorf("the value of %q: %w", k.AsString(), err)
+		}
+		out[k.AsString()] = s
+	}
+	return out, nil
+}
+
+func decodeContexts(v cty.Value) (any, error) {
+	x, err := decodeNullableMap(v)
+	if err != nil || x == nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, s := range x.(map[string]*string) {
+		if s != nil {
+			out[k] = *s
+		} else {
+			out[k] = ""
+		}
+	}
+	return out, nil
+}
+
+func contextsValue(x any) cty.Value {
+	m, _ := x.(map[string]string)
+	if len(m) == 0 {
+		return cty.MapValEmpty(cty.String)
+	}
+	vals := make(map[string]cty.Value, len(m))
+	for k, v := range m {
+		vals[k] = cty.StringVal(v)
+	}
+	return cty.MapVal(vals)
+}
+
+// stringMap turns an object or map element into string attributes; null
+// attributes are skipped, numbers and bools become strings.
+func stringMap(v cty.Value) (map[string]string, error) {
+	if !isMap(v) {
+		return nil, fmt.Errorf("a string or an object is required, not a %s", friendly(v))
+	}
+	out := map[string]string{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		if ev.IsNull() || !ev.IsKnown() {
+			continue
+		}
+		s, err := toString(ev)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", k.AsString(), err)
+		}
+		out[k.AsString()] = *s
+	}
+	return out, nil
+}
+
+func parseExportValue(v cty.Value) ([]*Export, error) {
+	if v.Type() == cty.String {
+		e, err := ParseExport(v.AsString())
+		return []*Export{e}, err
+	}
+	m, err := stringMap(v)
+	if err != nil {
+		return nil, err
+	}
+	e, err := exportFromMap(m)
+	return []*Export{e}, err
+}
+
+func parseCacheValue(v cty.Value) ([]*CacheEntry, error) {
+	if v.Type() == cty.String {
+		return ParseCacheEntries(v.AsString())
+	}
+	m, err := stringMap(v)
+	if err != nil {
+		return nil, err
+	}
+	c, err := cacheFromMap(m)
+	return []*CacheEntry{c}, err
+}
+
+func parseAttestValue(v cty.Value) ([]*Attest, error) {
+	if v.Type() == cty.String {
+		a, err := ParseAttest(v.AsString())
+		return []*Attest{a}, err
+	}
+	m, err := stringMap(v)
+	if err != nil {
+		return nil, err
+	}
+	a, err := attestFromMap(m)
+	return []*Attest{a}, err
+}
+
+func parseSecretValue(v cty.Value) ([]*Secret, error) {
+	if v.Type() == cty.String {
+		s, err := ParseSecret(v.AsString())
+		return []*Secret{s}, err
+	}
+	m, err := stringMap(v)
+	if err != nil {
+		return nil, err
+	}
+	s := &Secret{}
+	for k, val := range m {
+		switch k {
+		case "id":
+			s.ID = val
+		case "src":
+			s.FilePath = val
+		case "env":
+			s.Env = val
+		default:
+			return nil, fmt.Errorf("unexpected attribute %q in a secret: use id, src or env", k)
+		}
+	}
+	return []*Secret{s}, nil
+}
+
+func parseSSHValue(v cty.Value) ([]*SSH, error) {
+	if v.Type() == cty.String {
+		return []*SSH{ParseSSH(v.AsString())}, nil
+	}
+	if !isMap(v) {
+		return nil, fmt.Errorf("a string or an object is required, not a %s", friendly(v))
+	}
+	s := &SSH{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		if ev.IsNull() {
+			continue
+		}
+		switch k.AsString() {
+		case "id":
+			id, err := toString(ev)
+			if err != nil {
+				return nil, fmt.Errorf("id: %w", err)
+			}
+			s.ID = *id
+		case "paths":
+			l, err := decodeStringList(ev)
+			if err != nil {
+				return nil, fmt.Errorf("paths: %w", err)
+			}
+			s.Paths, _ = l.([]string)
+		default:
+			return nil, fmt.Errorf("unexpected attribute %q in an ssh entry: use id or paths", k.AsString())
+		}
+	}
+	return []*SSH{s}, nil
+}
+
+func parsePolicyValue(v cty.Value) ([]*Policy, error) {
+	if v.Type() == cty.String {
+		p, err := ParsePolicy(v.AsString())
+		return []*Policy{p}, err
+	}
+	if !isMap(v) {
+		return nil, fmt.Errorf("a string or an object is required, not a %s", friendly(v))
+	}
+	var fields []string
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		if ev.IsNull() || !ev.IsKnown() || (ev.Type() == cty.String && ev.AsString() == "") {
+			continue
+		}
+		switch ev.Type() {
+		case cty.String:
+			fields = append(fields, k.AsString()+"="+ev.AsString())
+		case cty.Bool:
+			fields = append(fields, fmt.Sprintf("%s=%t", k.AsString(), ev.True()))
+		case cty.Number:
+			fields = append(fields, k.AsString()+"="+ev.AsBigFloat().Text('f', -1))
+		default:
+			return nil, fmt.Errorf("%q: a string is required, not a %s", k.AsString(), friendly(ev))
+		}
+	}
+	p, err := policyFromFields(fields)
+	return []*Policy{p}, err
+}
+
+func mapValue(m map[string]string) cty.Value {
+	vals := make(map[string]cty.Value, len(m))
+	for k, v := range m {
+		vals[k] = cty.StringVal(v)
+	}
+	return cty.MapVal(vals)
+}
+
+func exportValue(e *Export) cty.Value {
+	m := e.Map()
+	m["dest"] = e.Dest
+	return mapValue(m)
+}
+
+func cacheValue(c *CacheEntry) cty.Value { return mapValue(c.Map()) }
+
+func attestValue(a *Attest) cty.Value {
+	m := map[string]string{"type": a.Type}
+	for k, v := range a.Attrs {
+		m[k] = v
+	}
+	if a.Disabled {
+		m["disabled"] = "true"
+	}
+	return mapValue(m)
+}
+
+func secretValue(s *Secret) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"id": cty.StringVal(s.ID), "src": cty.StringVal(s.FilePath), "env": cty.StringVal(s.Env),
+	})
+}
+
+func sshValue(s *SSH) cty.Value {
+	paths := cty.ListValEmpty(cty.String)
+	if len(s.Paths) > 0 {
+		vals := make([]cty.Value, len(s.Paths))
+		for i, p := range s.Paths {
+			vals[i] = cty.StringVal(p)
+		}
+		paths = cty.ListVal(vals)
+	}
+	return cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal(s.ID), "paths": paths})
+}
+
+func policyValue(p *Policy) cty.Value {
+	m := map[string]string{}
+	if p.Filename != "" {
+		m["filename"] = p.Filename
+	}
+	for k, b := range map[string]*bool{"reset": p.Reset, "disabled": p.Disabled, "strict": p.Strict} {
+		if b != nil {
+			m[k] = fmt.Sprint(*b)
+		}
+	}
+	if p.LogLevel != "" {
+		m["log-level"] = p.LogLevel
+	}
+	if len(m) == 0 {
+		return cty.MapValEmpty(cty.String)
+	}
+	return mapValue(m)
+}
+
+var resourceFields = []string{"memory", "memory-swap", "cpu-shares", "cpu-period", "cpu-quota", "cpuset-cpus", "cpuset-mems"}
+
+func decodeResources(v cty.Value) (any, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	if !isMap(v) {
+		return nil, fmt.Errorf("an object is required, not a %s", friendly(v))
+	}
+	r := &Resources{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		if ev.IsNull() {
+			continue
+		}
+		if err := r.set(k.AsString(), ev); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *Resources) set(key string, v cty.Value) error {
+	str := func(dst **string) error {
+		s, err := toString(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		*dst = s
+		return nil
+	}
+	num := func(dst **int64) error {
+		n, err := convert.Convert(v, cty.Number)
+		if err != nil || n.IsNull() {
+			return fmt.Errorf("%s: a whole number is required, not a %s", key, friendly(v))
+		}
+		i, acc := n.AsBigFloat().Int64()
+		if acc != big.Exact {
+			return fmt.Errorf("%s: a whole number is required, not %s", key, n.AsBigFloat().Text('f', -1))
+		}
+		*dst = &i
+		return nil
+	}
+	switch key {
+	case "memory":
+		return str(&r.Memory)
+	case "memory-swap":
+		return str(&r.MemorySwap)
+	case "cpu-shares":
+		return num(&r.CPUShares)
+	case "cpu-period":
+		return num(&r.CPUPeriod)
+	case "cpu-quota":
+		return num(&r.CPUQuota)
+	case "cpuset-cpus":
+		return str(&r.CPUSetCPUs)
+	case "cpuset-mems":
+		return str(&r.CPUSetMems)
+	}
+	return fmt.Errorf("unknown resource %q: use %s", key, strings.Join(resourceFields, ", "))
+}
+
+func resourcesValue(x any) cty.Value {
+	r, _ := x.(*Resources)
+	if r == nil {
+		return cty.NullVal(cty.Map(cty.String))
+	}
+	m := map[string]cty.Value{}
+	for k, s := range map[string]*string{"memory": r.Memory, "memory-swap": r.MemorySwap, "cpuset-cpus": r.CPUSetCPUs, "cpuset-mems": r.CPUSetMems} {
+		if s != nil {
+			m[k] = cty.StringVal(*s)
+		}
+	}
+	for k, n := range map[string]*int64{"cpu-shares": r.CPUShares, "cpu-period": r.CPUPeriod, "cpu-quota": r.CPUQuota} {
+		if n != nil {
+			m[k] = cty.NumberIntVal(*n)
+		}
+	}
+	return cty.ObjectVal(m)
+}
+
+// elemRanges records the ranges of the elements of a literal list or map
+// expression, keyed "attr.index" or "attr.key".
+func elemRanges(src *Source, attr string, expr hcl.Expression) {
+	if exprs, diags := hcl.ExprList(expr); !diags.HasErrors() {
+		for i, e := range exprs {
+			src.Elems[fmt.Sprintf("%s.%d", attr, i)] = e.Range()
+		}
+		return
+	}
+	if pairs, diags := hcl.ExprMap(expr); !diags.HasErrors() {
+		for _, p := range pairs {
+			k, d := p.Key.Value(nil)
+			if d.HasErrors() || k.Type() != cty.String || k.IsNull() || !k.IsKnown() {
+				if kw := hcl.ExprAsKeyword(p.Key); kw != "" {
+					src.Elems[attr+"."+kw] = p.Value.Range()
+				}
+				continue
+			}
+			src.Elems[attr+"."+k.AsString()] = p.Value.Range()
+		}
+	}
+}

@@ -1,0 +1,266 @@
+package bake
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Merge applies o on top of t, field by field, with buildx's rules: scalars
+// and tags, platforms, outputs and cache-to are replaced when o sets them;
+// args, labels, contexts and extra-hosts merge key by key (a null value in
+// o never deletes a key); the other lists append, and attest, secret, ssh
+// and cache-from then drop duplicates.
+func (t *Target) Merge(o *Target) {
+	if o.Context != nil {
+		t.Context = o.Context
+	}
+	if o.Dockerfile != nil {
+		t.Dockerfile = o.Dockerfile
+	}
+	if o.DockerfileInline != nil {
+		t.DockerfileInline = o.DockerfileInline
+	}
+	t.Args = mergeNullable(t.Args, o.Args)
+	t.Labels = mergeNullable(t.Labels, o.Labels)
+	t.ExtraHosts = mergeNullable(t.ExtraHosts, o.ExtraHosts)
+	if len(o.Contexts) > 0 {
+		if t.Contexts == nil {
+			t.Contexts = map[string]string{}
+		}
+		maps.Copy(t.Contexts, o.Contexts)
+	}
+	if o.Tags != nil {
+		t.Tags = slices.Clone(o.Tags)
+	}
+	if o.Target != nil {
+		t.Target = o.Target
+	}
+	if o.Call != nil {
+		t.Call = o.Call
+	}
+	if o.Annotations != nil {
+		t.Annotations = appendClone(t.Annotations, o.Annotations)
+	}
+	if o.Attest != nil {
+		t.Attest = dedupeAttests(appendClone(t.Attest, o.Attest))
+	}
+	if o.Policy != nil {
+		t.Policy = appendClone(t.Policy, o.Policy)
+	}
+	if o.Secrets != nil {
+		t.Secrets = dedupeSecrets(appendClone(t.Secrets, o.Secrets))
+	}
+	if o.SSH != nil {
+		t.SSH = dedupeSSH(appendClone(t.SSH, o.SSH))
+	}
+	if o.Platforms != nil {
+		t.Platforms = slices.Clone(o.Platforms)
+	}
+	if o.CacheFrom != nil {
+		t.CacheFrom = removeDupes(appendClone(t.CacheFrom, o.CacheFrom))
+	}
+	if o.CacheTo != nil {
+		t.CacheTo = slices.Clone(o.CacheTo)
+	}
+	if o.Outputs != nil {
+		t.Outputs = slices.Clone(o.Outputs)
+	}
+	if o.Pull != nil {
+		t.Pull = o.Pull
+	}
+	if o.NoCache != nil {
+		t.NoCache = o.NoCache
+	}
+	if o.Network != nil {
+		t.Network = o.Network
+	}
+	if o.NoCacheFilter != nil {
+		t.NoCacheFilter = appendClone(t.NoCacheFilter, o.NoCacheFilter)
+	}
+	if o.ShmSize != nil {
+		t.ShmSize = o.ShmSize
+	}
+	if o.Ulimits != nil {
+		t.Ulimits = appendClone(t.Ulimits, o.Ulimits)
+	}
+	if o.Resources != nil {
+		t.Resources = t.Resources.merge(o.Resources)
+	}
+	if o.Description != "" {
+		t.Description = o.Description
+	}
+	if o.Entitlements != nil {
+		t.Entitlements = appendClone(t.Entitlements, o.Entitlements)
+	}
+	t.inherits = appendClone(t.inherits, o.inherits)
+	t.Source = t.Source.merge(o.Source)
+}
+
+// appendClone appends b to a copy of a, so merged targets never share
+// backing arrays with the targets they came from.
+func appendClone[E any](a, b []E) []E {
+	out := make([]E, 0, len(a)+len(b))
+	return append(append(out, a...), b...)
+}
+
+func mergeNullable(dst, src map[string]*string) map[string]*string {
+	for k, v := range src {
+		if v == nil {
+			continue
+		}
+		if dst == nil {
+			dst = map[string]*string{}
+		}
+		dst[k] = v
+	}
+	return dst
+}
+
+func (r *Resources) merge(o *Resources) *Resources {
+	if r == nil {
+		c := *o
+		return &c
+	}
+	m := *r
+	if o.Memory != nil {
+		m.Memory = o.Memory
+	}
+	if o.MemorySwap != nil {
+		m.MemorySwap = o.MemorySwap
+	}
+	if o.CPUShares != nil {
+		m.CPUShares = o.CPUShares
+	}
+	if o.CPUPeriod != nil {
+		m.CPUPeriod = o.CPUPeriod
+	}
+	if o.CPUQuota != nil {
+		m.CPUQuota = o.CPUQuota
+	}
+	if o.CPUSetCPUs != nil {
+		m.CPUSetCPUs = o.CPUSetCPUs
+	}
+	if o.CPUSetMems != nil {
+		m.CPUSetMems = o.CPUSetMems
+	}
+	return &m
+}
+
+func (s *Source) merge(o *Source) *Source {
+	if o == nil {
+		return s
+	}
+	if s == nil {
+		s = &Source{DeclRange: o.DeclRange}
+	}
+	out := &Source{DeclRange: s.DeclRange, Attrs: maps.Clone(s.Attrs), Elems: maps.Clone(s.Elems)}
+	if out.Attrs == nil {
+		out.Attrs = map[string]hcl.Range{}
+	}
+	if out.Elems == nil {
+		out.Elems = map[string]hcl.Range{}
+	}
+	maps.Copy(out.Attrs, o.Attrs)
+	maps.Copy(out.Elems, o.Elems)
+	return out
+}
+
+// normalize drops empty and repeated values the way buildx does after
+// resolving a target, and adds the network.host entitlement that
+// network = "host" needs.
+func (t *Target) normalize() {
+	t.Annotations = dedupeStrings(t.Annotations)
+	t.Attest = dedupeAttests(t.Attest)
+	t.Tags = dedupeStrings(t.Tags)
+	t.Secrets = dedupeSecrets(t.Secrets)
+	t.SSH = dedupeSSH(t.SSH)
+	t.Platforms = dedupeStrings(t.Platforms)
+	t.CacheFrom = removeDupes(t.CacheFrom)
+	t.CacheTo = removeDupes(t.CacheTo)
+	t.Outputs = removeDupes(t.Outputs)
+	t.NoCacheFilter = dedupeStrings(t.NoCacheFilter)
+	t.Ulimits = dedupeStrings(t.Ulimits)
+	if t.Network != nil && *t.Network == "host" {
+		t.Entitlements = append(t.Entitlements, "network.host")
+	}
+	t.Entitlements = dedupeStrings(t.Entitlements)
+	for k, v := range t.Contexts {
+		if v == "" {
+			delete(t.Contexts, k)
+		}
+	}
+	if len(t.Contexts) == 0 {
+		t.Contexts = nil
+	}
+}
+
+// dedupeStrings removes empty strings and repeats, keeping first positions.
+func dedupeStrings(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	seen := make(map[string]bool, len(s))
+	out := s[:0:0]
+	for _, v := range s {
+		if v == "" || seen[v] {
+			continue
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	return out
+}
+
+// dedupeByKey keeps one entry per key: a later entry replaces an earlier
+// one in the earlier one's position.
+func dedupeByKey[E any](s []E, key func(E) string) []E {
+	if len(s) == 0 {
+		return nil
+	}
+	pos := map[string]int{}
+	var out []E
+	for _, e := range s {
+		if i, ok := pos[key(e)]; ok {
+			out[i] = e
+			continue
+		}
+		pos[key(e)] = len(out)
+		out = append(out, e)
+	}
+	return out
+}
+
+func dedupeAttests(s []*Attest) []*Attest {
+	return dedupeByKey(s, func(a *Attest) string { return a.Type })
+}
+
+func dedupeSecrets(s []*Secret) []*Secret {
+	return dedupeByKey(s, func(a *Secret) string { return a.ID })
+}
+
+func dedupeSSH(s []*SSH) []*SSH {
+	return dedupeByKey(s, func(a *SSH) string { return a.ID })
+}
+
+// removeDupes removes deep-equal repeats the way buildx does for outputs
+// and cache entries: walking backwards, each repeat is swapped with the last
+// element and cut, which can reorder what follows it. --print must match
+// buildx byte for byte, so the quirk is kept.
+func removeDupes[E interface{ Equal(E) bool }](s []E) []E {
+	if len(s) == 0 {
+		return nil
+	}
+	s = slices.Clone(s)
+	for i := len(s) - 2; i >= 0; i-- {
+		for j := i + 1; j < len(s); j++ {
+			if s[i].Equal(s[j]) {
+				s[j], s[len(s)-1] = s[len(s)-1], s[j]
+				s = s[:len(s)-1]
+				break
+			}
+		}
+	}
+	return s
+}

@@ -1,0 +1,449 @@
+package bake
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	xhcl "github.com/xbake/xbake/hcl"
+)
+
+// override is one --set key of one target, with every value given for it
+// across repeated flags.
+type override struct {
+	key    string // "tags", "args.FOO", "contexts.base"
+	value  string // the last scalar value
+	values []string
+	// append is decided by the last flag for the key: "+=" appends to the
+	// file's value, "=" replaces it (with every value given so far).
+	append bool
+	flag   string // the last flag, for messages
+}
+
+// listKeys accumulate their values across repeated flags.
+var listKeys = map[string]bool{
+	"output": true, "cache-to": true, "cache-from": true, "tags": true, "platform": true,
+	"secrets": true, "ssh": true, "attest": true, "entitlements": true, "annotations": true,
+	"policy": true, "no-cache-filter": true, "ulimits": true,
+}
+
+// parseOverrides parses --set flags into ordered overrides per target name.
+// Patterns are matched against every target name of the definition.
+func (c *Config) parseOverrides(sets []string, lookupEnv func(string) (string, bool)) (map[string][]*override, hcl.Diagnostics) {
+	out := map[string][]*override{}
+	var diags hcl.Diagnostics
+	for _, flag := range sets {
+		lhs, value, hasValue := strings.Cut(flag, "=")
+		appendTo := strings.HasSuffix(lhs, "+")
+		lhs = strings.TrimSuffix(lhs, "+")
+		keys := strings.SplitN(lhs, ".", 3)
+		if len(keys) < 2 {
+			diags = append(diags, setError(flag, "the key must be TARGET.ATTRIBUTE, for example --set app.tags=app:dev"))
+			continue
+		}
+		if !hasValue && keys[1] != "args" {
+			diags = append(diags, setError(flag, "a value is missing: write --set %s=VALUE", lhs))
+			continue
+		}
+		switch keys[1] {
+		case "args", "labels", "contexts", "extra-hosts", "resources", "secret":
+			if len(keys) != 3 || keys[2] == "" {
+				diags = append(diags, setError(flag, "%s needs a name: --set %s.%s.NAME=VALUE", keys[1], keys[0], keys[1]))
+				continue
+			}
+		}
+		if keys[1] == "args" && !hasValue {
+			// --set t.args.K takes K from the environment, if set.
+			if lookupEnv == nil {
+				continue
+			}
+			v, ok := lookupEnv(keys[2])
+			if !ok {
+				continue
+			}
+			value = v
+		}
+		names, err := c.expandTargets(keys[0])
+		if err != nil {
+			diags = append(diags, setError(flag, "%s", err))
+			continue
+		}
+		okey := strings.Join(keys[1:], ".")
+		for _, name := range names {
+			o := findOverride(out[name], okey)
+			if o == nil {
+				o = &override{key: okey}
+				out[name] = append(out[name], o)
+			}
+			o.flag = flag
+			o.value = value
+			if listKeys[keys[1]] {
+				o.values = append(o.values, value)
+				o.append = appendTo
+			}
+		}
+	}
+	return out, diags
+}
+
+func findOverride(list []*override, key string) *override {
+	for _, o := range list {
+		if o.key == key {
+			return o
+		}
+	}
+	return nil
+}
+
+func setError(flag, format string, args ...any) *hcl.Diagnostic {
+	return xhcl.Errorf(nil, "Invalid --set", "--set %s: %s.", flag, fmt.Sprintf(format, args...))
+}
+
+// expandTargets matches a --set pattern against target names: an exact
+// name first, then a path.Match glob.
+func (c *Config) expandTargets(pattern string) ([]string, error) {
+	if _, ok := c.targets[pattern]; ok {
+		return []string{pattern}, nil
+	}
+	var names []string
+	for _, name := range c.targetNames {
+		ok, err := path.Match(pattern, name)
+		if err != nil {
+			return nil, fmt.Errorf("invalid pattern %q: %v", pattern, err)
+		}
+		if ok {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		msg := fmt.Sprintf("no target matches %q", pattern)
+		if s := xhcl.Suggest(pattern, c.targetNames); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return nil, fmt.Errorf("%s", msg)
+	}
+	return names, nil
+}
+
+// grants are privileges that --set values imply: paths the user typed on
+// the command line and entitlements set with --set are granted.
+type grants struct {
+	entitlements []string
+	fsRead       []string
+	fsWrite      []string
+}
+
+// applyOverrides applies one target's overrides in the order they were
+// first given.
+func (t *Target) applyOverrides(ovs []*override, g *grants) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, o := range ovs {
+		if err := t.applyOverride(o, g); err != nil {
+			diags = append(diags, setError(o.flag, "%s", err))
+		}
+	}
+	return diags
+}
+
+func (t *Target) applyOverride(o *override, g *grants) error {
+	attr, sub, _ := strings.Cut(o.key, ".")
+	value := o.value
+	switch attr {
+	case "context":
+		t.Context = &value
+	case "dockerfile":
+		t.Dockerfile = &value
+	case "target":
+		t.Target = &value
+	case "call":
+		t.Call = &value
+	case "shm-size":
+		t.ShmSize = &value
+	case "network":
+		t.Network = &value
+	case "args":
+		t.Args = setNullable(t.Args, sub, value)
+	case "labels":
+		t.Labels = setNullable(t.Labels, sub, value)
+	case "extra-hosts":
+		t.ExtraHosts = setNullable(t.ExtraHosts, sub, value)
+	case "contexts":
+		if t.Contexts == nil {
+			t.Contexts = map[string]string{}
+		}
+		t.Contexts[sub] = value
+	case "resources":
+		r := &Resources{}
+		if err := r.setString(sub, value); err != nil {
+			return err
+		}
+		t.Resources = t.Resources.merge(r)
+	case "secret":
+		return t.overrideSecret(sub, value, g)
+	case "tags":
+		t.Tags = replaceOrAppend(t.Tags, o)
+	case "platform":
+		t.Platforms = replaceOrAppend(t.Platforms, o)
+	case "no-cache-filter":
+		t.NoCacheFilter = replaceOrAppend(t.NoCacheFilter, o)
+	case "ulimits":
+		t.Ulimits = replaceOrAppend(t.Ulimits, o)
+	case "annotations":
+		t.Annotations = appendClone(t.Annotations, o.values)
+	case "entitlements":
+		t.Entitlements = appendClone(t.Entitlements, o.values)
+		g.entitlements = append(g.entitlements, o.values...)
+	case "attest":
+		list, err := parseEach(o.values, func(s string) ([]*Attest, error) {
+			a, err := ParseAttest(s)
+			return []*Attest{a}, err
+		})
+		if err != nil {
+			return err
+		}
+		t.Attest = dedupeAttests(appendClone(t.Attest, list))
+	case "cache-from", "cache-to":
+		list, err := parseEach(o.values, ParseCacheEntries)
+		if err != nil {
+			return err
+		}
+		dst := &t.CacheFrom
+		if attr == "cache-to" {
+			dst = &t.CacheTo
+		}
+		if o.append {
+			list = removeDupes(appendClone(*dst, list))
+		}
+		*dst = list
+		for _, c := range list {
+			if c.Type == "local" {
+				g.fsRead = appendIf(g.fsRead, c.Attrs["src"])
+				g.fsWrite = appendIf(g.fsWrite, c.Attrs["dest"])
+			}
+		}
+	case "secrets":
+		list, err := parseEach(o.values, func(s string) ([]*Secret, error) {
+			sec, err := ParseSecret(s)
+			return []*Secret{sec}, err
+		})
+		if err != nil {
+			return err
+		}
+		if o.append {
+			list = dedupeSecrets(appendClone(t.Secrets, list))
+		}
+		t.Secrets = list
+		for _, s := range list {
+			g.fsRead = appendIf(g.fsRead, s.FilePath)
+		}
+	case "ssh":
+		list, _ := parseEach(o.values, func(s string) ([]*SSH, error) { return []*SSH{ParseSSH(s)}, nil })
+		if o.append {
+			list = dedupeSSH(appendClone(t.SSH, list))
+		}
+		t.SSH = list
+		for _, s := range list {
+			g.fsRead = append(g.fsRead, s.Paths...)
+		}
+	case "output":
+		list, err := parseEach(o.values, func(s string) ([]*Export, error) {
+			e, err := ParseExport(s)
+			return []*Export{e}, err
+		})
+		if err != nil {
+			return err
+		}
+		if o.append {
+			list = removeDupes(appendClone(t.Outputs, list))
+		}
+		t.Outputs = list
+		for _, e := range list {
+			g.fsWrite = appendIf(g.fsWrite, e.Dest)
+		}
+	case "policy":
+		list, err := parseEach(o.values, func(s string) ([]*Policy, error) {
+			p, err := ParsePolicy(s)
+			return []*Policy{p}, err
+		})
+		if err != nil {
+			return err
+		}
+		if o.append {
+			list = appendClone(t.Policy, list)
+		}
+		t.Policy = list
+	case "no-cache", "pull", "push", "load":
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("%q is not a bool: use true or false", value)
+		}
+		switch attr {
+		case "no-cache":
+			t.NoCache = &b
+		case "pull":
+			t.Pull = &b
+		case "push":
+			t.Outputs = setPush(t.Outputs, b)
+		case "load":
+			t.Outputs = setLoad(t.Outputs, b)
+		}
+	default:
+		msg := fmt.Sprintf("unknown key %q", attr)
+		if s := xhcl.Suggest(attr, overridableKeys); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return fmt.Errorf("%s (inherits, dockerfile-inline, description, name and matrix cannot be overridden)", msg)
+	}
+	return nil
+}
+
+var overridableKeys = []string{
+	"context", "dockerfile", "target", "call", "shm-size", "network", "args", "labels",
+	"extra-hosts", "contexts", "resources", "secret", "tags", "platform", "no-cache-filter",
+	"ulimits", "annotations", "entitlements", "attest", "cache-from", "cache-to", "secrets",
+	"ssh", "output", "policy", "no-cache", "pull", "push", "load",
+}
+
+func appendIf(list []string, s string) []string {
+	if s == "" {
+		return list
+	}
+	return append(list, s)
+}
+
+func setNullable(m map[string]*string, k, v string) map[string]*string {
+	if m == nil {
+		m = map[string]*string{}
+	}
+	m[k] = &v
+	return m
+}
+
+func replaceOrAppend(list []string, o *override) []string {
+	if o.append {
+		return appendClone(list, o.values)
+	}
+	return slices.Clone(o.values)
+}
+
+func parseEach[E any](values []string, parse func(string) ([]E, error)) ([]E, error) {
+	out := []E{}
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		es, err := parse(v)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", v, err)
+		}
+		out = append(out, es...)
+	}
+	return out, nil
+}
+
+func (r *Resources) setString(key, value string) error {
+	switch key {
+	case "cpu-shares", "cpu-period", "cpu-quota":
+		n, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return fmt.Errorf("resources.%s must be a whole number, not %q", key, value)
+		}
+		switch key {
+		case "cpu-shares":
+			r.CPUShares = &n
+		case "cpu-period":
+			r.CPUPeriod = &n
+		default:
+			r.CPUQuota = &n
+		}
+		return nil
+	case "memory":
+		r.Memory = &value
+	case "memory-swap":
+		r.MemorySwap = &value
+	case "cpuset-cpus":
+		r.CPUSetCPUs = &value
+	case "cpuset-mems":
+		r.CPUSetMems = &value
+	default:
+		return fmt.Errorf("unknown resource %q: use %s", key, strings.Join(resourceFields, ", "))
+	}
+	return nil
+}
+
+// overrideSecret changes where an already declared secret comes from.
+func (t *Target) overrideSecret(id, value string, g *grants) error {
+	s, err := ParseSecret(value)
+	if err != nil {
+		return err
+	}
+	if s.ID != "" && s.ID != id {
+		return fmt.Errorf("secret id %q does not match the key secret.%s", s.ID, id)
+	}
+	for i, old := range t.Secrets {
+		if old.ID == id {
+			t.Secrets = slices.Clone(t.Secrets)
+			t.Secrets[i] = &Secret{ID: id, FilePath: s.FilePath, Env: s.Env}
+			g.fsRead = appendIf(g.fsRead, s.FilePath)
+			return nil
+		}
+	}
+	return fmt.Errorf("secret %q must be declared before it can be overridden", id)
+}
+
+// setPush is --push / --set t.push: push=true on image outputs, or a new
+// type=image,push=true output unless another non-docker output exists;
+// push=false drops registry outputs and sets push=false on image ones.
+func setPush(outputs []*Export, push bool) []*Export {
+	out := make([]*Export, 0, len(outputs)+1)
+	addImage := true
+	for _, e := range outputs {
+		if !push && e.Type == "registry" {
+			continue
+		}
+		if e.Type != "docker" {
+			addImage = false
+		}
+		if e.Type == "image" {
+			e = e.withAttr("push", strconv.FormatBool(push))
+		}
+		out = append(out, e)
+	}
+	if push && addImage {
+		out = append(out, &Export{Type: "image", Attrs: map[string]string{"push": "true"}})
+	}
+	return out
+}
+
+// setLoad is --load / --set t.load: adds type=docker unless a docker output
+// without dest exists, or an output other than image, registry or oci does.
+func setLoad(outputs []*Export, load bool) []*Export {
+	if !load {
+		return outputs
+	}
+	for _, e := range outputs {
+		switch e.Type {
+		case "docker":
+			if e.Dest == "" {
+				return outputs
+			}
+		case "image", "registry", "oci":
+		default:
+			return outputs
+		}
+	}
+	return append(slices.Clone(outputs), &Export{Type: "docker", Attrs: map[string]string{}})
+}
+
+func (e *Export) withAttr(k, v string) *Export {
+	c := &Export{Type: e.Type, Dest: e.Dest, Attrs: map[string]string{}}
+	for ak, av := range e.Attrs {
+		c.Attrs[ak] = av
+	}
+	c.Attrs[k] = v
+	return c
+}

@@ -1,0 +1,289 @@
+package bake
+
+import (
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	xhcl "github.com/xbake/xbake/hcl"
+)
+
+// Request says what to resolve.
+type Request struct {
+	// Targets are target or group names, or path.Match globs; empty means
+	// "default".
+	Targets []string
+	// Overrides are --set flags, in command-line order (--push and friends
+	// already turned into *.push=true and the like).
+	Overrides []string
+	// LookupEnv reads the environment for --set t.args.K without a value;
+	// nil disables it.
+	LookupEnv func(string) (string, bool)
+	// SourceDateEpoch is $SOURCE_DATE_EPOCH, injected into every target's
+	// args that does not set it.
+	SourceDateEpoch string
+}
+
+// Resolve resolves the requested targets and groups into a Definition:
+// groups expanded, inherits merged, overrides applied, `target:` links
+// added as Linked targets, and values normalised as buildx does. It
+// reports every error it finds.
+func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	requested := req.Targets
+	if len(requested) == 0 {
+		requested = []string{"default"}
+	}
+	var names []string
+	for _, n := range requested {
+		// Compose service names may contain dots; buildx maps them to "_".
+		n = strings.ReplaceAll(n, ".", "_")
+		matched, d := c.matchNames(n)
+		diags = append(diags, d...)
+		names = append(names, matched...)
+	}
+	names = dedupeStrings(names)
+
+	ovs, d := c.parseOverrides(req.Overrides, req.LookupEnv)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	r := &resolver{c: c, overrides: ovs, grants: &grants{}}
+	targets := map[string]*Target{}
+	groups := map[string]*Group{}
+	for _, name := range names {
+		ts, gs := c.resolveGroup(name)
+		for _, tn := range ts {
+			if _, done := targets[tn.name]; done {
+				continue
+			}
+			t, d := r.resolveTarget(tn.name, tn.rng)
+			diags = append(diags, d...)
+			if t != nil {
+				targets[tn.name] = t
+			}
+		}
+		for _, gn := range gs {
+			if g := c.groups[gn]; g != nil {
+				groups[gn] = g.clone()
+			}
+		}
+	}
+	// "default" lists what was requested, unless "default" itself is a
+	// requested group: then its own targets come first.
+	for _, name := range names {
+		if _, ok := groups["default"]; ok && name == "default" {
+			continue
+		}
+		if groups["default"] == nil {
+			groups["default"] = &Group{Name: "default"}
+		}
+		groups["default"].Targets = append(groups["default"].Targets, name)
+	}
+	if g, ok := groups["default"]; ok {
+		g.Targets = dedupeStrings(g.Targets)
+		sort.Strings(g.Targets)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	for _, name := range sortedTargetNames(targets) {
+		diags = append(diags, r.loadLinks(name, targets[name], targets, nil)...)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	def := &Definition{Granted: r.grants.list()}
+	for _, name := range sortedTargetNames(targets) {
+		t := targets[name]
+		if req.SourceDateEpoch != "" {
+			if _, ok := t.Args["SOURCE_DATE_EPOCH"]; !ok {
+				t.Args = setNullable(t.Args, "SOURCE_DATE_EPOCH", req.SourceDateEpoch)
+			}
+		}
+		diags = append(diags, t.validate()...)
+		def.Targets = append(def.Targets, t)
+	}
+	for _, name := range sortedKeys(groups) {
+		def.Groups = append(def.Groups, groups[name])
+	}
+	return def, diags
+}
+
+type nameRef struct {
+	name string
+	rng  *hcl.Range // where a group named it; nil for the command line
+}
+
+// matchNames expands a requested name: globs match group and target names.
+func (c *Config) matchNames(pattern string) ([]string, hcl.Diagnostics) {
+	if !strings.ContainsAny(pattern, "*?[]") {
+		return []string{pattern}, nil
+	}
+	var names []string
+	for _, n := range append(c.GroupNames(), c.targetNames...) {
+		if ok, err := path.Match(pattern, n); ok && err == nil {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, hcl.Diagnostics{xhcl.Errorf(nil, "Unknown target",
+			"No target or group matches %q. Run xbake --list targets to see them.", pattern)}
+	}
+	return names, nil
+}
+
+// resolveGroup expands a name into the targets it stands for and the
+// groups traversed; a name that is no group is a target. Cycles between
+// groups are cut.
+func (c *Config) resolveGroup(name string) ([]nameRef, []string) {
+	visited := map[string]bool{}
+	var targets []nameRef
+	var groups []string
+	var walk func(name string, rng *hcl.Range)
+	walk = func(name string, rng *hcl.Range) {
+		g, ok := c.groups[name]
+		if !ok {
+			targets = append(targets, nameRef{name, rng})
+			return
+		}
+		if visited[name] {
+			return
+		}
+		visited[name] = true
+		groups = append(groups, name)
+		for _, t := range g.Targets {
+			var r *hcl.Range
+			if tr, ok := g.targetRanges[t]; ok {
+				r = &tr
+			}
+			if t == name {
+				// A group may list a target of its own name.
+				targets = append(targets, nameRef{t, r})
+				continue
+			}
+			walk(t, r)
+		}
+	}
+	walk(name, nil)
+	return dedupeRefs(targets), dedupeStrings(groups)
+}
+
+func dedupeRefs(refs []nameRef) []nameRef {
+	seen := map[string]bool{}
+	out := refs[:0:0]
+	for _, r := range refs {
+		if !seen[r.name] {
+			seen[r.name] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (g *Group) clone() *Group {
+	c := *g
+	c.Targets = slices.Clone(g.Targets)
+	return &c
+}
+
+// resolver resolves targets of one request: its overrides and the grants
+// they imply.
+type resolver struct {
+	c         *Config
+	overrides map[string][]*override
+	grants    *grants
+}
+
+// resolveTarget resolves one target with its parents, overrides and
+// defaults. rng is where it was named (nil: the command line).
+func (r *resolver) resolveTarget(name string, rng *hcl.Range) (*Target, hcl.Diagnostics) {
+	t, diags := r.target(name, rng, map[string]*Target{})
+	if t == nil {
+		return nil, diags
+	}
+	t.inherits = nil
+	if t.Context == nil {
+		dot := "."
+		t.Context = &dot
+	}
+	if t.Dockerfile == nil || *t.Dockerfile == "" {
+		df := "Dockerfile"
+		t.Dockerfile = &df
+	}
+	return t, diags
+}
+
+// target merges the parents of name (each resolved with its own
+// overrides), then name itself, then its overrides. A cycle of inherits
+// resolves to nothing, as in buildx.
+func (r *resolver) target(name string, rng *hcl.Range, visited map[string]*Target) (*Target, hcl.Diagnostics) {
+	if t, ok := visited[name]; ok {
+		return t, nil
+	}
+	visited[name] = nil
+	decl, ok, diags := r.c.declared(name)
+	if !ok {
+		what := "The target"
+		if rng != nil {
+			what = "This names"
+		}
+		return nil, append(diags, r.c.unknownTargetAt(name, rng, what))
+	}
+	parents := &Target{}
+	for _, p := range decl.inherits {
+		pt, d := r.target(p.name, &p.rng, visited)
+		diags = append(diags, d...)
+		if pt != nil {
+			parents.Merge(pt)
+		}
+	}
+	t := &Target{Name: name}
+	t.Merge(parents)
+	t.Merge(decl)
+	if t.Source == nil {
+		t.Source = &Source{}
+	}
+	t.Source.DeclRange = decl.Source.declRange()
+	diags = append(diags, t.applyOverrides(r.overrides[name], r.grants)...)
+	t.normalize()
+	visited[name] = t
+	return t, diags
+}
+
+func (s *Source) declRange() hcl.Range {
+	if s == nil {
+		return hcl.Range{}
+	}
+	return s.DeclRange
+}
+
+func sortedTargetNames(m map[string]*Target) []string { return sortedKeys(m) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (g *grants) list() []string {
+	var out []string
+	out = append(out, g.entitlements...)
+	for _, p := range g.fsRead {
+		out = append(out, "fs.read="+p)
+	}
+	for _, p := range g.fsWrite {
+		out = append(out, "fs.write="+p)
+	}
+	return dedupeStrings(out)
+}

@@ -1,0 +1,148 @@
+package bake
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	xhcl "github.com/xbake/xbake/hcl"
+)
+
+// validate checks what buildx checks when it turns a target into build
+// options (which --print does too), and cleans the context path the way
+// --print shows it.
+func (t *Target) validate() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	errf := func(attr, summary, format string, args ...any) {
+		rng := t.AttrRange(attr)
+		diags = append(diags, xhcl.Errorf(&rng, summary, format, args...))
+	}
+	if t.Context != nil && *t.Context == "-" {
+		errf("context", "Invalid context", "Target %q reads its context from stdin, which bake does not allow. Use a directory.", t.Name)
+	}
+	if t.Dockerfile != nil && *t.Dockerfile == "-" {
+		errf("dockerfile", "Invalid dockerfile", "Target %q reads its Dockerfile from stdin, which bake does not allow. Use dockerfile-inline instead.", t.Name)
+	}
+	if t.Context != nil {
+		c := *t.Context
+		if !strings.HasPrefix(c, "cwd://") && !IsRemoteURL(c) {
+			c = path.Clean(c)
+		}
+		if rest, ok := strings.CutPrefix(c, "cwd://"); ok {
+			c = path.Clean(rest)
+		}
+		t.Context = &c
+	}
+	if t.ShmSize != nil {
+		if _, err := parseBytes(*t.ShmSize); err != nil {
+			errf("shm-size", "Invalid shm-size", "Target %q: %q is not a size; write a number with an optional unit b, k, m or g, such as \"128m\".", t.Name, *t.ShmSize)
+		}
+	}
+	for i, u := range t.Ulimits {
+		if err := checkUlimit(u); err != nil {
+			rng := t.ElemRange("ulimits", strconv.Itoa(i))
+			diags = append(diags, xhcl.Errorf(&rng, "Invalid ulimit", "Target %q: %s.", t.Name, err))
+		}
+	}
+	for i, a := range t.Annotations {
+		if err := checkAnnotation(a); err != nil {
+			rng := t.ElemRange("annotations", strconv.Itoa(i))
+			diags = append(diags, xhcl.Errorf(&rng, "Invalid annotation", "Target %q: %s.", t.Name, err))
+		}
+	}
+	if t.Network != nil {
+		switch *t.Network {
+		case "", "default", "host", "none":
+		default:
+			errf("network", "Invalid network", "Target %q: network %q is not supported; use default, host or none.", t.Name, *t.Network)
+		}
+	}
+	return diags
+}
+
+// IsRemoteURL reports whether a context is a git or http(s) URL rather than
+// a local path.
+func IsRemoteURL(s string) bool {
+	for _, p := range []string{"http://", "https://", "git://", "ssh://", "git@", "github.com/"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return strings.HasSuffix(s, ".git") && strings.Contains(s, "://")
+}
+
+var sizePattern = regexp.MustCompile(`^(?i)(\d+(?:\.\d+)?) *([kmgtp]?)(i?b?)$`)
+
+// parseBytes parses a docker memory size ("64m", "1g", "1024").
+func parseBytes(s string) (int64, error) {
+	m := sizePattern.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, fmt.Errorf("invalid size %q", s)
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, err
+	}
+	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}[strings.ToLower(m[2])]
+	return int64(f * mult), nil
+}
+
+var ulimitNames = map[string]bool{
+	"core": true, "cpu": true, "data": true, "fsize": true, "locks": true, "memlock": true,
+	"msgqueue": true, "nice": true, "nofile": true, "nproc": true, "rss": true, "rtprio": true,
+	"rttime": true, "sigpending": true, "stack": true,
+}
+
+func checkUlimit(u string) error {
+	name, limits, ok := strings.Cut(u, "=")
+	if !ok {
+		return fmt.Errorf("ulimit %q must be type=soft[:hard], such as nofile=1024:2048", u)
+	}
+	if !ulimitNames[name] {
+		return fmt.Errorf("ulimit %q: unknown type %q", u, name)
+	}
+	soft, hard, hasHard := strings.Cut(limits, ":")
+	s, err := strconv.ParseInt(soft, 10, 64)
+	if err != nil {
+		return fmt.Errorf("ulimit %q: %q is not a number", u, soft)
+	}
+	if hasHard {
+		h, err := strconv.ParseInt(hard, 10, 64)
+		if err != nil {
+			return fmt.Errorf("ulimit %q: %q is not a number", u, hard)
+		}
+		if s > h {
+			return fmt.Errorf("ulimit %q: the soft limit is above the hard limit", u)
+		}
+	}
+	return nil
+}
+
+var annotationType = regexp.MustCompile(`^([a-z-]+)(?:\[([A-Za-z0-9_/-]+)\])?$`)
+
+func checkAnnotation(a string) error {
+	k, _, ok := strings.Cut(a, "=")
+	if !ok {
+		return fmt.Errorf("annotation %q must be key=value", a)
+	}
+	types, _, hasTypes := strings.Cut(k, ":")
+	if !hasTypes {
+		return nil
+	}
+	for _, tp := range strings.Split(types, ",") {
+		m := annotationType.FindStringSubmatch(tp)
+		if m == nil {
+			return fmt.Errorf("annotation type %q must be a type with an optional [platform]", tp)
+		}
+		switch m[1] {
+		case "manifest", "manifest-descriptor", "index", "index-descriptor":
+		default:
+			return fmt.Errorf("unknown annotation type %q: use manifest, manifest-descriptor, index or index-descriptor", m[1])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package hcl
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+)
+
+// File is one bake definition as read from disk or stdin.
+type File struct {
+	// Name is the file name as the user gave it; it appears in diagnostics.
+	Name string
+	Data []byte
+}
+
+// StdinName is the name diagnostics use for a definition read from stdin.
+const StdinName = "<stdin>"
+
+// Parse parses files in order. ".json" files are HCL JSON and ".hcl" files
+// HCL native syntax; any other name (and stdin) is tried as native syntax
+// first and then as JSON, as buildx does. It returns every file that
+// parsed, with the diagnostics of those that did not, and every file by
+// name (parsed or not) for source snippets in diagnostics.
+func Parse(files []File) ([]*hcl.File, map[string]*hcl.File, hcl.Diagnostics) {
+	var out []*hcl.File
+	byName := map[string]*hcl.File{}
+	var diags hcl.Diagnostics
+	for _, f := range files {
+		hf, d := parseOne(f)
+		diags = append(diags, d...)
+		if hf == nil {
+			hf = &hcl.File{Bytes: f.Data}
+		}
+		byName[f.Name] = hf
+		if !d.HasErrors() {
+			out = append(out, hf)
+		}
+	}
+	return out, byName, diags
+}
+
+func parseOne(f File) (*hcl.File, hcl.Diagnostics) {
+	switch strings.ToLower(filepath.Ext(f.Name)) {
+	case ".json":
+		return hcljson.Parse(f.Data, f.Name)
+	case ".hcl":
+		return hclsyntax.ParseConfig(f.Data, f.Name, hcl.InitialPos)
+	}
+	hf, diags := hclsyntax.ParseConfig(f.Data, f.Name, hcl.InitialPos)
+	if !diags.HasErrors() {
+		return hf, diags
+	}
+	if jf, jdiags := hcljson.Parse(f.Data, f.Name); !jdiags.HasErrors() {
+		return jf, jdiags
+	}
+	// Neither parsed: the native syntax errors are the useful ones for a
+	// file that does not start with "{".
+	return hf, diags
+}
