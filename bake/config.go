@@ -33,9 +33,11 @@ type Config struct {
 	groups      map[string]*Group
 	groupNames  []string
 
-	decoded  map[*instance]*Target
-	values   map[instKey]attrResult
-	progress []instKey
+	decoded   map[*instance]*Target
+	declCache map[string]declResult
+	ranges    map[*hcl.Block]*Source
+	values    map[instKey]attrResult
+	progress  []instKey
 }
 
 // instance is one target of a block: the block itself, or one combination
@@ -90,11 +92,13 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		BlockTypes: []string{"target", "group"},
 	})
 	c := &Config{
-		ev:      ev,
-		targets: map[string][]*instance{},
-		groups:  map[string]*Group{},
-		decoded: map[*instance]*Target{},
-		values:  map[instKey]attrResult{},
+		ev:        ev,
+		targets:   map[string][]*instance{},
+		groups:    map[string]*Group{},
+		decoded:   map[*instance]*Target{},
+		declCache: map[string]declResult{},
+		ranges:    map[*hcl.Block]*Source{},
+		values:    map[instKey]attrResult{},
 	}
 	ev.SetBlockRefs(c)
 

@@ -11,7 +11,12 @@ import (
 // declared returns target name as its blocks write it: every block (or
 // matrix instance) of that name decoded and merged in order, before
 // inherits and overrides. ok is false when no target has that name.
+//
+// The result is cached and shared: callers must not modify it.
 func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
+	if r, ok := c.declCache[name]; ok {
+		return r.t, r.t != nil, nil
+	}
 	insts, ok := c.targets[name]
 	if !ok {
 		return nil, false, nil
@@ -26,19 +31,28 @@ func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
 		}
 		out.Merge(t)
 	}
+	c.declCache[name] = declResult{out}
 	return out, true, diags
 }
+
+type declResult struct{ t *Target }
 
 // decodeInstance decodes every attribute of one instance, once.
 func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
 	if t, ok := c.decoded[in]; ok {
 		return t, nil
 	}
-	t := &Target{Name: in.name, Source: &Source{
-		DeclRange: in.nameRange,
-		Attrs:     map[string]hcl.Range{},
-		Elems:     map[string]hcl.Range{},
-	}}
+	// The ranges are the block's, shared by all its matrix instances.
+	ranges, seen := c.ranges[in.block]
+	if !seen {
+		ranges = &Source{Attrs: map[string]hcl.Range{}, Elems: map[string]hcl.Range{}}
+		for name, a := range in.attrs {
+			ranges.Attrs[name] = a.Expr.Range()
+			elemRanges(ranges, name, a.Expr)
+		}
+		c.ranges[in.block] = ranges
+	}
+	t := &Target{Name: in.name, Source: &Source{DeclRange: in.nameRange, Attrs: ranges.Attrs, Elems: ranges.Elems}}
 	var diags hcl.Diagnostics
 	for _, codec := range targetCodecs {
 		a, ok := in.attrs[codec.name]
@@ -51,8 +65,6 @@ func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
 			continue
 		}
 		codec.set(t, r.x)
-		t.Source.Attrs[codec.name] = a.Expr.Range()
-		elemRanges(t.Source, codec.name, a.Expr)
 	}
 	if a, ok := in.attrs["inherits"]; ok {
 		refs, d := c.decodeInherits(in, a)

@@ -63,9 +63,12 @@ var targetCodecs = []*attrCodec{
 // TargetAttributes are the attribute names a target block accepts, in
 // buildx's order.
 var TargetAttributes = func() []string {
-	names := []string{"name", "matrix", "inherits"}
+	names := []string{"name", "matrix"}
 	for _, c := range targetCodecs {
 		names = append(names, c.name)
+		if c.name == "description" {
+			names = append(names, "inherits")
+		}
 	}
 	return names
 }()

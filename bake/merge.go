@@ -3,8 +3,6 @@ package bake
 import (
 	"maps"
 	"slices"
-
-	"github.com/hashicorp/hcl/v2"
 )
 
 // Merge applies o on top of t, field by field, with buildx's rules: scalars
@@ -153,18 +151,10 @@ func (s *Source) merge(o *Source) *Source {
 		return s
 	}
 	if s == nil {
-		s = &Source{DeclRange: o.DeclRange}
+		return &Source{DeclRange: o.DeclRange, over: []*Source{o}}
 	}
-	out := &Source{DeclRange: s.DeclRange, Attrs: maps.Clone(s.Attrs), Elems: maps.Clone(s.Elems)}
-	if out.Attrs == nil {
-		out.Attrs = map[string]hcl.Range{}
-	}
-	if out.Elems == nil {
-		out.Elems = map[string]hcl.Range{}
-	}
-	maps.Copy(out.Attrs, o.Attrs)
-	maps.Copy(out.Elems, o.Elems)
-	return out
+	over := make([]*Source, 0, len(s.over)+1)
+	return &Source{DeclRange: s.DeclRange, Attrs: s.Attrs, Elems: s.Elems, over: append(append(over, s.over...), o)}
 }
 
 // normalize drops empty and repeated values the way buildx does after

@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -53,7 +54,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 		return nil, diags
 	}
 
-	r := &resolver{c: c, overrides: ovs, grants: &grants{}}
+	r := &resolver{c: c, overrides: ovs, grants: &grants{}, done: map[string]*Target{}}
 	targets := map[string]*Target{}
 	groups := map[string]*Group{}
 	for _, name := range names {
@@ -200,15 +201,26 @@ type resolver struct {
 	c         *Config
 	overrides map[string][]*override
 	grants    *grants
+	// done caches resolved targets (before defaults), shared as parents:
+	// they are never modified once stored.
+	done map[string]*Target
+	// inProgress is the chain of targets being resolved, for cycle errors.
+	inProgress []string
 }
 
 // resolveTarget resolves one target with its parents, overrides and
 // defaults. rng is where it was named (nil: the command line).
 func (r *resolver) resolveTarget(name string, rng *hcl.Range) (*Target, hcl.Diagnostics) {
-	t, diags := r.target(name, rng, map[string]*Target{})
-	if t == nil {
+	shared, diags := r.target(name, rng)
+	if shared == nil {
 		return nil, diags
 	}
+	// The caller changes the result (links, SOURCE_DATE_EPOCH, context
+	// cleaning): give it its own copy of what it may change.
+	c := *shared
+	t := &c
+	t.Args = maps.Clone(t.Args)
+	t.Entitlements = slices.Clone(t.Entitlements)
 	t.inherits = nil
 	if t.Context == nil {
 		dot := "."
@@ -222,13 +234,20 @@ func (r *resolver) resolveTarget(name string, rng *hcl.Range) (*Target, hcl.Diag
 }
 
 // target merges the parents of name (each resolved with its own
-// overrides), then name itself, then its overrides. A cycle of inherits
-// resolves to nothing, as in buildx.
-func (r *resolver) target(name string, rng *hcl.Range, visited map[string]*Target) (*Target, hcl.Diagnostics) {
-	if t, ok := visited[name]; ok {
+// overrides), then name itself, then its overrides. buildx ignores a cycle
+// of inherits silently; it is an error here, since the result would depend
+// on which target of the cycle was asked for first.
+func (r *resolver) target(name string, rng *hcl.Range) (*Target, hcl.Diagnostics) {
+	if t, ok := r.done[name]; ok {
 		return t, nil
 	}
-	visited[name] = nil
+	if i := slices.Index(r.inProgress, name); i >= 0 {
+		path := append(slices.Clone(r.inProgress[i:]), name)
+		return nil, hcl.Diagnostics{xhcl.Errorf(rng, "Inheritance cycle",
+			"Targets inherit from each other: %s. Remove one of these inherits.", strings.Join(path, " -> "))}
+	}
+	r.inProgress = append(r.inProgress, name)
+	defer func() { r.inProgress = r.inProgress[:len(r.inProgress)-1] }()
 	decl, ok, diags := r.c.declared(name)
 	if !ok {
 		what := "The target"
@@ -239,7 +258,7 @@ func (r *resolver) target(name string, rng *hcl.Range, visited map[string]*Targe
 	}
 	parents := &Target{}
 	for _, p := range decl.inherits {
-		pt, d := r.target(p.name, &p.rng, visited)
+		pt, d := r.target(p.name, &p.rng)
 		diags = append(diags, d...)
 		if pt != nil {
 			parents.Merge(pt)
@@ -254,7 +273,7 @@ func (r *resolver) target(name string, rng *hcl.Range, visited map[string]*Targe
 	t.Source.DeclRange = decl.Source.declRange()
 	diags = append(diags, t.applyOverrides(r.overrides[name], r.grants)...)
 	t.normalize()
-	visited[name] = t
+	r.done[name] = t
 	return t, diags
 }
 

@@ -2,6 +2,7 @@ package hcl
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -49,7 +50,11 @@ type Evaluator struct {
 	blocks     []*hcl.Block
 	refs       BlockRefs
 
+	// globals are the resolved variables, attributes and built-ins; base
+	// is the context that holds them and the functions.
 	globals  map[string]cty.Value
+	base     *hcl.EvalContext
+	travs    map[hcl.Expression][]hcl.Traversal
 	progress []string // globals being resolved, for cycle paths
 	calls    []string // user functions being called, for cycle errors
 }
@@ -66,6 +71,7 @@ func New(files []*hcl.File, opts Options) (*Evaluator, hcl.Diagnostics) {
 		userFuncs:  map[string]*userFunc{},
 		blockTypes: map[string]bool{},
 		globals:    map[string]cty.Value{},
+		travs:      map[hcl.Expression][]hcl.Traversal{},
 	}
 	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 		{Type: "variable", LabelNames: []string{"name"}},
@@ -107,6 +113,7 @@ func New(files []*hcl.File, opts Options) (*Evaluator, hcl.Diagnostics) {
 		}
 	}
 	diags = append(diags, e.addUserFuncs()...)
+	e.base = &hcl.EvalContext{Variables: e.globals, Functions: e.funcs}
 	return e, diags
 }
 
@@ -188,48 +195,66 @@ func (e *Evaluator) Eval(expr hcl.Expression, locals map[string]cty.Value) (cty.
 	return v, diags
 }
 
-// Context returns an evaluation context holding exactly what expr refers
-// to, resolving it first. A global that fails to resolve is reported once,
-// where it is declared, and is unknown here, so errors do not cascade.
+// Context returns an evaluation context for expr, resolving what it refers
+// to first. A global that fails to resolve is reported once, where it is
+// declared, and is unknown here, so errors do not cascade.
+//
+// Resolved globals live in one shared context; locals and block
+// references are layered on top in a child, so evaluating an expression
+// copies nothing.
 func (e *Evaluator) Context(expr hcl.Expression, locals map[string]cty.Value) (*hcl.EvalContext, hcl.Diagnostics) {
-	travs := expr.Variables()
-	ctx := &hcl.EvalContext{Functions: e.funcs}
-	if len(travs) == 0 && len(locals) == 0 {
-		return ctx, nil
-	}
-	vars := make(map[string]cty.Value, len(locals)+len(travs))
-	for k, v := range locals {
-		vars[k] = v
-	}
 	var diags hcl.Diagnostics
-	refs := map[string]map[string]map[string]cty.Value{}
-	for _, tr := range travs {
+	var refs map[string]map[string]map[string]cty.Value
+	for _, tr := range e.variables(expr) {
 		root := tr.RootName()
 		if _, ok := locals[root]; ok {
 			continue
 		}
 		if e.blockTypes[root] {
+			if refs == nil {
+				refs = map[string]map[string]map[string]cty.Value{}
+			}
 			diags = append(diags, e.addBlockRef(refs, tr)...)
 			continue
 		}
-		if _, ok := vars[root]; ok {
-			continue
-		}
-		v, ok, d := e.global(root, tr.SourceRange())
+		_, _, d := e.global(root, tr.SourceRange())
 		diags = append(diags, d...)
-		if ok {
-			vars[root] = v
-		}
 	}
-	for typ, byName := range refs {
-		names := make(map[string]cty.Value, len(byName))
-		for name, attrs := range byName {
-			names[name] = cty.ObjectVal(attrs)
-		}
-		vars[typ] = cty.ObjectVal(names)
+	if len(locals) == 0 && refs == nil {
+		return e.base, diags
 	}
-	ctx.Variables = vars
+	ctx := e.base.NewChild()
+	ctx.Variables = locals
+	if refs != nil {
+		vars := make(map[string]cty.Value, len(locals)+len(refs))
+		for k, v := range locals {
+			vars[k] = v
+		}
+		for typ, byName := range refs {
+			names := make(map[string]cty.Value, len(byName))
+			for name, attrs := range byName {
+				names[name] = cty.ObjectVal(attrs)
+			}
+			vars[typ] = cty.ObjectVal(names)
+		}
+		ctx.Variables = vars
+	}
 	return ctx, diags
+}
+
+// variables returns expr.Variables(), computed once per expression: matrix
+// instances evaluate the same expressions thousands of times.
+func (e *Evaluator) variables(expr hcl.Expression) []hcl.Traversal {
+	// Only pointers are safe map keys; syntax trees are made of them.
+	if reflect.TypeOf(expr).Kind() != reflect.Pointer {
+		return expr.Variables()
+	}
+	if t, ok := e.travs[expr]; ok {
+		return t
+	}
+	t := expr.Variables()
+	e.travs[expr] = t
+	return t
 }
 
 // addBlockRef resolves one TYPE.NAME[.ATTR] traversal into refs.

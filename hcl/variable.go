@@ -39,7 +39,7 @@ var variableSchema = &hcl.BodySchema{
 }
 
 var validationSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "condition", Required: true}, {Name: "error_message", Required: true}},
+	Attributes: []hcl.AttributeSchema{{Name: "condition", Required: true}, {Name: "error_message"}},
 }
 
 func decodeVariable(b *hcl.Block) (*Variable, hcl.Diagnostics) {
@@ -74,10 +74,11 @@ func decodeVariable(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 		if d.HasErrors() {
 			continue
 		}
-		v.Validations = append(v.Validations, &Validation{
-			Condition:    vc.Attributes["condition"].Expr,
-			ErrorMessage: vc.Attributes["error_message"].Expr,
-		})
+		val := &Validation{Condition: vc.Attributes["condition"].Expr}
+		if m, ok := vc.Attributes["error_message"]; ok {
+			val.ErrorMessage = m.Expr
+		}
+		v.Validations = append(v.Validations, val)
 	}
 	return v, diags
 }
@@ -348,11 +349,13 @@ func (e *Evaluator) validate(v *Variable) hcl.Diagnostics {
 		if b.True() {
 			continue
 		}
-		msg, d := e.Eval(val.ErrorMessage, nil)
 		detail := "This check failed, but has an invalid error message."
-		if !d.HasErrors() {
-			if s, err := convert.Convert(msg, cty.String); err == nil && s.IsKnown() && !s.IsNull() {
-				detail = s.AsString()
+		if val.ErrorMessage != nil {
+			msg, d := e.Eval(val.ErrorMessage, nil)
+			if !d.HasErrors() {
+				if s, err := convert.Convert(msg, cty.String); err == nil && s.IsKnown() && !s.IsNull() {
+					detail = s.AsString()
+				}
 			}
 		}
 		diags = append(diags, Errorf(&rng, "Validation failed", "%s", detail))

@@ -49,6 +49,7 @@ publishes manifest lists or per-platform outputs.`,
 	cmd.AddCommand(
 		newVersionCmd(a),
 		newCompletionCmd(a),
+		newSchemaCmd(a),
 	)
 	return cmd
 }
