@@ -30,6 +30,7 @@ func Parse(files []File) ([]*hcl.File, map[string]*hcl.File, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	for _, f := range files {
 		hf, d := parseOne(f)
+		clamp(d, len(f.Data))
 		diags = append(diags, d...)
 		if hf == nil {
 			hf = &hcl.File{Bytes: f.Data}
@@ -59,4 +60,27 @@ func parseOne(f File) (*hcl.File, hcl.Diagnostics) {
 	// Neither parsed: the native syntax errors are the useful ones for a
 	// file that does not start with "{".
 	return hf, diags
+}
+
+// clamp keeps the ranges of parse diagnostics inside the input: HCL's JSON
+// scanner can point one byte past the end of a truncated file.
+func clamp(diags hcl.Diagnostics, size int) {
+	fix := func(r *hcl.Range) {
+		if r == nil {
+			return
+		}
+		if r.End.Byte > size {
+			r.End.Byte = size
+			if r.End.Column > 1 {
+				r.End.Column--
+			}
+		}
+		if r.Start.Byte > r.End.Byte {
+			r.Start = r.End
+		}
+	}
+	for _, d := range diags {
+		fix(d.Subject)
+		fix(d.Context)
+	}
 }

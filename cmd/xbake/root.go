@@ -50,6 +50,7 @@ publishes manifest lists or per-platform outputs.`,
 		newVersionCmd(a),
 		newCompletionCmd(a),
 		newSchemaCmd(a),
+		newImagetoolsCmd(a),
 	)
 	return cmd
 }

@@ -4,4 +4,10 @@
 // merging per-platform OCI layouts and tarballs into one, and classifying
 // and retrying transient registry errors. Registry credentials come from
 // the docker config file (DOCKER_CONFIG, credential helpers).
+//
+// It is the last step of a merge node: it takes what the per-platform
+// solves produced (manifests pushed by digest, layout or tar files) and
+// returns the descriptor of the one index that joins them. The registry
+// entry points are methods of Client (PushIndex, Inspect, Create,
+// ComposeIndex); the file ones are MergeOCILayouts and MergeTars.
 package oci

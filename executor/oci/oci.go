@@ -2,17 +2,20 @@ package oci
 
 import (
 	"context"
-	"errors"
+	"net/http"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
-
-var errNotImplemented = errors.New("not implemented")
 
 // Client talks to registries with credentials from the docker config file,
 // plain HTTP for loopback registries, and retries of transient errors.
 type Client struct {
-	retries int
+	retries   int
+	backoff   Backoff
+	keychain  authn.Keychain
+	transport http.RoundTripper
 }
 
 // Option configures a Client.
@@ -20,11 +23,31 @@ type Option func(*Client)
 
 // WithRetries sets how many times a transient error (connection reset,
 // EOF, 5xx, 429) is retried with backoff; build errors are never retried.
-func WithRetries(n int) Option { return func(c *Client) { c.retries = n } }
+// WithRetries(0) makes one attempt per registry call.
+func WithRetries(n int) Option { return func(c *Client) { c.retries = max(n, 0) } }
+
+// WithBackoff replaces DefaultBackoff for this client's retries (tests use
+// a millisecond base so that retrying stays fast).
+func WithBackoff(b Backoff) Option { return func(c *Client) { c.backoff = b } }
+
+// WithDockerConfig reads credentials from dir/config.json instead of
+// $DOCKER_CONFIG or ~/.docker; the CLI passes its own environment's value
+// so that in-process tests do not depend on the test process environment.
+func WithDockerConfig(dir string) Option {
+	return func(c *Client) { c.keychain = dockerConfigKeychain{dir: dir} }
+}
+
+// WithKeychain replaces the docker config file as the credential source.
+func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain = k } }
 
 // NewClient returns a registry client.
 func NewClient(opts ...Option) *Client {
-	c := &Client{retries: 3}
+	c := &Client{
+		retries:   3,
+		backoff:   DefaultBackoff,
+		keychain:  authn.DefaultKeychain,
+		transport: loopbackOnlyHTTP{inner: remote.DefaultTransport},
+	}
 	for _, o := range opts {
 		o(c)
 	}
@@ -38,14 +61,21 @@ type Manifest struct {
 	Descriptor ocispec.Descriptor // digest, size, media type, platform
 }
 
-// PushIndex pushes one OCI index over manifests (in the given order) to
-// every tag. All tags must be in registries that already hold the
-// manifests (blobs are mounted or copied within a registry when the tags
-// name another repository). It returns the index descriptor.
-func (c *Client) PushIndex(ctx context.Context, tags []string, manifests []Manifest, annotations map[string]string) (ocispec.Descriptor, error) {
-	return ocispec.Descriptor{}, errNotImplemented
+// retry runs fn with the client's retry budget and backoff.
+func (c *Client) retry(ctx context.Context, fn func(context.Context) error) error {
+	return c.backoff.Retry(ctx, c.retries+1, fn)
 }
 
-// IsTransient reports whether err is worth retrying: connection resets,
-// unexpected EOF, timeouts, HTTP 5xx and 429.
-func IsTransient(err error) bool { return false }
+// remoteOptions are the ggcr options of every registry call. ggcr's own
+// retry transport is switched off: one retry loop (ours) owns the budget,
+// so that WithRetries means what it says and errors are classified once.
+func (c *Client) remoteOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(c.keychain),
+		remote.WithTransport(c.transport),
+		remote.WithRetryPredicate(func(error) bool { return false }),
+		remote.WithRetryStatusCodes(),
+		remote.WithUserAgent("xbake"),
+	}
+}

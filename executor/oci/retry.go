@@ -1,0 +1,161 @@
+package oci
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// Backoff is an exponential, jittered, capped delay between attempts.
+type Backoff struct {
+	Base time.Duration // delay before the first retry (before jitter)
+	Max  time.Duration // cap on any single delay
+}
+
+// DefaultBackoff waits about 0.5s, 1s, 2s... at most 8s between attempts:
+// long enough for a registry to come back from a restart or a rate limit,
+// short enough that a publish step does not look hung.
+var DefaultBackoff = Backoff{Base: 500 * time.Millisecond, Max: 8 * time.Second}
+
+// Retry calls fn up to attempts times with DefaultBackoff, retrying only
+// transient errors (see IsTransient); see Backoff.Retry.
+func Retry(ctx context.Context, attempts int, fn func(context.Context) error) error {
+	return DefaultBackoff.Retry(ctx, attempts, fn)
+}
+
+// Retry calls fn until it succeeds, fails with a non-transient error, the
+// attempts are used up, or ctx is done. A refused connection is retried
+// only after an earlier attempt reached the server (a registry restarting
+// mid-push); refused on the first attempt means nothing listens there.
+func (b Backoff) Retry(ctx context.Context, attempts int, fn func(context.Context) error) error {
+	attempts = max(attempts, 1)
+	reached := false
+	for i := 0; ; i++ {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		err := fn(ctx)
+		if err == nil {
+			return nil
+		}
+		refusedAfterContact := reached && isConnRefused(err)
+		if !IsTransient(err) && !refusedAfterContact {
+			return err
+		}
+		reached = reached || !isConnRefused(err)
+		if ctx.Err() != nil {
+			return err
+		}
+		if i+1 >= attempts {
+			return fmt.Errorf("giving up after %d attempts: %w", attempts, err)
+		}
+		t := time.NewTimer(b.delay(i))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// delay is Base·2^i capped at Max, then jittered into [d/2, d) so that
+// parallel pushes hitting the same registry do not retry in lockstep.
+func (b Backoff) delay(i int) time.Duration {
+	d := b.Base
+	for range i {
+		if d >= b.Max/2 {
+			d = b.Max
+			break
+		}
+		d *= 2
+	}
+	d = min(d, b.Max)
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2)
+}
+
+// IsTransient reports whether err is worth retrying: connection resets,
+// unexpected EOF, timeouts, HTTP 5xx and 429. Authentication, not-found,
+// invalid-manifest and build errors are not. Errors that come back as
+// plain text (from BuildKit) are matched on their message.
+func IsTransient(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		return transientStatus(te)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return transientText(err.Error())
+}
+
+func transientStatus(te *transport.Error) bool {
+	switch {
+	case te.StatusCode == http.StatusTooManyRequests, te.StatusCode == http.StatusRequestTimeout:
+		return true
+	case te.StatusCode >= 500 && te.StatusCode <= 599:
+		return true
+	}
+	for _, d := range te.Errors {
+		if d.Code == transport.TooManyRequestsErrorCode || d.Code == transport.UnavailableErrorCode {
+			return true
+		}
+	}
+	return false
+}
+
+// transientMessages are the texts of transient failures as BuildKit and
+// the registry client print them.
+var transientMessages = []string{
+	"500 internal server error",
+	"502 bad gateway",
+	"503 service unavailable",
+	"504 gateway timeout",
+	"429 too many requests",
+	"toomanyrequests",
+	"connection reset by peer",
+	"broken pipe",
+	"unexpected eof",
+	"i/o timeout",
+	"tls handshake timeout",
+}
+
+func transientText(msg string) bool {
+	msg = strings.ToLower(msg)
+	// A failed RUN step may print anything, including "unexpected EOF"
+	// from a compiler; it is a build error and never retried.
+	if strings.Contains(msg, "did not complete successfully") {
+		return false
+	}
+	for _, m := range transientMessages {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func isConnRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(strings.ToLower(err.Error()), "connection refused")
+}
