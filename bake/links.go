@@ -29,6 +29,11 @@ func (r *resolver) loadLinks(name string, t *Target, all map[string]*Target, vis
 		}
 		if i := slices.Index(visiting, dep); i >= 0 {
 			path := append(slices.Clone(visiting[i:]), dep)
+			// Walking from each member finds the same cycle: report it once.
+			key := slices.Sorted(slices.Values(path[1:]))
+			if !r.reportCycle(strings.Join(key, "\x00")) {
+				continue
+			}
 			diags = append(diags, xhcl.Errorf(&rng, "Dependency cycle",
 				"Targets depend on each other through target: contexts: %s. Remove one of these links.", strings.Join(path, " -> ")))
 			continue
@@ -63,4 +68,16 @@ func (r *resolver) loadLinks(name string, t *Target, all map[string]*Target, vis
 		}
 	}
 	return diags
+}
+
+// reportCycle returns true the first time a cycle (by its members) is seen.
+func (r *resolver) reportCycle(key string) bool {
+	if r.cycles == nil {
+		r.cycles = map[string]bool{}
+	}
+	if r.cycles[key] {
+		return false
+	}
+	r.cycles[key] = true
+	return true
 }

@@ -50,9 +50,6 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 
 	ovs, d := c.parseOverrides(req.Overrides, req.LookupEnv)
 	diags = append(diags, d...)
-	if diags.HasErrors() {
-		return nil, diags
-	}
 
 	r := &resolver{c: c, overrides: ovs, grants: &grants{}, done: map[string]*Target{}}
 	targets := map[string]*Target{}
@@ -90,15 +87,10 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 		g.Targets = dedupeStrings(g.Targets)
 		sort.Strings(g.Targets)
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
-
+	// Keep going with the targets that resolved, so one run reports every
+	// problem; the definition is only returned when there is none.
 	for _, name := range sortedTargetNames(targets) {
 		diags = append(diags, r.loadLinks(name, targets[name], targets, nil)...)
-	}
-	if diags.HasErrors() {
-		return nil, diags
 	}
 
 	def := &Definition{Granted: r.grants.list()}
@@ -114,6 +106,9 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 	}
 	for _, name := range sortedKeys(groups) {
 		def.Groups = append(def.Groups, groups[name])
+	}
+	if diags.HasErrors() {
+		return nil, diags
 	}
 	return def, diags
 }
@@ -206,6 +201,8 @@ type resolver struct {
 	done map[string]*Target
 	// inProgress is the chain of targets being resolved, for cycle errors.
 	inProgress []string
+	// cycles are the target: link cycles reported so far.
+	cycles map[string]bool
 }
 
 // resolveTarget resolves one target with its parents, overrides and

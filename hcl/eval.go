@@ -326,6 +326,10 @@ func (e *Evaluator) global(name string, ref hcl.Range) (cty.Value, bool, hcl.Dia
 	}
 	if i := slices.Index(e.progress, name); i >= 0 {
 		path := append(slices.Clone(e.progress[i:]), name)
+		// Unknown for now, so the expression that closes the cycle does not
+		// also report an unknown variable; the outer resolution of name
+		// overwrites it.
+		e.globals[name] = cty.DynamicVal
 		return cty.DynamicVal, true, hcl.Diagnostics{Errorf(&ref, "Variable cycle",
 			"The value of %q depends on itself: %s. Break the cycle by giving one of them a value that does not refer back.",
 			name, strings.Join(path, " -> "))}
@@ -359,11 +363,12 @@ func (e *Evaluator) ResolveGlobals() hcl.Diagnostics {
 		_, _, d := e.global(name, e.vars[name].NameRange)
 		diags = append(diags, d...)
 	}
-	if diags.HasErrors() {
-		return diags
-	}
+	// Validations run for every variable that resolved; one that failed was
+	// reported already.
 	for _, name := range sortedKeys(e.vars) {
-		diags = append(diags, e.validate(e.vars[name])...)
+		if v := e.globals[name]; v.IsWhollyKnown() {
+			diags = append(diags, e.validate(e.vars[name])...)
+		}
 	}
 	return diags
 }

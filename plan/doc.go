@@ -1,9 +1,56 @@
 // Package plan is the third phase of xbake: a pure, deterministic function
 // from the resolved bake model to a DAG.
 //
-// It takes bake.Targets and a Request and returns a Plan: one solve node per
-// (target, platform), one merge node per target whose outputs assemble a
-// multi-platform result, and the edges that `target:` contexts create. It
-// reads no environment, clock or file system, so the same input always
-// gives byte-identical JSON. Package executor runs the result.
+// New takes a bake.Definition (the requested targets and, marked Linked,
+// the targets they depend on) and a Request (the builder's default and
+// native platforms), and returns a Plan, or diagnostics with positions and
+// no Plan when the definition cannot be built. It reads no environment,
+// clock or file system, and never lets Go's map order reach its output, so
+// the same input always gives byte-identical JSON. Package executor runs
+// the result.
+//
+// # Nodes
+//
+// One solve node per (target, platform), with ID "app@linux/arm64". A
+// target without platforms, and the element "local", get
+// Request.DefaultPlatform. Platforms are parsed with containerd/platforms,
+// normalised and spelled canonically ("linux/arm64/v8" and "linux/aarch64"
+// are "linux/arm64"; "linux/arm" is "linux/arm/v7"), deduplicated keeping
+// the first position; incomplete specifiers ("linux", "arm64"), which
+// containerd would complete from the host, and unknown operating systems,
+// architectures and variants are errors (see ParsePlatform).
+//
+// One merge node per requested target with several platforms and an output
+// that is one multi-platform artefact (MergedOutput: registry, image with
+// push, oci, tar), with ID "app#index". Its solves have RoleMerge; other
+// outputs (docker, local, cacheonly) are per platform and written by the
+// solves themselves (RoleExport), as is everything of a single-platform
+// target. Linked targets export nothing (RoleDependency).
+//
+// Two (target, platform) pairs with the same build inputs are one solve
+// serving both (Solve.Targets); see staticKey in dedup.go for what counts.
+//
+// # Edges
+//
+// `contexts = { x = "target:y" }` makes app@P depend on y@P, or on y's
+// only platform when it has one. A dependency with several platforms that
+// lacks one of its dependent's is an error, as are links to unknown targets,
+// to the target itself, and cycles (one diagnostic per cycle, "a -> b -> a",
+// at the reference that closes it).
+//
+// Plan.Nodes is topological, one level after the other (Level is the
+// longest path from a node without dependencies), each level sorted by ID.
+//
+// # Emulation
+//
+// With Request.BuilderPlatforms, each solve is native or emulated: native
+// when a builder platform matches it with containerd's platforms.Only rule
+// (amd64 runs 386, arm/v7 runs arm/v6, amd64/v3 runs amd64/v2), except that
+// arm64 does not count as native for 32-bit arm, which many arm64 CPUs
+// cannot run (see nativeMatcher).
+//
+// # Output
+//
+// WriteJSON prints the plan (`xbake --plan`); WriteGraph draws the DAG as
+// JSON, Graphviz dot or a Mermaid flowchart (`xbake graph`).
 package plan

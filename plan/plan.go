@@ -48,12 +48,33 @@ const (
 	RoleDependency Role = "dependency"
 )
 
+// maxRole returns the role that does more: a solve serving several targets
+// has the largest of their roles (merge, then export, then dependency).
+func maxRole(a, b Role) Role {
+	rank := func(r Role) int {
+		switch r {
+		case RoleMerge:
+			return 3
+		case RoleExport:
+			return 2
+		case RoleDependency:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
 // Plan is the DAG of one run.
 type Plan struct {
-	// Nodes are in topological order (dependencies first); ties are broken
-	// by ID, so the order is the same on every machine.
+	// Nodes are in topological order (dependencies first): level by level,
+	// each level sorted by ID, so the order is the same on every machine.
 	Nodes []*Node
-	// Emulated counts the solve nodes that need QEMU.
+	// Emulated counts the solve nodes that need QEMU (zero when
+	// Request.BuilderPlatforms was empty).
 	Emulated int
 }
 
@@ -69,15 +90,18 @@ type Node struct {
 	// Platform is the canonical "os/arch[/variant]" of a solve; empty for
 	// a merge.
 	Platform string
-	// DefaultPlatform is true when the target declared no platforms and the
-	// builder's default was used.
+	// DefaultPlatform is true when the platform came from
+	// Request.DefaultPlatform for every target the solve serves: the target
+	// declared no platforms, or wrote "local".
 	DefaultPlatform bool
 	// Deps are the IDs of the nodes this one waits for, sorted.
 	Deps []string
 	// Level is the node's depth: 0 for no dependencies, else 1 + the
 	// largest level of its dependencies.
 	Level int
-	Exec  Exec
+	// Exec is native or emulated for a solve when Request.BuilderPlatforms
+	// was given; empty otherwise and for merges.
+	Exec Exec
 
 	Solve *Solve // set for KindSolve
 	Merge *Merge // set for KindMerge
@@ -88,14 +112,19 @@ type Node struct {
 
 // Solve is what a solve node builds: BuildKit-agnostic data.
 type Solve struct {
-	// Targets are the resolved targets this solve serves. They share every
-	// build input; the first one's inputs are used, and each one's outputs
-	// are written.
-	Targets  []*bake.Target
+	// Targets are the resolved targets this solve serves, sorted by name.
+	// They share every build input (see staticKey in dedup.go); the first
+	// one's inputs are used, and each one's tags and outputs are written as
+	// Roles says.
+	Targets []*bake.Target
+	// Roles[i] is what the solve does for Targets[i]: export its outputs,
+	// feed its merge node (and write its per-platform outputs), or nothing.
+	Roles    []Role
 	Platform ocispec.Platform
-	Role     Role
-	// Links are the `target:` contexts, each served by the solve node of the
-	// dependency for this platform.
+	// Role is the largest of Roles.
+	Role Role
+	// Links are the `target:` contexts, sorted by name, each served by the
+	// solve node of the dependency for this platform.
 	Links []Link
 }
 

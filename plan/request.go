@@ -4,9 +4,13 @@ package plan
 // stays a pure function.
 type Request struct {
 	// DefaultPlatform is the builder's default platform ("linux/amd64"),
-	// used for targets that declare none and for "local".
+	// used for targets that declare none and for "local". Required when a
+	// target needs it.
 	DefaultPlatform string
-	// BuilderPlatforms are the platforms the builder runs natively; when
-	// empty, solve nodes are not classified.
+	// BuilderPlatforms are the platforms the builder runs natively, without
+	// QEMU: from the executor, or from --builder-platforms for offline
+	// planning. A BuildKit worker's platform list is not that: it also holds
+	// every platform QEMU provides. When empty, solve nodes are not
+	// classified.
 	BuilderPlatforms []string
 }

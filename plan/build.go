@@ -1,0 +1,207 @@
+package plan
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+
+	"github.com/xbake/xbake/bake"
+)
+
+// group is one solve node in the making: the (target, platform) pairs that
+// share a dedup key.
+type group struct {
+	members []*tinfo
+	plat    tplat
+	def     bool    // every member got the platform from the default
+	links   []tlink // the `target:` contexts, the same for every member
+	deps    []int   // the groups that serve links, in the same order
+	node    *Node
+}
+
+// build turns the checked targets into a Plan. It runs only when there is
+// no error, so every link resolves and every platform is valid.
+func (b *builder) build() *Plan {
+	for _, ti := range b.targets {
+		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, MergedOutput)
+	}
+	groups := b.group()
+	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets))}
+	// One allocation for all solve nodes rather than two per node.
+	nodes := make([]Node, len(groups))
+	solves := make([]Solve, len(groups))
+	for i, g := range groups {
+		slices.SortFunc(g.members, func(x, y *tinfo) int { return cmp.Compare(x.t.Name, y.t.Name) })
+		first := g.members[0]
+		solves[i].Platform = g.plat.spec
+		g.node = &nodes[i]
+		*g.node = Node{
+			ID:              first.t.Name + "@" + g.plat.key,
+			Kind:            KindSolve,
+			Target:          first.t.Name,
+			Platform:        g.plat.key,
+			DefaultPlatform: g.def,
+			Origin:          declRange(first.t),
+			Solve:           &solves[i],
+		}
+		p.Nodes = append(p.Nodes, g.node)
+	}
+	for _, g := range groups {
+		s := g.node.Solve
+		s.Targets = make([]*bake.Target, len(g.members))
+		s.Roles = make([]Role, len(g.members))
+		for i, m := range g.members {
+			s.Targets[i] = m.t
+			s.Roles[i] = m.role()
+			s.Role = maxRole(s.Role, s.Roles[i])
+		}
+		if len(g.links) == 0 {
+			continue
+		}
+		s.Links = make([]Link, len(g.links))
+		ids := make([]string, len(g.links))
+		for i, l := range g.links {
+			ids[i] = groups[g.deps[i]].node.ID
+			s.Links[i] = Link{Name: l.name, Node: ids[i]}
+		}
+		g.node.Deps = sortedUnique(ids)
+	}
+	for _, ti := range b.targets {
+		if ti.merge {
+			p.Nodes = append(p.Nodes, mergeNode(ti, groups))
+		}
+	}
+	order(p)
+	b.classify(p)
+	return p
+}
+
+// group assigns every (target, platform) to a solve group. Targets are
+// taken dependencies first, so the key of a dependent can name the groups
+// that feed its contexts: two dependents are the same solve only if their
+// dependencies are.
+func (b *builder) group() []*group {
+	var groups []*group
+	static := map[string]int{}
+	byKey := map[string]int{}
+	var key []byte
+	var deps []int
+	for _, ti := range b.topoTargets() {
+		sk := staticKey(ti.t)
+		sid, ok := static[sk]
+		if !ok {
+			sid = len(static)
+			static[sk] = sid
+		}
+		ti.solves = make([]int, len(ti.plats))
+		for i, p := range ti.plats {
+			key = strconv.AppendInt(key[:0], int64(sid), 10)
+			key = append(key, '|')
+			key = append(key, p.key...)
+			deps = deps[:0]
+			for _, l := range ti.links {
+				d := l.dep.solves[l.dep.servingIndex(p.key)]
+				deps = append(deps, d)
+				key = append(key, '|')
+				key = strconv.AppendInt(key, int64(d), 10)
+			}
+			gi, ok := byKey[string(key)]
+			if !ok {
+				gi = len(groups)
+				byKey[string(key)] = gi
+				groups = append(groups, &group{plat: p, def: true, links: ti.links, deps: slices.Clone(deps)})
+			}
+			g := groups[gi]
+			g.members = append(g.members, ti)
+			g.def = g.def && p.def
+			ti.solves[i] = gi
+		}
+	}
+	return groups
+}
+
+// servingIndex returns which of ti's platforms serves a dependent's
+// platform key: its only one, or the same one.
+func (ti *tinfo) servingIndex(key string) int {
+	if len(ti.plats) == 1 {
+		return 0
+	}
+	return ti.platformIndex(key)
+}
+
+// topoTargets returns the targets with every dependency before its
+// dependents: a depth-first post-order from the targets in name order.
+func (b *builder) topoTargets() []*tinfo {
+	out := make([]*tinfo, 0, len(b.targets))
+	done := make(map[*tinfo]bool, len(b.targets))
+	var visit func(ti *tinfo)
+	visit = func(ti *tinfo) {
+		if done[ti] {
+			return
+		}
+		done[ti] = true // safe: there are no cycles by now
+		for _, l := range ti.links {
+			visit(l.dep)
+		}
+		out = append(out, ti)
+	}
+	for _, ti := range b.targets {
+		visit(ti)
+	}
+	return out
+}
+
+func (ti *tinfo) role() Role {
+	switch {
+	case ti.t.Linked:
+		return RoleDependency
+	case ti.merge:
+		return RoleMerge
+	}
+	return RoleExport
+}
+
+func mergeNode(ti *tinfo, groups []*group) *Node {
+	m := &Merge{
+		Target:    ti.t,
+		Platforms: make([]string, len(ti.plats)),
+		Solves:    make([]string, len(ti.plats)),
+	}
+	for i, p := range ti.plats {
+		m.Platforms[i] = p.key
+		m.Solves[i] = groups[ti.solves[i]].node.ID
+	}
+	return &Node{
+		ID:     ti.t.Name + "#index",
+		Kind:   KindMerge,
+		Target: ti.t.Name,
+		Deps:   sortedUnique(slices.Clone(m.Solves)),
+		Merge:  m,
+		Origin: declRange(ti.t),
+	}
+}
+
+// MergedOutput says whether an output of a multi-platform target is
+// assembled by its merge node: an image pushed to a registry (type
+// registry, or image with push=true) becomes an index pushed to every tag,
+// and oci or tar becomes one layout with an index. Other outputs (docker,
+// local, cacheonly, an image that is not pushed) are per platform and are
+// written by the solves.
+func MergedOutput(o *bake.Export) bool {
+	if o == nil {
+		return false
+	}
+	switch o.Type {
+	case "registry", "oci", "tar":
+		return true
+	case "image":
+		push, err := strconv.ParseBool(o.Attrs["push"])
+		return err == nil && push
+	}
+	return false
+}
+
+func sortedUnique(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}

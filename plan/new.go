@@ -1,0 +1,172 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/containerd/platforms"
+	"github.com/hashicorp/hcl/v2"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/bake"
+)
+
+// New plans def for req: one solve node per (target, platform), identical
+// solves shared, one merge node per target that publishes or exports a
+// multi-platform result, and the edges of `target:` contexts.
+//
+// New is pure: it reads no environment, clock or file system, and the same
+// input always gives the same Plan. It keeps going after an error, so that
+// every invalid platform, link and cycle is reported in one run, sorted by
+// position. When any diagnostic is an error, the Plan is nil: nothing is
+// planned from an invalid definition. Diagnostics about the definition have
+// a subject; those about req (an invalid default or builder platform, which
+// callers should check earlier with ParsePlatform) have none.
+func New(def *bake.Definition, req Request) (*Plan, hcl.Diagnostics) {
+	b := &builder{
+		req:    req,
+		parsed: map[string]parsedPlatform{},
+		byName: map[string]*tinfo{},
+	}
+	b.parseRequest()
+	if def != nil {
+		b.collectTargets(def.Targets)
+	}
+	for _, ti := range b.targets {
+		b.resolvePlatforms(ti)
+	}
+	for _, ti := range b.targets {
+		b.resolveLinks(ti)
+	}
+	b.checkCycles()
+	b.checkLinkPlatforms()
+	if b.diags.HasErrors() {
+		return nil, sortDiags(b.diags)
+	}
+	p := b.build()
+	return p, sortDiags(b.diags)
+}
+
+// builder holds the state of one New call.
+type builder struct {
+	req Request
+	// dflt is Request.DefaultPlatform parsed; nil when it is missing or
+	// invalid (then the first target that needs it reports it).
+	dflt        *tplat
+	dfltChecked bool
+	native      []platforms.Matcher
+
+	targets []*tinfo // sorted by name
+	byName  map[string]*tinfo
+	parsed  map[string]parsedPlatform // a cache: the same strings recur in matrices
+	diags   hcl.Diagnostics
+}
+
+// tinfo is one target as the planner sees it.
+type tinfo struct {
+	t *bake.Target
+	// plats are the target's platforms, canonical, deduplicated, in
+	// declaration order.
+	plats []tplat
+	// broken is set when a platform was invalid; checks that need the
+	// platforms skip the target rather than report follow-on errors.
+	broken bool
+	// links are the `target:` contexts, sorted by context name.
+	links []tlink
+	// merge is set when the target publishes or exports a multi-platform
+	// result, which only a merge node can assemble from per-platform solves:
+	// it was requested, has several platforms and a MergedOutput.
+	merge bool
+	// solves[i] is the solve group that builds plats[i].
+	solves []int
+}
+
+type tplat struct {
+	spec ocispec.Platform
+	key  string
+	def  bool // from Request.DefaultPlatform
+}
+
+type tlink struct {
+	name string
+	dep  *tinfo
+}
+
+func (b *builder) errorf(subject hcl.Range, summary, format string, args ...any) {
+	b.diags = append(b.diags, errorf(subject, summary, format, args...))
+}
+
+func (b *builder) parseRequest() {
+	if b.req.DefaultPlatform != "" {
+		p, err := parsePlatform(b.req.DefaultPlatform)
+		if err != nil {
+			b.diags = append(b.diags, requestErrorf("Invalid default platform",
+				"The default platform given to the planner is invalid: %s", err.Detail))
+			b.dfltChecked = true
+		} else {
+			b.dflt = &tplat{spec: p, key: FormatPlatform(p), def: true}
+		}
+	}
+	for _, s := range b.req.BuilderPlatforms {
+		p, err := parsePlatform(s)
+		if err != nil {
+			b.diags = append(b.diags, requestErrorf("Invalid builder platform",
+				"A builder platform given to the planner is invalid: %s", err.Detail))
+			continue
+		}
+		b.native = append(b.native, nativeMatcher(p))
+	}
+}
+
+// defaultPlatform returns Request.DefaultPlatform for target ti, reporting
+// once when there is none.
+func (b *builder) defaultPlatform(ti *tinfo) (tplat, bool) {
+	if b.dflt != nil {
+		return *b.dflt, true
+	}
+	if !b.dfltChecked {
+		b.dfltChecked = true
+		b.diags = append(b.diags, requestErrorf("Missing default platform",
+			"Target %q needs the builder's default platform, but none was given to the planner. "+
+				"Set Request.DefaultPlatform.", ti.t.Name))
+	}
+	return tplat{}, false
+}
+
+// collectTargets sorts the targets by name, whatever order the Definition
+// has, and rejects repeated names, which would make node IDs ambiguous.
+func (b *builder) collectTargets(targets []*bake.Target) {
+	for _, t := range targets {
+		if t != nil {
+			b.targets = append(b.targets, &tinfo{t: t})
+		}
+	}
+	slices.SortStableFunc(b.targets, func(x, y *tinfo) int { return cmp.Compare(x.t.Name, y.t.Name) })
+	kept := b.targets[:0]
+	for _, ti := range b.targets {
+		if first, dup := b.byName[ti.t.Name]; dup {
+			b.errorf(declRange(ti.t), "Duplicate target", "Target %q is defined more than once "+
+				"in the resolved definition (first at %s). Give each target a unique name.",
+				ti.t.Name, posString(declRange(first.t)))
+			continue
+		}
+		b.byName[ti.t.Name] = ti
+		kept = append(kept, ti)
+	}
+	b.targets = kept
+}
+
+func declRange(t *bake.Target) hcl.Range {
+	if t.Source == nil {
+		return hcl.Range{}
+	}
+	return t.Source.DeclRange
+}
+
+func posString(r hcl.Range) string {
+	if r.Filename == "" {
+		return "an unknown position"
+	}
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
