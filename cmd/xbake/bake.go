@@ -59,7 +59,6 @@ func (o *bakeOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.check, "check", false, "Shorthand for --call=check")
 	f.StringVar(&o.diagnostics, "diagnostics", "auto", "How to print errors in the definition: auto, compact, rich or json")
 	f.StringSliceVar(&o.builderPlatforms, "builder-platforms", nil, "Platforms the builder runs natively, for --plan without a builder (for example linux/amd64)")
-	o.run.addFlags(f)
 }
 
 // overrides turns the convenience flags into --set values, after the

@@ -45,12 +45,14 @@ publishes manifest lists or per-platform outputs.`,
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	opts.addFlags(cmd)
+	opts.run.addFlags(cmd.Flags())
 
 	cmd.AddCommand(
 		newVersionCmd(a),
 		newCompletionCmd(a),
 		newSchemaCmd(a),
 		newImagetoolsCmd(a),
+		newGraphCmd(a),
 	)
 	return cmd
 }
