@@ -20,6 +20,16 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// Builtins are BAKE_CMD_CONTEXT and BAKE_LOCAL_PLATFORM.
 	Builtins map[string]string
+	// Compose are targets and groups read from Compose files. They are the
+	// first layer of every target of the same name: HCL and JSON always
+	// override them, whatever the file order, as in buildx.
+	Compose *ComposeConfig
+}
+
+// ComposeConfig is what Compose files define.
+type ComposeConfig struct {
+	Targets []*Target
+	Groups  []*Group
 }
 
 // Config is a loaded bake definition. Targets are indexed by name when it
@@ -32,6 +42,11 @@ type Config struct {
 	targetNames []string               // in first-declaration order
 	groups      map[string]*Group
 	groupNames  []string
+
+	// compose are the targets of Compose files, the first layer of any
+	// target of the same name.
+	compose       map[string]*Target
+	composeGroups []*Group
 
 	decoded   map[*instance]*Target
 	declCache map[string]declResult
@@ -101,6 +116,7 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		values:    map[instKey]attrResult{},
 	}
 	ev.SetBlockRefs(c)
+	c.addCompose(opts.Compose)
 
 	var generated []*Group
 	for _, b := range ev.Blocks() {
@@ -114,7 +130,7 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 			diags = append(diags, d...)
 			names := make([]string, 0, len(insts))
 			for _, in := range insts {
-				if _, ok := c.targets[in.name]; !ok {
+				if !c.hasTarget(in.name) {
 					c.targetNames = append(c.targetNames, in.name)
 				}
 				c.targets[in.name] = append(c.targets[in.name], in)
@@ -134,6 +150,15 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 				c.groups[g.Name] = g
 			}
 		}
+	}
+	// Groups from Compose and from HCL of one name are unioned.
+	for _, g := range c.composeGroups {
+		if prev, ok := c.groups[g.Name]; ok {
+			prev.Targets = dedupeStrings(append(slices.Clone(g.Targets), prev.Targets...))
+			continue
+		}
+		c.groups[g.Name] = g
+		c.groupNames = append(c.groupNames, g.Name)
 	}
 	// A matrix label names a group of its targets, unless a group block of
 	// that name exists; two blocks of one label give the union.
@@ -347,4 +372,26 @@ func attrError(in *instance, a *hcl.Attribute, err error) *hcl.Diagnostic {
 	}
 	return xhcl.Errorf(&rng, "Invalid value for "+a.Name,
 		"The value of %s in target %q is invalid: %s.", a.Name, in.name, err)
+}
+
+func (c *Config) addCompose(cc *ComposeConfig) {
+	if cc == nil {
+		return
+	}
+	c.compose = map[string]*Target{}
+	for _, t := range cc.Targets {
+		if _, ok := c.compose[t.Name]; !ok {
+			c.targetNames = append(c.targetNames, t.Name)
+		}
+		c.compose[t.Name] = t
+	}
+	c.composeGroups = cc.Groups
+}
+
+// hasTarget reports whether a target of that name is declared, in HCL,
+// JSON or Compose.
+func (c *Config) hasTarget(name string) bool {
+	_, ok := c.targets[name]
+	_, composed := c.compose[name]
+	return ok || composed
 }

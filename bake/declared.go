@@ -18,11 +18,16 @@ func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
 		return r.t, r.t != nil, nil
 	}
 	insts, ok := c.targets[name]
-	if !ok {
+	composed, fromCompose := c.compose[name]
+	if !ok && !fromCompose {
 		return nil, false, nil
 	}
 	var diags hcl.Diagnostics
 	var out *Target
+	if fromCompose {
+		out = &Target{Name: name}
+		out.Merge(composed)
+	}
 	for _, in := range insts {
 		t, d := c.decodeInstance(in)
 		diags = append(diags, d...)

@@ -80,7 +80,7 @@ func (c *Config) WriteList(w io.Writer, r ListRequest) (hcl.Diagnostics, error) 
 			continue
 		}
 		// A group and a target of one name are both listed, as in buildx.
-		if _, ok := c.targets[name]; ok {
+		if c.hasTarget(name) {
 			desc, d := c.description(name)
 			diags = append(diags, d...)
 			entries = append(entries, listEntry{Name: name, Description: desc})

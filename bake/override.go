@@ -106,7 +106,7 @@ func setError(flag, format string, args ...any) *hcl.Diagnostic {
 // expandTargets matches a --set pattern against target names: an exact
 // name first, then a path.Match glob.
 func (c *Config) expandTargets(pattern string) ([]string, error) {
-	if _, ok := c.targets[pattern]; ok {
+	if c.hasTarget(pattern) {
 		return []string{pattern}, nil
 	}
 	var names []string
