@@ -57,7 +57,7 @@ func (c *Config) expand(b *hcl.Block) ([]*instance, hcl.Diagnostics) {
 	}
 
 	insts := make([]*instance, 0, total)
-	seen := map[string][]string{}
+	seen := make(map[string]map[string]cty.Value, total)
 	for i := 0; i < total; i++ {
 		locals := make(map[string]cty.Value, len(keys))
 		idx := i
@@ -76,14 +76,13 @@ func (c *Config) expand(b *hcl.Block) ([]*instance, hcl.Diagnostics) {
 			}
 			in.name, in.nameRange = name, nameAttr.Expr.Range()
 		}
-		combo := describeCombo(keys, locals)
 		if prev, dup := seen[in.name]; dup {
 			diags = append(diags, xhcl.Errorf(&in.nameRange, "Duplicate target name",
 				"The matrix of target %q names both %s and %s %q. Use every matrix key in name so each combination is distinct.",
-				b.Labels[0], prev, combo, in.name))
+				b.Labels[0], describeCombo(keys, prev), describeCombo(keys, locals), in.name))
 			continue
 		}
-		seen[in.name] = []string{combo}
+		seen[in.name] = locals
 		insts = append(insts, &in)
 	}
 	return insts, diags
