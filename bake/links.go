@@ -53,7 +53,7 @@ func (r *resolver) loadLinks(name string, t *Target, all map[string]*Target, vis
 		diags = append(diags, r.loadLinks(dep, t2, all, visiting)...)
 		for _, e := range t2.Entitlements {
 			if !slices.Contains(t.Entitlements, e) {
-				t.Entitlements = append(t.Entitlements, e)
+				t.Entitlements = appendClone(t.Entitlements, []string{e})
 			}
 		}
 		if len(t.Platforms) > 1 && len(t2.Platforms) > 1 {

@@ -98,7 +98,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 		t := targets[name]
 		if req.SourceDateEpoch != "" {
 			if _, ok := t.Args["SOURCE_DATE_EPOCH"]; !ok {
-				t.Args = setNullable(t.Args, "SOURCE_DATE_EPOCH", req.SourceDateEpoch)
+				t.Args = setNullable(maps.Clone(t.Args), "SOURCE_DATE_EPOCH", req.SourceDateEpoch)
 			}
 		}
 		diags = append(diags, t.validate()...)
@@ -212,12 +212,10 @@ func (r *resolver) resolveTarget(name string, rng *hcl.Range) (*Target, hcl.Diag
 	if shared == nil {
 		return nil, diags
 	}
-	// The caller changes the result (links, SOURCE_DATE_EPOCH, context
-	// cleaning): give it its own copy of what it may change.
+	// The shared result may be a parent of other targets: the caller gets
+	// its own struct, and replaces (never mutates) its maps and slices.
 	c := *shared
 	t := &c
-	t.Args = maps.Clone(t.Args)
-	t.Entitlements = slices.Clone(t.Entitlements)
 	t.inherits = nil
 	if t.Context == nil {
 		dot := "."
@@ -253,16 +251,16 @@ func (r *resolver) target(name string, rng *hcl.Range) (*Target, hcl.Diagnostics
 		}
 		return nil, append(diags, r.c.unknownTargetAt(name, rng, what))
 	}
-	parents := &Target{}
+	// Merging the parents straight into the result is the same as buildx's
+	// merging them into an empty target first: merges are associative.
+	t := &Target{Name: name}
 	for _, p := range decl.inherits {
 		pt, d := r.target(p.name, &p.rng)
 		diags = append(diags, d...)
 		if pt != nil {
-			parents.Merge(pt)
+			t.Merge(pt)
 		}
 	}
-	t := &Target{Name: name}
-	t.Merge(parents)
 	t.Merge(decl)
 	if t.Source == nil {
 		t.Source = &Source{}
