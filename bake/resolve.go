@@ -55,7 +55,8 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 	targets := map[string]*Target{}
 	groups := map[string]*Group{}
 	for _, name := range names {
-		ts, gs := c.resolveGroup(name)
+		ts, gs, d := c.resolveGroup(name)
+		diags = append(diags, d...)
 		for _, tn := range ts {
 			if _, done := targets[tn.name]; done {
 				continue
@@ -137,12 +138,13 @@ func (c *Config) matchNames(pattern string) ([]string, hcl.Diagnostics) {
 }
 
 // resolveGroup expands a name into the targets it stands for and the
-// groups traversed; a name that is no group is a target. Cycles between
-// groups are cut.
-func (c *Config) resolveGroup(name string) ([]nameRef, []string) {
+// groups traversed; a name that is no group is a target. A group that
+// contains itself is an error (buildx fails on it too, less clearly).
+func (c *Config) resolveGroup(name string) ([]nameRef, []string, hcl.Diagnostics) {
 	visited := map[string]bool{}
 	var targets []nameRef
-	var groups []string
+	var groups, path []string
+	var diags hcl.Diagnostics
 	var walk func(name string, rng *hcl.Range)
 	walk = func(name string, rng *hcl.Range) {
 		g, ok := c.groups[name]
@@ -150,11 +152,18 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string) {
 			targets = append(targets, nameRef{name, rng})
 			return
 		}
+		if i := slices.Index(path, name); i >= 0 {
+			cycle := append(slices.Clone(path[i:]), name)
+			diags = append(diags, xhcl.Errorf(rng, "Group cycle",
+				"Group %q contains itself: %s. Remove one of these members.", name, strings.Join(cycle, " -> ")))
+			return
+		}
 		if visited[name] {
 			return
 		}
 		visited[name] = true
 		groups = append(groups, name)
+		path = append(path, name)
 		for _, t := range g.Targets {
 			var r *hcl.Range
 			if tr, ok := g.targetRanges[t]; ok {
@@ -167,9 +176,10 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string) {
 			}
 			walk(t, r)
 		}
+		path = path[:len(path)-1]
 	}
 	walk(name, nil)
-	return dedupeRefs(targets), dedupeStrings(groups)
+	return dedupeRefs(targets), dedupeStrings(groups), diags
 }
 
 func dedupeRefs(refs []nameRef) []nameRef {

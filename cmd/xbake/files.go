@@ -52,7 +52,10 @@ func (a *app) definitionFiles(flags []string) (names []string, explicit bool, er
 			}
 			names = append(names, p)
 		}
-		return names, true, nil
+		if len(names) > 0 {
+			return names, true, nil
+		}
+		// An empty list names no file: the next variable, or the defaults.
 	}
 	for _, n := range defaultFiles {
 		if _, err := os.Stat(a.path(n)); err == nil {
