@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
+	"strconv"
 	"path/filepath"
 	"testing"
 
@@ -24,6 +27,9 @@ func TestScript(t *testing.T) {
 		UpdateScripts:       os.Getenv("XBAKE_UPDATE") != "",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode": cmdExitCode,
+		},
 		Setup: func(env *testscript.Env) error {
 			// The stack's addresses, for scripts that build for real.
 			for _, k := range []string{"BUILDKIT_HOST", "XBAKE_REGISTRY", "CI"} {
@@ -34,4 +40,30 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// cmdExitCode runs a command and checks its exit code:
+//
+//	exitcode 2 xbake --print
+//
+// Its stdout and stderr are then checked like exec's.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode CODE command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %q is not a number", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
 }
