@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -48,11 +49,14 @@ type Config struct {
 	compose       map[string]*Target
 	composeGroups []*Group
 
+	// broken are names of blocks that failed to load: referring to them is
+	// not another error.
+	broken map[string]bool
+
 	decoded   map[*instance]*Target
 	declCache map[string]declResult
 	ranges    map[*hcl.Block]*Source
 	values    map[instKey]attrResult
-	progress  []instKey
 }
 
 // instance is one target of a block: the block itself, or one combination
@@ -110,6 +114,7 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		ev:        ev,
 		targets:   map[string][]*instance{},
 		groups:    map[string]*Group{},
+		broken:    map[string]bool{},
 		decoded:   map[*instance]*Target{},
 		declCache: map[string]declResult{},
 		ranges:    map[*hcl.Block]*Source{},
@@ -128,6 +133,9 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		case "target":
 			insts, d := c.expand(b)
 			diags = append(diags, d...)
+			if d.HasErrors() {
+				c.broken[b.Labels[0]] = true
+			}
 			names := make([]string, 0, len(insts))
 			for _, in := range insts {
 				if !c.hasTarget(in.name) {
@@ -142,6 +150,9 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		case "group":
 			g, d := c.decodeGroup(b)
 			diags = append(diags, d...)
+			if g == nil {
+				c.broken[b.Labels[0]] = true
+			}
 			if g != nil {
 				if _, ok := c.groups[g.Name]; !ok {
 					c.groupNames = append(c.groupNames, g.Name)
@@ -151,10 +162,10 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 			}
 		}
 	}
-	// Groups from Compose and from HCL of one name are unioned.
+	// An HCL group replaces a Compose group of the same name: buildx
+	// decodes HCL blocks into the Compose config, and groups do not merge.
 	for _, g := range c.composeGroups {
-		if prev, ok := c.groups[g.Name]; ok {
-			prev.Targets = dedupeStrings(append(slices.Clone(g.Targets), prev.Targets...))
+		if _, ok := c.groups[g.Name]; ok {
 			continue
 		}
 		c.groups[g.Name] = g
@@ -333,19 +344,15 @@ func (c *Config) attr(in *instance, name string, rng hcl.Range) attrResult {
 		// Diagnostics are reported by the first caller only.
 		return attrResult{x: r.x, ok: r.ok}
 	}
-	if i := slices.Index(c.progress, key); i >= 0 {
-		path := ""
-		for _, k := range c.progress[i:] {
-			path += fmt.Sprintf("target.%s.%s -> ", k.inst.name, k.attr)
-		}
+	ref := fmt.Sprintf("target.%s.%s", in.name, name)
+	if path := c.ev.Enter(ref); path != nil {
 		return attrResult{diags: hcl.Diagnostics{xhcl.Errorf(&rng, "Reference cycle",
-			"The value of target.%s.%s depends on itself: %starget.%s.%s. Break the cycle by writing one of them without the reference.",
-			in.name, name, path, in.name, name)}}
+			"The value of %s depends on itself: %s. Break the cycle by writing one of them without the reference.",
+			ref, strings.Join(path, " -> "))}}
 	}
-	c.progress = append(c.progress, key)
 	a := in.attrs[name]
 	v, diags := c.ev.Eval(a.Expr, in.locals)
-	c.progress = c.progress[:len(c.progress)-1]
+	c.ev.Leave()
 
 	r := attrResult{diags: diags}
 	if !diags.HasErrors() && v.IsWhollyKnown() {

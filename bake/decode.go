@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // attrCodec decodes one target attribute from its evaluated value, stores
@@ -110,7 +112,7 @@ func boolAttr(name string, set func(*Target, *bool)) *attrCodec {
 			}
 			b, err := convert.Convert(v, cty.Bool)
 			if err != nil || b.IsNull() {
-				return nil, fmt.Errorf("a bool is required, not a %s", friendly(v))
+				return nil, fmt.Errorf("a bool is required, not %s", friendly(v))
 			}
 			x := b.True()
 			return &x, nil
@@ -176,7 +178,7 @@ func entryAttr[E any](name string, parse func(cty.Value) ([]E, error), set func(
 				return nil, nil
 			}
 			if !isList(v) {
-				return nil, fmt.Errorf("a list of strings or objects is required, not a %s", friendly(v))
+				return nil, fmt.Errorf("a list of strings or objects is required, not %s", friendly(v))
 			}
 			out := []E{}
 			i := 0
@@ -221,11 +223,13 @@ func isList(v cty.Value) bool {
 	return t.IsListType() || t.IsTupleType() || t.IsSetType()
 }
 
+// friendly names v's type with its article: "a string", "an object",
+// "null".
 func friendly(v cty.Value) string {
 	if v.IsNull() {
 		return "null"
 	}
-	return v.Type().FriendlyName()
+	return xhcl.TypeName(v.Type())
 }
 
 func toString(v cty.Value) (*string, error) {
@@ -234,7 +238,7 @@ func toString(v cty.Value) (*string, error) {
 	}
 	s, err := convert.Convert(v, cty.String)
 	if err != nil || !s.IsKnown() {
-		return nil, fmt.Errorf("a string is required, not a %s", friendly(v))
+		return nil, fmt.Errorf("a string is required, not %s", friendly(v))
 	}
 	if s.IsNull() {
 		return nil, nil
@@ -248,7 +252,7 @@ func decodeStringList(v cty.Value) (any, error) {
 		return nil, nil
 	}
 	if !isList(v) {
-		return nil, fmt.Errorf("a list of strings is required, not a %s", friendly(v))
+		return nil, fmt.Errorf("a list of strings is required, not %s", friendly(v))
 	}
 	out := make([]string, 0, v.LengthInt())
 	i := 0
@@ -275,7 +279,7 @@ func decodeNullableMap(v cty.Value) (any, error) {
 		return nil, nil
 	}
 	if !isMap(v) {
-		return nil, fmt.Errorf("a map of strings is required, not a %s", friendly(v))
+		return nil, fmt.Errorf("a map of strings is required, not %s", friendly(v))
 	}
 	out := make(map[string]*string, v.LengthInt())
 	for it := v.ElementIterator(); it.Next(); {
@@ -321,7 +325,7 @@ func contextsValue(x any) cty.Value {
 // attributes are skipped, numbers and bools become strings.
 func stringMap(v cty.Value) (map[string]string, error) {
 	if !isMap(v) {
-		return nil, fmt.Errorf("a string or an object is required, not a %s", friendly(v))
+		return nil, fmt.Errorf("a string or an object is required, not %s", friendly(v))
 	}
 	out := map[string]string{}
 	for it := v.ElementIterator(); it.Next(); {
@@ -406,7 +410,7 @@ func parseSSHValue(v cty.Value) ([]*SSH, error) {
 		return []*SSH{ParseSSH(v.AsString())}, nil
 	}
 	if !isMap(v) {
-		return nil, fmt.Errorf("a string or an object is required, not a %s", friendly(v))
+		return nil, fmt.Errorf("a string or an object is required, not %s", friendly(v))
 	}
 	s := &SSH{}
 	for it := v.ElementIterator(); it.Next(); {
@@ -440,7 +444,7 @@ func parsePolicyValue(v cty.Value) ([]*Policy, error) {
 		return []*Policy{p}, err
 	}
 	if !isMap(v) {
-		return nil, fmt.Errorf("a string or an object is required, not a %s", friendly(v))
+		return nil, fmt.Errorf("a string or an object is required, not %s", friendly(v))
 	}
 	var fields []string
 	for it := v.ElementIterator(); it.Next(); {
@@ -456,7 +460,7 @@ func parsePolicyValue(v cty.Value) ([]*Policy, error) {
 		case cty.Number:
 			fields = append(fields, k.AsString()+"="+ev.AsBigFloat().Text('f', -1))
 		default:
-			return nil, fmt.Errorf("%q: a string is required, not a %s", k.AsString(), friendly(ev))
+			return nil, fmt.Errorf("%q: a string is required, not %s", k.AsString(), friendly(ev))
 		}
 	}
 	p, err := policyFromFields(fields)
@@ -534,7 +538,7 @@ func decodeResources(v cty.Value) (any, error) {
 		return nil, nil
 	}
 	if !isMap(v) {
-		return nil, fmt.Errorf("an object is required, not a %s", friendly(v))
+		return nil, fmt.Errorf("an object is required, not %s", friendly(v))
 	}
 	r := &Resources{}
 	for it := v.ElementIterator(); it.Next(); {
@@ -561,7 +565,7 @@ func (r *Resources) set(key string, v cty.Value) error {
 	num := func(dst **int64) error {
 		n, err := convert.Convert(v, cty.Number)
 		if err != nil || n.IsNull() {
-			return fmt.Errorf("%s: a whole number is required, not a %s", key, friendly(v))
+			return fmt.Errorf("%s: a whole number is required, not %s", key, friendly(v))
 		}
 		i, acc := n.AsBigFloat().Int64()
 		if acc != big.Exact {

@@ -121,7 +121,7 @@ func (c *Config) matrixAxes(a *hcl.Attribute) (keys []string, values [][]cty.Val
 	rng := a.Expr.Range()
 	if v.IsNull() || !isMap(v) {
 		return nil, nil, false, append(diags, xhcl.Errorf(&rng, "Invalid matrix",
-			"The matrix must be a map of lists, such as { go = [\"1.22\", \"1.23\"] }, not a %s.", friendly(v)))
+			"The matrix must be a map of lists, such as { go = [\"1.22\", \"1.23\"] }, not %s.", friendly(v)))
 	}
 	// Keys in the order written when the matrix is a literal, so the
 	// combinations read like the file; sorted otherwise.
@@ -157,7 +157,7 @@ func (c *Config) matrixAxes(a *hcl.Attribute) (keys []string, values [][]cty.Val
 				r = rng
 			}
 			diags = append(diags, xhcl.Errorf(&r, "Invalid matrix",
-				"The values of matrix key %q must be a list, not a %s.", k, friendly(kv)))
+				"The values of matrix key %q must be a list, not %s.", k, friendly(kv)))
 			continue
 		}
 		for it := kv.ElementIterator(); it.Next(); {
@@ -177,7 +177,7 @@ func (c *Config) instanceName(b *hcl.Block, a *hcl.Attribute, locals map[string]
 	s, err := toString(v)
 	if err != nil || s == nil {
 		return "", false, append(diags, xhcl.Errorf(&rng, "Invalid name",
-			"The name of a matrix target must be a string, not a %s.", friendly(v)))
+			"The name of a matrix target must be a string, not %s.", friendly(v)))
 	}
 	if !namePattern.MatchString(*s) {
 		return "", false, append(diags, xhcl.Errorf(&rng, "Invalid name",

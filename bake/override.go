@@ -56,11 +56,9 @@ func (c *Config) parseOverrides(sets []string, lookupEnv func(string) (string, b
 				continue
 			}
 		}
-		if keys[1] == "args" && !hasValue {
-			// --set t.args.K takes K from the environment, if set.
-			if lookupEnv == nil {
-				continue
-			}
+		if keys[1] == "args" && !hasValue && lookupEnv != nil {
+			// --set t.args.K takes K from the environment, if set. With the
+			// lookup disabled, buildx sets K to "": so does xbake.
 			v, ok := lookupEnv(keys[2])
 			if !ok {
 				continue
@@ -155,6 +153,7 @@ func (t *Target) applyOverride(o *override, g *grants) error {
 	switch attr {
 	case "context":
 		t.Context = &value
+		t.markOverridden("context", "")
 	case "dockerfile":
 		t.Dockerfile = &value
 	case "target":
@@ -176,6 +175,7 @@ func (t *Target) applyOverride(o *override, g *grants) error {
 			t.Contexts = map[string]string{}
 		}
 		t.Contexts[sub] = value
+		t.markOverridden("contexts", sub)
 	case "resources":
 		r := &Resources{}
 		if err := r.setString(sub, value); err != nil {
@@ -399,21 +399,33 @@ func (t *Target) overrideSecret(id, value string, g *grants) error {
 // type=image,push=true output unless another non-docker output exists;
 // push=false drops registry outputs and sets push=false on image ones.
 func setPush(outputs []*Export, push bool) []*Export {
-	out := make([]*Export, 0, len(outputs)+1)
-	addImage := true
-	for _, e := range outputs {
-		if !push && e.Type == "registry" {
-			continue
+	out := slices.Clone(outputs)
+	if !push {
+		// buildx drops a registry output by swapping it with the last one,
+		// which moves that one into its place; --print shows the order.
+		for i := 0; i < len(out); {
+			switch out[i].Type {
+			case "registry":
+				out[i], out[len(out)-1] = out[len(out)-1], out[i]
+				out = out[:len(out)-1]
+				continue
+			case "image":
+				out[i] = out[i].withAttr("push", "false")
+			}
+			i++
 		}
+		return out
+	}
+	addImage := true
+	for i, e := range out {
 		if e.Type != "docker" {
 			addImage = false
 		}
 		if e.Type == "image" {
-			e = e.withAttr("push", strconv.FormatBool(push))
+			out[i] = e.withAttr("push", "true")
 		}
-		out = append(out, e)
 	}
-	if push && addImage {
+	if addImage {
 		out = append(out, &Export{Type: "image", Attrs: map[string]string{"push": "true"}})
 	}
 	return out
@@ -446,4 +458,16 @@ func (e *Export) withAttr(k, v string) *Export {
 	}
 	c.Attrs[k] = v
 	return c
+}
+
+// markOverridden records that a value came from --set: it has no position,
+// and BUILDX_BAKE_FILE_RELATIVE_PATHS never rebases it.
+func (t *Target) markOverridden(attr, key string) {
+	layer := &Source{Attrs: map[string]hcl.Range{}, Elems: map[string]hcl.Range{}}
+	if key == "" {
+		layer.Attrs[attr] = hcl.Range{}
+	} else {
+		layer.Elems[attr+"."+key] = hcl.Range{}
+	}
+	t.Source = t.Source.merge(layer)
 }

@@ -26,6 +26,12 @@ type Request struct {
 	// SourceDateEpoch is $SOURCE_DATE_EPOCH, injected into every target's
 	// args that does not set it.
 	SourceDateEpoch string
+	// FileRelativePaths rebases local context paths onto the directory of
+	// the file that defines them (BUILDX_BAKE_FILE_RELATIVE_PATHS).
+	FileRelativePaths bool
+	// StatFile checks that a file exists (secret sources), relative to the
+	// working directory; nil skips the check.
+	StatFile func(string) error
 }
 
 // Resolve resolves the requested targets and groups into a Definition:
@@ -102,7 +108,10 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 				t.Args = setNullable(maps.Clone(t.Args), "SOURCE_DATE_EPOCH", req.SourceDateEpoch)
 			}
 		}
-		diags = append(diags, t.validate()...)
+		if req.FileRelativePaths {
+			t.rebasePaths()
+		}
+		diags = append(diags, t.validate(req.StatFile)...)
 		def.Targets = append(def.Targets, t)
 	}
 	for _, name := range sortedKeys(groups) {
@@ -149,7 +158,9 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string, hcl.Diagnostics
 	walk = func(name string, rng *hcl.Range) {
 		g, ok := c.groups[name]
 		if !ok {
-			targets = append(targets, nameRef{name, rng})
+			if !c.broken[name] || c.hasTarget(name) {
+				targets = append(targets, nameRef{name, rng})
+			}
 			return
 		}
 		if i := slices.Index(path, name); i >= 0 {
@@ -254,6 +265,9 @@ func (r *resolver) target(name string, rng *hcl.Range) (*Target, hcl.Diagnostics
 	r.inProgress = append(r.inProgress, name)
 	defer func() { r.inProgress = r.inProgress[:len(r.inProgress)-1] }()
 	decl, ok, diags := r.c.declared(name)
+	if !ok && r.c.broken[name] {
+		return nil, diags // its own error was reported where it is declared
+	}
 	if !ok {
 		what := "The target"
 		if rng != nil {

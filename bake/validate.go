@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/containerd/platforms"
 	"github.com/hashicorp/hcl/v2"
 
 	xhcl "github.com/xbake/xbake/hcl"
@@ -15,7 +16,9 @@ import (
 // validate checks what buildx checks when it turns a target into build
 // options (which --print does too), and cleans the context path the way
 // --print shows it.
-func (t *Target) validate() hcl.Diagnostics {
+// stat, when set, checks that secret files exist, as buildx's secret store
+// does when it opens them.
+func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	errf := func(attr, summary, format string, args ...any) {
 		rng := t.AttrRange(attr)
@@ -52,6 +55,34 @@ func (t *Target) validate() hcl.Diagnostics {
 		if err := checkAnnotation(a); err != nil {
 			rng := t.ElemRange("annotations", strconv.Itoa(i))
 			diags = append(diags, xhcl.Errorf(&rng, "Invalid annotation", "Target %q: %s.", t.Name, err))
+		}
+	}
+	for i, p := range t.Platforms {
+		for _, part := range strings.Split(p, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" || part == "local" {
+				continue
+			}
+			if _, err := platforms.Parse(part); err != nil {
+				rng := t.ElemRange("platforms", strconv.Itoa(i))
+				diags = append(diags, xhcl.Errorf(&rng, "Invalid platform",
+					"Target %q: %q is not a platform; write os/arch[/variant], such as \"linux/arm64\".", t.Name, part))
+			}
+		}
+	}
+	for _, e := range t.Outputs {
+		if (e.Type == "local" || e.Type == "tar") && e.Dest == "" {
+			errf("output", "Missing output destination", "Target %q: a %s output needs dest, such as type=%s,dest=out.", t.Name, e.Type, e.Type)
+		}
+	}
+	if stat != nil {
+		for _, sec := range t.Secrets {
+			if sec.FilePath == "" {
+				continue
+			}
+			if err := stat(sec.FilePath); err != nil {
+				errf("secret", "Missing secret file", "Target %q: the file %q of secret %q cannot be read (%v). Create it, or point src at an existing file.", t.Name, sec.FilePath, sec.ID, err)
+			}
 		}
 	}
 	if t.Network != nil {
@@ -146,3 +177,48 @@ func checkAnnotation(a string) error {
 	}
 	return nil
 }
+
+// rebasePaths makes local context paths relative to the directory of the
+// file that set them instead of the working directory. Values from --set,
+// absolute paths and non-local contexts are left alone.
+func (t *Target) rebasePaths() {
+	if t.Context != nil {
+		file := t.AttrRange("context").Filename
+		if _, set := t.Source.lookup(false, "context"); !set {
+			file = t.Source.declRange().Filename // the default "."
+		}
+		c := rebase(*t.Context, file)
+		t.Context = &c
+	}
+	if len(t.Contexts) > 0 {
+		out := make(map[string]string, len(t.Contexts))
+		for k, v := range t.Contexts {
+			out[k] = rebase(v, t.ElemRange("contexts", k).Filename)
+		}
+		t.Contexts = out
+	}
+}
+
+func rebase(p, file string) string {
+	if file == "" || file == xhcl.StdinName || !isLocalPath(p) || path.IsAbs(p) {
+		return p
+	}
+	dir := path.Dir(filepathToSlash(file))
+	if dir == "." {
+		return p
+	}
+	return path.Join(dir, p)
+}
+
+// isLocalPath is false for the context forms that are not directories:
+// cwd://, target:, docker-image://, oci-layout:// and remote URLs.
+func isLocalPath(p string) bool {
+	for _, prefix := range []string{"cwd://", "target:", "docker-image://", "oci-layout://"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return !IsRemoteURL(p)
+}
+
+func filepathToSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Errorf returns an error diagnostic. summary is a sentence-case noun
@@ -61,4 +62,18 @@ func subjectOf(d *hcl.Diagnostic) hcl.Range {
 		return *d.Subject
 	}
 	return hcl.Range{}
+}
+
+// TypeName names a type for messages, with its article: "a string",
+// "an object", "a list of string", "any value".
+func TypeName(t cty.Type) string {
+	if t == cty.DynamicPseudoType {
+		return "any value"
+	}
+	name := t.FriendlyName()
+	switch name[0] {
+	case 'a', 'e', 'i', 'o', 'u':
+		return "an " + name
+	}
+	return "a " + name
 }

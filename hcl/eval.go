@@ -52,11 +52,11 @@ type Evaluator struct {
 
 	// globals are the resolved variables, attributes and built-ins; base
 	// is the context that holds them and the functions.
-	globals  map[string]cty.Value
-	base     *hcl.EvalContext
-	travs    map[hcl.Expression][]hcl.Traversal
-	progress []string // globals being resolved, for cycle paths
-	calls    []string // user functions being called, for cycle errors
+	globals map[string]cty.Value
+	base    *hcl.EvalContext
+	travs   map[hcl.Expression][]hcl.Traversal
+	trace   []string // what is being resolved: globals and block attributes
+	calls   []string // user functions being called, for cycle errors
 }
 
 // New collects the variables, functions, top-level attributes and blocks of
@@ -324,8 +324,7 @@ func (e *Evaluator) global(name string, ref hcl.Range) (cty.Value, bool, hcl.Dia
 	if !isAttr && !isVar {
 		return cty.NilVal, false, nil
 	}
-	if i := slices.Index(e.progress, name); i >= 0 {
-		path := append(slices.Clone(e.progress[i:]), name)
+	if path := e.Enter(name); path != nil {
 		// Unknown for now, so the expression that closes the cycle does not
 		// also report an unknown variable; the outer resolution of name
 		// overwrites it.
@@ -334,7 +333,6 @@ func (e *Evaluator) global(name string, ref hcl.Range) (cty.Value, bool, hcl.Dia
 			"The value of %q depends on itself: %s. Break the cycle by giving one of them a value that does not refer back.",
 			name, strings.Join(path, " -> "))}
 	}
-	e.progress = append(e.progress, name)
 	var v cty.Value
 	var diags hcl.Diagnostics
 	if isVar {
@@ -342,13 +340,29 @@ func (e *Evaluator) global(name string, ref hcl.Range) (cty.Value, bool, hcl.Dia
 	} else {
 		v, diags = e.Eval(attr.Expr, nil)
 	}
-	e.progress = e.progress[:len(e.progress)-1]
+	e.Leave()
 	if diags.HasErrors() {
 		v = cty.DynamicVal
 	}
 	e.globals[name] = v
 	return v, true, diags
 }
+
+// Enter records that name (a global, or a block attribute such as
+// "target.app.tags") is being resolved, so that cycles through variables
+// and block references are found and shown whole. When name is already
+// being resolved it records nothing and returns the cycle, from name back
+// to name; otherwise nil, and the caller must call Leave when done.
+func (e *Evaluator) Enter(name string) []string {
+	if i := slices.Index(e.trace, name); i >= 0 {
+		return append(slices.Clone(e.trace[i:]), name)
+	}
+	e.trace = append(e.trace, name)
+	return nil
+}
+
+// Leave ends the resolution recorded by the last successful Enter.
+func (e *Evaluator) Leave() { e.trace = e.trace[:len(e.trace)-1] }
 
 // ResolveGlobals resolves every variable and top-level attribute and runs
 // the variables' validation blocks, as buildx does even for values no

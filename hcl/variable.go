@@ -145,7 +145,7 @@ func (e *Evaluator) resolveVariable(v *Variable, attr *hcl.Attribute) (cty.Value
 			cv, err := convert.Convert(val, v.Type)
 			if err != nil {
 				return cty.DynamicVal, append(diags, Errorf(def.Expr.Range().Ptr(), "Invalid default value",
-					"The default value of variable %q is not a %s: %s.", v.Name, v.Type.FriendlyName(), err))
+					"The default value of variable %q is not %s: %s.", v.Name, TypeName(v.Type), err))
 			}
 			val = cv
 		}
@@ -190,8 +190,8 @@ func (e *Evaluator) resolveVariable(v *Variable, attr *hcl.Attribute) (cty.Value
 	}
 	if !t.IsPrimitiveType() {
 		return cty.DynamicVal, append(diags, e.overrideError(v, o, fmt.Sprintf(
-			"the default is a %s, and only string, number and bool variables can be set from a plain value; declare type = %s and set %s_JSON to a JSON value",
-			t.FriendlyName(), typeexpr.TypeString(t), v.Name)))
+			"the default is %s, and only string, number and bool variables can be set from a plain value; declare type = %s and set %s_JSON to a JSON value",
+			TypeName(t), typeexpr.TypeString(t), v.Name)))
 	}
 	pv, err := parseTyped(o.value, t)
 	if err != nil {
@@ -286,7 +286,7 @@ func parseTyped(s string, t cty.Type) (cty.Value, error) {
 }
 
 func unsupported(t cty.Type) error {
-	return fmt.Errorf("a %s can only be set as JSON: use the _JSON suffix on the name", t.FriendlyName())
+	return fmt.Errorf("%s can only be set as JSON: use the _JSON suffix on the name", TypeName(t))
 }
 
 func parsePrimitive(s string, t cty.Type) (cty.Value, error) {
@@ -343,7 +343,7 @@ func (e *Evaluator) validate(v *Variable) hcl.Diagnostics {
 		b, err := convert.Convert(cond, cty.Bool)
 		if err != nil {
 			diags = append(diags, Errorf(&rng, "Invalid validation condition",
-				"The condition for variable %q must return a bool, not a %s.", v.Name, cond.Type().FriendlyName()))
+				"The condition for variable %q must return a bool, not %s.", v.Name, TypeName(cond.Type())))
 			continue
 		}
 		if b.True() {

@@ -65,7 +65,18 @@ func usageErrorf(format string, args ...any) error {
 }
 
 // run executes the CLI with args and returns the process exit code.
-func run(a *app, args []string) int {
+func run(a *app, args []string) (code int) {
+	// A panic is a bug in xbake, never the user's fault: say so in one
+	// line instead of a Go stack trace (XBAKE_DEBUG=1 shows it).
+	defer func() {
+		if r := recover(); r != nil {
+			if a.getenv("XBAKE_DEBUG") != "" {
+				panic(r)
+			}
+			fmt.Fprintf(a.stderr, "xbake: internal error: %v\nThis is a bug in xbake; please report it with the command you ran (XBAKE_DEBUG=1 shows where it happened).\n", r)
+			code = exitFailure
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,8 @@ type bakeOptions struct {
 	// builderPlatforms classifies solves as native or emulated without a
 	// builder (for --plan and graph).
 	builderPlatforms []string
+	listTargets      bool
+	listVars         bool
 
 	run runOptions
 	cmd *cobra.Command
@@ -58,6 +61,11 @@ func (o *bakeOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.call, "call", "", "Set the evaluation method of every target (build, check, outline, targets)")
 	f.BoolVar(&o.check, "check", false, "Shorthand for --call=check")
 	f.StringVar(&o.diagnostics, "diagnostics", "auto", "How to print errors in the definition: auto, compact, rich or json")
+	// Hidden deprecated aliases that buildx still accepts.
+	f.BoolVar(&o.listTargets, "list-targets", false, "List targets (deprecated: use --list=targets)")
+	f.BoolVar(&o.listVars, "list-variables", false, "List variables (deprecated: use --list=variables)")
+	_ = f.MarkHidden("list-targets")
+	_ = f.MarkHidden("list-variables")
 	f.StringSliceVar(&o.builderPlatforms, "builder-platforms", nil, "Platforms the builder runs natively, for --plan without a builder (for example linux/amd64)")
 }
 
@@ -71,15 +79,8 @@ func (o *bakeOptions) overrides() []string {
 	if o.load {
 		out = append(out, "*.load=true")
 	}
-	call := o.call
-	if o.check {
-		call = "check"
-	}
-	if call == "check" {
-		call = "lint"
-	}
-	if call != "" && call != "build" {
-		out = append(out, "*.call="+call)
+	if name := o.callName(); name != "" {
+		out = append(out, "*.call="+name)
 	}
 	if o.cmd.Flags().Changed("no-cache") {
 		out = append(out, "*.no-cache="+strconv.FormatBool(o.noCache))
@@ -94,6 +95,30 @@ func (o *bakeOptions) overrides() []string {
 		out = append(out, "*.attest="+canonicalAttest("provenance", o.provenance))
 	}
 	return out
+}
+
+// callName is the method of --call (its first CSV field; format= and
+// ignorestatus= are options of the result printing), as buildx stores it:
+// "check" is "lint", and "build" means none.
+func (o *bakeOptions) callName() string {
+	call := o.call
+	if o.check {
+		call = "check"
+	}
+	name := ""
+	for _, f := range strings.Split(call, ",") {
+		if f = strings.TrimSpace(f); f != "" && !strings.Contains(f, "=") {
+			name = f
+			break
+		}
+	}
+	switch name {
+	case "check":
+		return "lint"
+	case "build":
+		return ""
+	}
+	return name
 }
 
 // canonicalAttest turns --sbom=true/false or --sbom=k=v into an attest.
@@ -174,6 +199,19 @@ func (a *app) load(o *bakeOptions) (*loaded, error) {
 	return &loaded{cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
 }
 
+// envBool reads a boolean environment variable; unset or empty is false.
+func (a *app) envBool(name string) (bool, error) {
+	v := strings.TrimSpace(a.getenv(name))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: use true or false", name, v)
+	}
+	return b, nil
+}
+
 // envLookupAllowed is false when BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP is true.
 func (a *app) envLookupAllowed() bool {
 	b, err := strconv.ParseBool(a.getenv("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP"))
@@ -186,10 +224,19 @@ func (a *app) resolve(o *bakeOptions, targets []string) (*loaded, *bake.Definiti
 	if err != nil {
 		return nil, nil, err
 	}
+	relative, err := a.envBool("BUILDX_BAKE_FILE_RELATIVE_PATHS")
+	if err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
 	req := bake.Request{
-		Targets:         targets,
-		Overrides:       o.overrides(),
-		SourceDateEpoch: a.getenv("SOURCE_DATE_EPOCH"),
+		Targets:           targets,
+		Overrides:         o.overrides(),
+		SourceDateEpoch:   a.getenv("SOURCE_DATE_EPOCH"),
+		FileRelativePaths: relative,
+		StatFile: func(p string) error {
+			_, err := os.Stat(a.path(p))
+			return unwrapPathError(err)
+		},
 	}
 	if a.envLookupAllowed() {
 		req.LookupEnv = a.lookupEnv
@@ -204,6 +251,12 @@ func (a *app) resolve(o *bakeOptions, targets []string) (*loaded, *bake.Definiti
 }
 
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
+	if o.list == "" && o.listTargets {
+		o.list = "targets"
+	}
+	if o.list == "" && o.listVars {
+		o.list = "variables"
+	}
 	if o.print && o.list != "" {
 		return usageErrorf("--print and --list are mutually exclusive")
 	}

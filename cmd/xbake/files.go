@@ -30,7 +30,13 @@ var defaultFiles = []string{
 // else the default names that exist in the working directory.
 func (a *app) definitionFiles(flags []string) (names []string, explicit bool, err error) {
 	if len(flags) > 0 {
-		return flags, true, nil
+		// cwd:// names a local file next to a remote definition; locally it
+		// is just the file.
+		names = make([]string, len(flags))
+		for i, f := range flags {
+			names[i] = strings.TrimPrefix(f, "cwd://")
+		}
+		return names, true, nil
 	}
 	for _, env := range []string{"XBAKE_FILE", "BUILDX_BAKE_FILE"} {
 		v, ok := a.lookupEnv(env)
