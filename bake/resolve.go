@@ -26,6 +26,9 @@ type Request struct {
 	// SourceDateEpoch is $SOURCE_DATE_EPOCH, injected into every target's
 	// args that does not set it.
 	SourceDateEpoch string
+	// DisablePolicy replaces every target's policies with one disabled
+	// policy (--policy disabled=true).
+	DisablePolicy bool
 	// FileRelativePaths rebases local context paths onto the directory of
 	// the file that defines them (BUILDX_BAKE_FILE_RELATIVE_PATHS).
 	FileRelativePaths bool
@@ -107,6 +110,10 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 			if _, ok := t.Args["SOURCE_DATE_EPOCH"]; !ok {
 				t.Args = setNullable(maps.Clone(t.Args), "SOURCE_DATE_EPOCH", req.SourceDateEpoch)
 			}
+		}
+		if req.DisablePolicy {
+			disabled := true
+			t.Policy = []*Policy{{Disabled: &disabled}}
 		}
 		if req.FileRelativePaths {
 			t.rebasePaths()

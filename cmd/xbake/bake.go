@@ -38,6 +38,7 @@ type bakeOptions struct {
 	builderPlatforms []string
 	listTargets      bool
 	listVars         bool
+	policy           []string
 
 	run runOptions
 	cmd *cobra.Command
@@ -61,6 +62,7 @@ func (o *bakeOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.call, "call", "", "Set the evaluation method of every target (build, check, outline, targets)")
 	f.BoolVar(&o.check, "check", false, "Shorthand for --call=check")
 	f.StringVar(&o.diagnostics, "diagnostics", "auto", "How to print errors in the definition: auto, compact, rich or json")
+	f.StringArrayVar(&o.policy, "policy", nil, `Policy evaluation options for every target ("[disabled=true|false][,strict=true|false][,log-level=level]")`)
 	// Hidden deprecated aliases that buildx still accepts.
 	f.BoolVar(&o.listTargets, "list-targets", false, "List targets (deprecated: use --list=targets)")
 	f.BoolVar(&o.listVars, "list-variables", false, "List variables (deprecated: use --list=variables)")
@@ -79,6 +81,9 @@ func (o *bakeOptions) overrides() []string {
 	if o.load {
 		out = append(out, "*.load=true")
 	}
+	for _, p := range o.policy {
+		out = append(out, "*.policy+="+p)
+	}
 	if name := o.callName(); name != "" {
 		out = append(out, "*.call="+name)
 	}
@@ -95,6 +100,31 @@ func (o *bakeOptions) overrides() []string {
 		out = append(out, "*.attest="+canonicalAttest("provenance", o.provenance))
 	}
 	return out
+}
+
+// checkPolicy validates --policy as buildx does: no filename or reset
+// (those belong in the definition), and disabled=true stands alone and
+// disables every target's policies.
+func (o *bakeOptions) checkPolicy() (disable bool, err error) {
+	for _, p := range o.policy {
+		pol, err := bake.ParsePolicy(p)
+		if err != nil {
+			return false, usageErrorf("invalid --policy %q: %v", p, err)
+		}
+		if pol.Filename != "" {
+			return false, usageErrorf("--policy does not accept filename; define policy files in the bake definition")
+		}
+		if pol.Reset != nil && *pol.Reset {
+			return false, usageErrorf("--policy does not accept reset; define policy composition in the bake definition")
+		}
+		if pol.Disabled != nil && *pol.Disabled {
+			if pol.Strict != nil || pol.LogLevel != "" || len(o.policy) > 1 {
+				return false, usageErrorf("--policy disabled=true cannot be combined with other policy options")
+			}
+			disable = true
+		}
+	}
+	return disable, nil
 }
 
 // callName is the method of --call (its first CSV field; format= and
@@ -224,6 +254,13 @@ func (a *app) resolve(o *bakeOptions, targets []string) (*loaded, *bake.Definiti
 	if err != nil {
 		return nil, nil, err
 	}
+	disablePolicy, err := o.checkPolicy()
+	if err != nil {
+		return nil, nil, err
+	}
+	if disablePolicy {
+		o.policy = nil
+	}
 	relative, err := a.envBool("BUILDX_BAKE_FILE_RELATIVE_PATHS")
 	if err != nil {
 		return nil, nil, usageErrorf("%v", err)
@@ -233,6 +270,7 @@ func (a *app) resolve(o *bakeOptions, targets []string) (*loaded, *bake.Definiti
 		Overrides:         o.overrides(),
 		SourceDateEpoch:   a.getenv("SOURCE_DATE_EPOCH"),
 		FileRelativePaths: relative,
+		DisablePolicy:     disablePolicy,
 		StatFile: func(p string) error {
 			_, err := os.Stat(a.path(p))
 			return unwrapPathError(err)
