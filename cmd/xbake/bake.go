@@ -210,7 +210,18 @@ func (a *app) load(o *bakeOptions) (*loaded, error) {
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	parsed, byName, diags := xhcl.Parse(files)
+	var composeFiles, hclFiles []xhcl.File
+	for _, f := range files {
+		if bake.IsComposeFile(f.Name, f.Data) {
+			composeFiles = append(composeFiles, f)
+		} else {
+			hclFiles = append(hclFiles, f)
+		}
+	}
+	parsed, byName, diags := xhcl.Parse(hclFiles)
+	for _, f := range composeFiles {
+		byName[f.Name] = &hcl.File{Bytes: f.Data} // for snippets in rich output
+	}
 	dp.files = byName
 	if diags.HasErrors() {
 		return nil, dp.print(diags)
@@ -224,6 +235,16 @@ func (a *app) load(o *bakeOptions) (*loaded, error) {
 	}
 	if a.envLookupAllowed() {
 		opts.LookupEnv = a.lookupEnv
+	}
+	if len(composeFiles) > 0 {
+		wd, _ := a.getwd()
+		copts := bake.ComposeOptions{Dir: wd, Vars: vars, LookupEnv: opts.LookupEnv, Environ: a.environ}
+		cc, d := bake.LoadCompose(composeFiles, copts)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return nil, dp.print(diags)
+		}
+		opts.Compose = cc
 	}
 	cfg, d := bake.Load(parsed, opts)
 	return &loaded{cfg: cfg, printer: dp, diags: append(diags, d...)}, nil

@@ -13,8 +13,14 @@ import (
 )
 
 // defaultFiles are read, every one that exists, in this order, when no -f
-// is given (DESIGN.md decision 2): xbake's own names, then buildx's.
+// is given (DESIGN.md decision 2): Compose's names as buildx reads them
+// (Compose always merges first, so their place does not matter), xbake's
+// own names, then buildx's.
 var defaultFiles = []string{
+	"compose.yaml",
+	"compose.yml",
+	"docker-compose.yml",
+	"docker-compose.yaml",
 	"xbuild.hcl",
 	"xbuild.json",
 	"xbuild.override.hcl",

@@ -1,0 +1,892 @@
+package bake_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/bake"
+	xhcl "github.com/xbake/xbake/hcl"
+)
+
+func sp(s string) *string { return &s }
+func bp(b bool) *bool     { return &b }
+
+var cmpTargets = cmp.Options{
+	cmpopts.IgnoreFields(bake.Target{}, "Source"),
+	cmpopts.IgnoreFields(bake.Group{}, "DeclRange"),
+	cmpopts.IgnoreUnexported(bake.Target{}, bake.Group{}),
+	cmpopts.EquateEmpty(),
+}
+
+// loadCompose loads Compose sources named compose.yaml, compose2.yaml, ...
+// with no environment and no .env (dir is empty).
+func loadCompose(t *testing.T, opts bake.ComposeOptions, srcs ...string) (*bake.ComposeConfig, hcl.Diagnostics) {
+	t.Helper()
+	if opts.Dir == "" {
+		opts.Dir = t.TempDir()
+	}
+	var files []xhcl.File
+	for i, src := range srcs {
+		name := "compose.yaml"
+		if i > 0 {
+			name = "compose" + string(rune('1'+i)) + ".yaml"
+		}
+		files = append(files, xhcl.File{Name: name, Data: []byte(src)})
+	}
+	return bake.LoadCompose(files, opts)
+}
+
+func mustLoadCompose(t *testing.T, opts bake.ComposeOptions, srcs ...string) *bake.ComposeConfig {
+	t.Helper()
+	cfg, diags := loadCompose(t, opts, srcs...)
+	if len(diags) > 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	return cfg
+}
+
+func TestLoadComposeMapping(t *testing.T) {
+	tests := []struct {
+		name   string
+		srcs   []string
+		want   []*bake.Target
+		groups []*bake.Group
+	}{{
+		name: "build string is the context, image the tag",
+		srcs: []string{`
+services:
+  db:
+    build: ./db
+    command: ./entrypoint.sh
+    image: docker.io/tonistiigi/db
+`},
+		want:   []*bake.Target{{Name: "db", Context: sp("db"), Tags: []string{"docker.io/tonistiigi/db"}}},
+		groups: []*bake.Group{{Name: "default", Targets: []string{"db"}}},
+	}, {
+		name: "every build key",
+		srcs: []string{`
+services:
+  webapp:
+    image: ignored/because:tags
+    build:
+      context: ./dir
+      dockerfile: Dockerfile-alternate
+      additional_contexts:
+        foo: ./bar
+        img: docker-image://alpine:3.20
+        base: service:db.main
+        other: target:tool
+      network: none
+      args:
+        buildno: 123
+        FROM_ENV:
+        UNSET:
+        NULLED: null
+      labels:
+        com.example.description: Accounting webapp
+      cache_from:
+        - type=local,src=path/to/cache
+        - user/app:cache
+      cache_to:
+        - type=local,dest=path/to/cache
+      ssh:
+        - other=/path/to/key
+        - default
+      secrets:
+        - token
+        - aws
+      tags:
+        - me/webapp:1
+        - me/webapp:latest
+      platforms:
+        - linux/amd64
+        - linux/arm64
+      shm_size: 128m
+      ulimits:
+        nproc: 65535
+        nofile:
+          soft: 20000
+          hard: 40000
+      extra_hosts:
+        - somehost=162.242.195.82
+        - "ipv6host=::1"
+        - somehost=50.31.209.229
+      target: prod
+      sbom: true
+      provenance: mode=max
+      no_cache: true
+      pull: true
+    environment:
+      FROM_ENV: from-environment
+    ports:
+      - 8080:80
+    depends_on:
+      - db
+  db.main:
+    image: postgres
+    build: ./db
+secrets:
+  token:
+    environment: ENV_TOKEN
+  aws:
+    file: ./aws/credentials
+`},
+		want: []*bake.Target{{
+			Name:    "db_main",
+			Context: sp("db"),
+			Tags:    []string{"postgres"},
+		}, {
+			Name:       "webapp",
+			Context:    sp("dir"),
+			Dockerfile: sp("Dockerfile-alternate"),
+			Contexts: map[string]string{
+				"foo": "bar", "img": "docker-image://alpine:3.20", "base": "target:db_main", "other": "target:tool",
+			},
+			Network:   sp("none"),
+			Args:      map[string]*string{"buildno": sp("123"), "FROM_ENV": sp("from-environment")},
+			Labels:    map[string]*string{"com.example.description": sp("Accounting webapp")},
+			CacheFrom: []*bake.CacheEntry{{Type: "local", Attrs: map[string]string{"src": "path/to/cache"}}, {Type: "registry", Attrs: map[string]string{"ref": "user/app:cache"}}},
+			CacheTo:   []*bake.CacheEntry{{Type: "local", Attrs: map[string]string{"dest": "path/to/cache"}}},
+			SSH:       []*bake.SSH{{ID: "default"}, {ID: "other", Paths: []string{"/path/to/key"}}},
+			Secrets:   []*bake.Secret{{ID: "token", Env: "ENV_TOKEN"}, {ID: "aws", FilePath: "aws/credentials"}},
+			Tags:      []string{"me/webapp:1", "me/webapp:latest"},
+			Platforms: []string{"linux/amd64", "linux/arm64"},
+			ShmSize:   sp("128MiB"),
+			Ulimits:   []string{"nofile=20000:40000", "nproc=65535:65535"},
+			ExtraHosts: map[string]*string{
+				"somehost": sp("162.242.195.82,50.31.209.229"), "ipv6host": sp("::1"),
+			},
+			Target:  sp("prod"),
+			Attest:  []*bake.Attest{{Type: "sbom", Attrs: map[string]string{}}, {Type: "provenance", Attrs: map[string]string{"mode": "max"}}},
+			NoCache: bp(true),
+			Pull:    bp(true),
+		}},
+		groups: []*bake.Group{{Name: "default", Targets: []string{"db_main", "webapp"}}},
+	}, {
+		name: "dockerfile_inline, disabled attestations, odd shm size",
+		srcs: []string{`
+services:
+  app:
+    build:
+      dockerfile_inline: |
+        FROM alpine
+      sbom: false
+      provenance: "1"
+      shm_size: 1610612736
+`},
+		want: []*bake.Target{{
+			Name:             "app",
+			Context:          sp("."), // compose-go's default
+			DockerfileInline: sp("FROM alpine\n"),
+			ShmSize:          sp("1.5GiB"),
+			Attest: []*bake.Attest{
+				{Type: "sbom", Disabled: true, Attrs: map[string]string{}},
+				{Type: "provenance", Attrs: map[string]string{}},
+			},
+		}},
+		groups: []*bake.Group{{Name: "default", Targets: []string{"app"}}},
+	}, {
+		name: "services without build are skipped, dots become underscores, profiles are all on",
+		srcs: []string{`
+services:
+  external:
+    image: verycooldb:1337
+  web.app:
+    build:
+      context: .
+      target: webapp
+  tools:
+    profiles: [dev]
+    build:
+      context: ./tools
+`},
+		want: []*bake.Target{
+			{Name: "tools", Context: sp("tools")},
+			{Name: "web_app", Context: sp("."), Target: sp("webapp")},
+		},
+		groups: []*bake.Group{{Name: "default", Targets: []string{"tools", "web_app"}}},
+	}, {
+		name: "services that map to one target name are merged",
+		srcs: []string{`
+services:
+  web.app:
+    build:
+      context: ./a
+      args: {A: "1"}
+  web_app:
+    build:
+      target: b
+      args: {B: "2"}
+`},
+		want:   []*bake.Target{{Name: "web_app", Context: sp("."), Target: sp("b"), Args: map[string]*string{"A": sp("1"), "B": sp("2")}}},
+		groups: []*bake.Group{{Name: "default", Targets: []string{"web_app"}}},
+	}, {
+		name:   "no service builds: an empty default group",
+		srcs:   []string{"services:\n  db:\n    image: postgres\n"},
+		groups: []*bake.Group{{Name: "default", Targets: []string{}}},
+	}, {
+		name: "secrets only: nothing",
+		srcs: []string{"secrets:\n  token:\n    file: ./token\n"},
+	}, {
+		name: "files merge with Compose override rules",
+		srcs: []string{`
+services:
+  app:
+    image: me/app
+    build:
+      context: .
+      args:
+        A: "1"
+      platforms: [linux/amd64]
+`, `
+services:
+  app:
+    build:
+      target: dev
+      args:
+        B: "2"
+      platforms: [linux/arm64]
+  worker:
+    build: ./worker
+`},
+		want: []*bake.Target{
+			{Name: "app", Context: sp("."), Target: sp("dev"), Args: map[string]*string{"A": sp("1"), "B": sp("2")},
+				Platforms: []string{"linux/amd64", "linux/arm64"}, Tags: []string{"me/app"}},
+			{Name: "worker", Context: sp("worker")},
+		},
+		groups: []*bake.Group{{Name: "default", Targets: []string{"app", "worker"}}},
+	}, {
+		name: "YAML anchors and merge keys",
+		srcs: []string{`
+x-build: &build
+  context: .
+  dockerfile: Dockerfile.webapp
+  tags: [me/webapp:latest]
+services:
+  webapp-dev:
+    build: *build
+  webapp-release:
+    build:
+      <<: *build
+      x-bake:
+        platforms: [linux/amd64, linux/arm64]
+`},
+		want: []*bake.Target{
+			{Name: "webapp-dev", Context: sp("."), Dockerfile: sp("Dockerfile.webapp"), Tags: []string{"me/webapp:latest"}},
+			{Name: "webapp-release", Context: sp("."), Dockerfile: sp("Dockerfile.webapp"), Tags: []string{"me/webapp:latest"},
+				Platforms: []string{"linux/amd64", "linux/arm64"}},
+		},
+		groups: []*bake.Group{{Name: "default", Targets: []string{"webapp-dev", "webapp-release"}}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mustLoadCompose(t, bake.ComposeOptions{}, tt.srcs...)
+			if d := cmp.Diff(tt.want, cfg.Targets, cmpTargets); d != "" {
+				t.Errorf("targets (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tt.groups, cfg.Groups, cmpTargets); d != "" {
+				t.Errorf("groups (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestLoadComposeEnvironmentArgs(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app.env"), "FOO=bsdf -csdf\nFROM_FILE=${FROM_OS}-file\n")
+	cfg := mustLoadCompose(t, bake.ComposeOptions{
+		Dir:       dir,
+		LookupEnv: fakeEnv{"FROM_OS": "os", "BARE": "bare-os"}.lookup,
+		Environ:   fakeEnv{"FROM_OS": "os", "BARE": "bare-os"}.environ,
+	}, `
+services:
+  scratch:
+    build:
+      context: .
+      args:
+        CT_ECR: foo
+        FOO:
+        NODE_ENV:
+        FROM_FILE:
+        FROM_OS:
+        BARE:
+        NOWHERE:
+    environment:
+      - NODE_ENV=test
+      - BARE
+    env_file:
+      - app.env
+`)
+	want := map[string]*string{
+		"CT_ECR":    sp("foo"),
+		"FOO":       sp("bsdf -csdf"),
+		"NODE_ENV":  sp("test"),
+		"FROM_FILE": sp("os-file"),
+		"FROM_OS":   sp("os"),
+		"BARE":      sp("bare-os"),
+	}
+	if d := cmp.Diff(want, cfg.Targets[0].Args); d != "" {
+		t.Errorf("args (-want +got):\n%s", d)
+	}
+}
+
+type fakeEnv map[string]string
+
+func (e fakeEnv) lookup(k string) (string, bool) { v, ok := e[k]; return v, ok }
+
+func (e fakeEnv) environ() []string {
+	var out []string
+	for k, v := range e {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+func writeFile(t *testing.T, name, data string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Interpolation reads --var values first, then the OS environment (unless
+// the lookup is disabled), then .env in the working directory.
+func TestLoadComposeInterpolationPrecedence(t *testing.T) {
+	src := `
+services:
+  app:
+    build:
+      context: .
+      args:
+        V1: ${V1}
+        V2: ${V2}
+        V3: ${V3}
+        DERIVED: ${DERIVED}
+        PROJECT: ${COMPOSE_PROJECT_NAME}
+      tags: ["me/app:${V3:-none}"]
+`
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, ".env"), "V1=dotenv\nV2=dotenv\nV3=dotenv\nDERIVED=${V2}-derived\n")
+	osEnv := fakeEnv{"V1": "os", "V2": "os"}
+	tests := []struct {
+		name string
+		opts bake.ComposeOptions
+		want map[string]string
+	}{{
+		name: "var over OS env over .env",
+		opts: bake.ComposeOptions{Dir: dir, Vars: map[string]string{"V1": "var"}, LookupEnv: osEnv.lookup, Environ: osEnv.environ},
+		want: map[string]string{"V1": "var", "V2": "os", "V3": "dotenv", "DERIVED": "os-derived", "PROJECT": "bake", "tag": "me/app:dotenv"},
+	}, {
+		name: "env lookup disabled",
+		opts: bake.ComposeOptions{Dir: dir, Vars: map[string]string{"V3": "var"}, Environ: osEnv.environ},
+		want: map[string]string{"V1": "dotenv", "V2": "dotenv", "V3": "var", "DERIVED": "dotenv-derived", "PROJECT": "bake", "tag": "me/app:var"},
+	}, {
+		name: "COMPOSE_PROJECT_NAME names the project",
+		opts: bake.ComposeOptions{Dir: dir, Vars: map[string]string{"COMPOSE_PROJECT_NAME": "foo"}},
+		want: map[string]string{"V1": "dotenv", "V2": "dotenv", "V3": "dotenv", "DERIVED": "dotenv-derived", "PROJECT": "foo", "tag": "me/app:dotenv"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mustLoadCompose(t, tt.opts, src)
+			tg := cfg.Targets[0]
+			got := map[string]string{"tag": tg.Tags[0]}
+			for k, v := range tg.Args {
+				got[k] = *v
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+
+	t.Run("the file's name is the project name", func(t *testing.T) {
+		cfg, _ := loadCompose(t, bake.ComposeOptions{}, "name: myproject\n"+src)
+		if got := *cfg.Targets[0].Args["PROJECT"]; got != "myproject" {
+			t.Errorf("PROJECT = %q, want myproject", got)
+		}
+	})
+}
+
+func TestLoadComposeUnsetVariableWarns(t *testing.T) {
+	cfg, diags := loadCompose(t, bake.ComposeOptions{}, `
+services:
+  app:
+    build:
+      context: .
+      args:
+        A: ${MISSING_ONE}
+        B: $MISSING_ONE
+        C: ${MISSING_DEFAULT:-d}
+`)
+	if diags.HasErrors() || len(diags) != 1 {
+		t.Fatalf("want one warning, got %v", diags)
+	}
+	d := diags[0]
+	if d.Severity != hcl.DiagWarning || d.Summary != "Variable not set" || !strings.Contains(d.Detail, "MISSING_ONE") {
+		t.Errorf("unexpected diagnostic %s: %s", d.Summary, d.Detail)
+	}
+	if got := d.Subject.String(); got != "compose.yaml:7,12-26" {
+		t.Errorf("subject = %s, want compose.yaml:7,12-26", got)
+	}
+	want := map[string]*string{"A": sp(""), "B": sp(""), "C": sp("d")}
+	if diff := cmp.Diff(want, cfg.Targets[0].Args); diff != "" {
+		t.Errorf("args (-want +got):\n%s", diff)
+	}
+}
+
+// The x-bake cases are buildx's TestComposeExt and TestComposeExtDedup.
+func TestLoadComposeXBake(t *testing.T) {
+	cfg := mustLoadCompose(t, bake.ComposeOptions{}, `
+services:
+  addon:
+    image: ct-addon:bar
+    build:
+      context: .
+      dockerfile: ./Dockerfile
+      cache_from:
+        - user/app:cache
+      cache_to:
+        - user/app:cache
+      tags:
+        - ct-addon:baz
+      ssh:
+        key: /path/to/key
+      args:
+        CT_ECR: foo
+        CT_TAG: bar
+      additional_contexts:
+        alpine: docker-image://alpine:3.20
+      x-bake:
+        contexts:
+          alpine: docker-image://alpine:3.13
+          base: service:aws
+        tags:
+          - ct-addon:foo
+          - ct-addon:alp
+          - ct-addon:baz
+        ssh:
+          - default
+          - other=path/to/otherkey
+        platforms:
+          - linux/amd64
+          - linux/arm64
+        cache-from:
+          - type=local,src=path/to/cache
+        cache-to:
+          - type=local,dest=path/to/cache
+        pull: true
+
+  aws:
+    image: ct-fake-aws:bar
+    build:
+      dockerfile: ./aws.Dockerfile
+      shm_size: 128m
+      ulimits:
+        nofile:
+          soft: 1024
+          hard: 1024
+      x-bake:
+        secret:
+          - id=mysecret,src=/local/secret
+          - id=mysecret2,src=/local/secret2
+        ssh: default
+        platforms: linux/arm64
+        output: type=docker
+        no-cache: true
+        no-cache-filter: base deps
+
+  webapp:
+    image: app:bar
+    build:
+      cache_from:
+        - user/app:cache
+      cache_to:
+        - user/app:cache
+      tags:
+        - ct-addon:foo
+      ssh:
+        - default
+      no_cache: true
+      x-bake:
+        tags:
+          - ct-addon:foo
+          - ct-addon:baz
+        cache-from:
+          - user/app:cache
+          - type=local,src=path/to/cache
+        cache-to:
+          - type=local,dest=path/to/cache
+        ssh:
+          - default
+          - key=path/to/key
+        no-cache: false
+        pull: false
+        output:
+          - type=image,push=true
+          - ./out
+
+  tagged:
+    image: ignored:latest
+    build:
+      x-bake:
+        tags: a:1 a:2
+`)
+	reg := func(ref string) *bake.CacheEntry {
+		return &bake.CacheEntry{Type: "registry", Attrs: map[string]string{"ref": ref}}
+	}
+	want := []*bake.Target{{
+		Name:       "addon",
+		Context:    sp("."),
+		Dockerfile: sp("./Dockerfile"),
+		Args:       map[string]*string{"CT_ECR": sp("foo"), "CT_TAG": sp("bar")},
+		Contexts:   map[string]string{"alpine": "docker-image://alpine:3.20", "base": "target:aws"},
+		Tags:       []string{"ct-addon:baz", "ct-addon:foo", "ct-addon:alp"},
+		Platforms:  []string{"linux/amd64", "linux/arm64"},
+		CacheFrom:  []*bake.CacheEntry{reg("user/app:cache"), {Type: "local", Attrs: map[string]string{"src": "path/to/cache"}}},
+		CacheTo:    []*bake.CacheEntry{reg("user/app:cache"), {Type: "local", Attrs: map[string]string{"dest": "path/to/cache"}}},
+		SSH:        []*bake.SSH{{ID: "default"}, {ID: "key", Paths: []string{"/path/to/key"}}, {ID: "other", Paths: []string{"path/to/otherkey"}}},
+		Pull:       bp(true),
+	}, {
+		Name:          "aws",
+		Context:       sp("."),
+		Dockerfile:    sp("./aws.Dockerfile"),
+		Tags:          []string{"ct-fake-aws:bar"},
+		Secrets:       []*bake.Secret{{ID: "mysecret", FilePath: "/local/secret"}, {ID: "mysecret2", FilePath: "/local/secret2"}},
+		SSH:           []*bake.SSH{{ID: "default"}},
+		Platforms:     []string{"linux/arm64"},
+		Outputs:       []*bake.Export{{Type: "docker", Attrs: map[string]string{}}},
+		NoCache:       bp(true),
+		NoCacheFilter: []string{"base", "deps"},
+		ShmSize:       sp("128MiB"),
+		Ulimits:       []string{"nofile=1024:1024"},
+	}, {
+		Name:    "tagged",
+		Tags:    []string{"a:1", "a:2"},
+		Context: sp("."),
+	}, {
+		Name:      "webapp",
+		Context:   sp("."),
+		Tags:      []string{"ct-addon:foo", "ct-addon:baz"},
+		CacheFrom: []*bake.CacheEntry{reg("user/app:cache"), {Type: "local", Attrs: map[string]string{"src": "path/to/cache"}}},
+		CacheTo:   []*bake.CacheEntry{reg("user/app:cache"), {Type: "local", Attrs: map[string]string{"dest": "path/to/cache"}}},
+		SSH:       []*bake.SSH{{ID: "default"}, {ID: "key", Paths: []string{"path/to/key"}}},
+		NoCache:   bp(false),
+		Pull:      bp(false),
+		Outputs:   []*bake.Export{{Type: "image", Attrs: map[string]string{"push": "true"}}, {Type: "local", Dest: "./out", Attrs: map[string]string{}}},
+	}}
+	if d := cmp.Diff(want, cfg.Targets, cmpTargets); d != "" {
+		t.Errorf("targets (-want +got):\n%s", d)
+	}
+}
+
+func TestLoadComposeErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		srcs    []string
+		summary string
+		subject string // file:line,col-col
+		detail  string // a substring
+	}{
+		{name: "empty file", srcs: []string{""}, summary: "Empty Compose file", subject: "compose.yaml:1,1-1", detail: "empty compose file"},
+		{name: "comments only", srcs: []string{"# nothing\n"}, summary: "Empty Compose file", subject: "compose.yaml:1,1-1"},
+		{name: "no services nor secrets", srcs: []string{"version: \"3.8\"\nvolumes:\n  data: {}\n"}, summary: "Empty Compose file"},
+		{
+			name:    "external secret",
+			srcs:    []string{"services:\n  app:\n    build:\n      context: .\n      secrets: [token]\nsecrets:\n  token:\n    external: true\n"},
+			summary: "Unsupported external secret", subject: "compose.yaml:8,5-13", detail: `secret "token"`,
+		},
+		{
+			name:    "undefined secret",
+			srcs:    []string{"services:\n  app:\n    build:\n      secrets: [token]\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:2,3-6", detail: "undefined build secret token",
+		},
+		{
+			name:    "invalid service name",
+			srcs:    []string{"services:\n  web app:\n    build: .\n"},
+			summary: "Invalid service name", subject: "compose.yaml:2,3-10", detail: "[a-zA-Z0-9_-]+",
+		},
+		{
+			name:    "YAML syntax",
+			srcs:    []string{"services:\n  app:\n    build: .\n  b: [\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:4,1-2", detail: "Fix the YAML syntax",
+		},
+		{
+			name:    "schema: wrong type",
+			srcs:    []string{"services:\n  app:\n    build:\n      context: .\n      shm_size: [1]\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:5,7-15", detail: "services.app.build.shm_size must be",
+		},
+		{
+			name:    "schema: unknown build key",
+			srcs:    []string{"services:\n  app:\n    build:\n      contxt: .\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:4,7-13", detail: "contxt",
+		},
+		{
+			name:    "service without build nor image",
+			srcs:    []string{"services:\n  app:\n    environment: [A=1]\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:2,3-6", detail: "neither an image nor a build context",
+		},
+		{
+			name:    "required variable",
+			srcs:    []string{"services:\n  app:\n    build:\n      args:\n        X: ${REQ:?set REQ}\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:5,9-10", detail: "required variable REQ is missing a value: set REQ",
+		},
+		{
+			name:    "invalid ulimit",
+			srcs:    []string{"services:\n  app:\n    build:\n      ulimits:\n        nofile:\n          soft: 2048\n          hard: 1024\n"},
+			summary: "Invalid ulimit", subject: "compose.yaml:5,9-15", detail: "soft limit",
+		},
+		{
+			name:    "invalid cache entry",
+			srcs:    []string{"services:\n  app:\n    build:\n      cache_from: [\"ref=x\"]\n"},
+			summary: "Invalid cache-from", subject: "compose.yaml:4,20-27", detail: "type is required",
+		},
+		{
+			name:    "x-bake not a mapping",
+			srcs:    []string{"services:\n  app:\n    build:\n      x-bake: [tags]\n"},
+			summary: "Invalid x-bake", subject: "compose.yaml:4,7-13",
+		},
+		{
+			name:    "x-bake string boolean",
+			srcs:    []string{"services:\n  app:\n    build:\n      x-bake:\n        pull: \"true\"\n"},
+			summary: "Invalid x-bake pull", subject: "compose.yaml:5,9-13", detail: "must be true or false",
+		},
+		{
+			name:    "x-bake bad output",
+			srcs:    []string{"services:\n  app:\n    build:\n      x-bake:\n        output: [\"type=,dest=out\"]\n"},
+			summary: "Invalid x-bake output", subject: "compose.yaml:5,9-15", detail: "type is required",
+		},
+		{
+			name:    "x-bake bad secret",
+			srcs:    []string{"services:\n  app:\n    build:\n      x-bake:\n        secret: id=x,foo=bar\n"},
+			summary: "Invalid x-bake secret", subject: "compose.yaml:5,9-15", detail: "foo",
+		},
+		{
+			name:    "missing env_file",
+			srcs:    []string{"services:\n  app:\n    build: .\n    env_file: missing.env\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:4,5-13", detail: "missing.env",
+		},
+		{
+			name:    "YAML alias cycle through a merge key",
+			srcs:    []string{"x: &a\n  <<: *a\nservices:\n  app:\n    build: .\n"},
+			summary: "Invalid Compose file", subject: "compose.yaml:2,7-9", detail: "alias",
+		},
+		{
+			name: "error in the second file",
+			srcs: []string{"services:\n  app:\n    build: .\n",
+				"services:\n  app:\n    build:\n      secrets: [nope]\n"},
+			summary: "Invalid Compose file", subject: "compose2.yaml:2,3-6", detail: "undefined build secret nope",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := loadCompose(t, bake.ComposeOptions{}, tt.srcs...)
+			if !diags.HasErrors() {
+				t.Fatalf("no error, diagnostics %v", diags)
+			}
+			var d *hcl.Diagnostic
+			for _, x := range diags {
+				if x.Severity == hcl.DiagError {
+					d = x
+					break
+				}
+			}
+			if d.Summary != tt.summary {
+				t.Errorf("summary = %q, want %q (detail: %s)", d.Summary, tt.summary, d.Detail)
+			}
+			if d.Subject == nil {
+				t.Fatalf("no subject: %s: %s", d.Summary, d.Detail)
+			}
+			if tt.subject != "" && d.Subject.String() != tt.subject {
+				t.Errorf("subject = %s, want %s", d.Subject, tt.subject)
+			}
+			if !strings.Contains(d.Detail, tt.detail) {
+				t.Errorf("detail %q does not contain %q", d.Detail, tt.detail)
+			}
+			if !strings.HasSuffix(d.Detail, ".") {
+				t.Errorf("detail does not end a sentence: %q", d.Detail)
+			}
+		})
+	}
+}
+
+func TestLoadComposeWarnsUnknownXBakeField(t *testing.T) {
+	cfg, diags := loadCompose(t, bake.ComposeOptions{}, "services:\n  app:\n    build:\n      x-bake:\n        platfroms: linux/arm64\n        tags: [a]\n")
+	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || !strings.Contains(diags[0].Detail, `Did you mean "platforms"?`) {
+		t.Fatalf("want one warning suggesting platforms, got %v", diags)
+	}
+	if got := diags[0].Subject.String(); got != "compose.yaml:5,9-18" {
+		t.Errorf("subject = %s", got)
+	}
+	if d := cmp.Diff([]string{"a"}, cfg.Targets[0].Tags); d != "" {
+		t.Errorf("tags (-want +got):\n%s", d)
+	}
+}
+
+func TestLoadComposeSourceRanges(t *testing.T) {
+	cfg := mustLoadCompose(t, bake.ComposeOptions{}, "services:\n  app:\n    build:\n      context: .\n      x-bake:\n        platforms: [linux/arm64]\n")
+	tg := cfg.Targets[0]
+	for attr, want := range map[string]string{
+		"":          "compose.yaml:2,3-6",
+		"context":   "compose.yaml:4,7-14",
+		"platforms": "compose.yaml:6,9-18",
+		"tags":      "compose.yaml:2,3-6", // unset: the declaration
+	} {
+		got := tg.Source.DeclRange
+		if attr != "" {
+			got = tg.AttrRange(attr)
+		}
+		if got.String() != want {
+			t.Errorf("range of %q = %s, want %s", attr, got, want)
+		}
+	}
+}
+
+func TestIsComposeFile(t *testing.T) {
+	compose := []byte("services:\n  app:\n    image: nginx\n")
+	hclSrc := []byte("target \"default\" {\n  dockerfile = \"test\"\n}\n")
+	jsonSrc := []byte(`{"target": {"default": {"dockerfile": "test"}}}`)
+	tests := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"compose.yaml", compose, true},
+		{"docker-compose.YML", compose, true},
+		{"broken.yml", []byte("services: ["), true}, // by name: the error comes from loading
+		{"docker-bake.hcl", compose, false},
+		{"docker-bake.json", compose, false},
+		{"Bakefile", compose, true},
+		{xhcl.StdinName, compose, true},
+		{"Bakefile", []byte("services:\n  app:\n    build:\n      context: .\n      secrets: [undefined]\n"), true},
+		{"secrets-only", []byte("secrets:\n  s:\n    file: ./s\n"), true},
+		{"Bakefile", hclSrc, false},
+		{"Bakefile", jsonSrc, false},
+		{xhcl.StdinName, hclSrc, false},
+		{"Bakefile", []byte(""), false},
+		{"Bakefile", []byte("services:\n  app:\n    ports: [80]\n    build:\n      shm_size: [1]\n"), false},
+	}
+	for _, tt := range tests {
+		if got := bake.IsComposeFile(tt.name, tt.data); got != tt.want {
+			t.Errorf("IsComposeFile(%q, %q) = %v, want %v", tt.name, tt.data, got, tt.want)
+		}
+	}
+}
+
+// Compose targets are the first layer of the targets of the same name:
+// HCL overrides them whatever the file order. An HCL group replaces the
+// Compose group of the same name (buildx decodes HCL blocks into the
+// Compose config, and groups have no Merge), so db is not in "default".
+func TestComposeHCLOverride(t *testing.T) {
+	compose, diags := bake.LoadCompose([]xhcl.File{{Name: "compose.yaml", Data: []byte(`
+services:
+  app:
+    image: me/app:compose
+    build:
+      context: ./app
+      dockerfile: app.Dockerfile
+      args:
+        FROM_COMPOSE: "1"
+        SHARED: compose
+      platforms: [linux/amd64]
+      x-bake:
+        cache-from: [me/app:cache]
+  db:
+    build: ./db
+`)}}, bake.ComposeOptions{Dir: t.TempDir()})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	files, _, diags := xhcl.Parse([]xhcl.File{{Name: "docker-bake.hcl", Data: []byte(`
+group "default" {
+  targets = ["app", "extra"]
+}
+target "app" {
+  tags      = ["me/app:hcl"]
+  args      = { SHARED = "hcl", FROM_HCL = "1" }
+  platforms = ["linux/arm64"]
+}
+target "extra" {}
+`)}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	cfg, diags := bake.Load(files, bake.Options{Compose: compose})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	def, diags := cfg.Resolve(bake.Request{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var out bytes.Buffer
+	if err := def.WritePrint(&out); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "group": {
+    "default": {
+      "targets": [
+        "app",
+        "extra"
+      ]
+    }
+  },
+  "target": {
+    "app": {
+      "context": "app",
+      "dockerfile": "app.Dockerfile",
+      "args": {
+        "FROM_COMPOSE": "1",
+        "FROM_HCL": "1",
+        "SHARED": "hcl"
+      },
+      "tags": [
+        "me/app:hcl"
+      ],
+      "cache-from": [
+        {
+          "ref": "me/app:cache",
+          "type": "registry"
+        }
+      ],
+      "platforms": [
+        "linux/arm64"
+      ]
+    },
+    "extra": {
+      "context": ".",
+      "dockerfile": "Dockerfile"
+    }
+  }
+}
+`
+	if d := cmp.Diff(want, out.String()); d != "" {
+		t.Errorf("--print (-want +got):\n%s", d)
+	}
+}
+
+// FuzzLoadCompose checks that no Compose input panics.
+func FuzzLoadCompose(f *testing.F) {
+	for _, seed := range []string{
+		"services:\n  app:\n    build: .\n",
+		"services:\n  app:\n    build:\n      context: .\n      x-bake:\n        tags: a b\n        contexts: {x: service:y}\n",
+		"x: &a\n  build: .\nservices:\n  app:\n    <<: *a\n",
+		"services:\n  a:\n    build:\n      ulimits: {nofile: 1}\n      secrets: [s]\nsecrets:\n  s: {external: true}\n",
+		"", "{}", "[1]", "services: [",
+		"x: &a\n  <<: * ", "x: &a\n  <<: *a\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bake.IsComposeFile("Bakefile", data)
+		bake.LoadCompose([]xhcl.File{{Name: "compose.yaml", Data: data}}, bake.ComposeOptions{Dir: dir})
+	})
+}
