@@ -53,10 +53,8 @@ type Config struct {
 	// not another error.
 	broken map[string]bool
 
-	decoded   map[*instance]*Target
-	declCache map[string]declResult
-	ranges    map[*hcl.Block]*Source
-	values    map[instKey]attrResult
+	ranges map[*hcl.Block]*Source
+	values map[instKey]attrResult
 }
 
 // instance is one target of a block: the block itself, or one combination
@@ -111,14 +109,12 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		BlockTypes: []string{"target", "group"},
 	})
 	c := &Config{
-		ev:        ev,
-		targets:   map[string][]*instance{},
-		groups:    map[string]*Group{},
-		broken:    map[string]bool{},
-		decoded:   map[*instance]*Target{},
-		declCache: map[string]declResult{},
-		ranges:    map[*hcl.Block]*Source{},
-		values:    map[instKey]attrResult{},
+		ev:      ev,
+		targets: map[string][]*instance{},
+		groups:  map[string]*Group{},
+		broken:  map[string]bool{},
+		ranges:  map[*hcl.Block]*Source{},
+		values:  map[instKey]attrResult{},
 	}
 	ev.SetBlockRefs(c)
 	c.addCompose(opts.Compose)
@@ -286,7 +282,7 @@ func (c *Config) BlockRef(typ, name, attr string, rng hcl.Range) (cty.Value, hcl
 		if _, ok := in.attrs[attr]; !ok {
 			continue
 		}
-		r := c.attr(in, attr, rng)
+		r := c.attr(in, attr, rng, true)
 		if !r.ok {
 			return cty.DynamicVal, r.diags
 		}
@@ -336,9 +332,11 @@ func (c *Config) unknownTarget(name string, rng hcl.Range) *hcl.Diagnostic {
 	return xhcl.Errorf(&rng, "Unknown target", "%s", detail)
 }
 
-// attr evaluates and decodes one attribute of an instance, once. rng is
-// where it was asked for, for cycle errors.
-func (c *Config) attr(in *instance, name string, rng hcl.Range) attrResult {
+// attr evaluates and decodes one attribute of an instance. rng is where it
+// was asked for, for cycle errors. Values asked for by references
+// (keep) are cached, since many targets may read them; decoding a whole
+// target reuses a cached value but does not cache its own.
+func (c *Config) attr(in *instance, name string, rng hcl.Range, keep bool) attrResult {
 	key := instKey{in, name}
 	if r, ok := c.values[key]; ok {
 		// Diagnostics are reported by the first caller only.
@@ -364,7 +362,9 @@ func (c *Config) attr(in *instance, name string, rng hcl.Range) attrResult {
 			r.x, r.ok = x, true
 		}
 	}
-	c.values[key] = r
+	if keep {
+		c.values[key] = r
+	}
 	return r
 }
 

@@ -12,17 +12,22 @@ import (
 // matrix instance) of that name decoded and merged in order, before
 // inherits and overrides. ok is false when no target has that name.
 //
-// The result is cached and shared: callers must not modify it.
+// Callers must not modify the result. It is not cached: a resolution asks
+// for each target once (it caches resolved targets), and keeping every
+// decoded target alive would double the memory of a large --print.
 func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
-	if r, ok := c.declCache[name]; ok {
-		return r.t, r.t != nil, nil
-	}
 	insts, ok := c.targets[name]
 	composed, fromCompose := c.compose[name]
 	if !ok && !fromCompose {
 		return nil, false, nil
 	}
 	var diags hcl.Diagnostics
+	if len(insts) == 1 && !fromCompose {
+		// One block: its decoded target is already what it declares (both
+		// are shared and never modified).
+		t, d := c.decodeInstance(insts[0])
+		return t, true, d
+	}
 	var out *Target
 	if fromCompose {
 		out = &Target{Name: name}
@@ -36,17 +41,11 @@ func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
 		}
 		out.Merge(t)
 	}
-	c.declCache[name] = declResult{out}
 	return out, true, diags
 }
 
-type declResult struct{ t *Target }
-
-// decodeInstance decodes every attribute of one instance, once.
+// decodeInstance decodes every attribute of one instance.
 func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
-	if t, ok := c.decoded[in]; ok {
-		return t, nil
-	}
 	// The ranges are the block's, shared by all its matrix instances.
 	ranges, seen := c.ranges[in.block]
 	if !seen {
@@ -64,7 +63,7 @@ func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
 		if !ok {
 			continue
 		}
-		r := c.attr(in, codec.name, a.Expr.Range())
+		r := c.attr(in, codec.name, a.Expr.Range(), false)
 		diags = append(diags, r.diags...)
 		if !r.ok {
 			continue
@@ -76,7 +75,6 @@ func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
 		diags = append(diags, d...)
 		t.inherits = refs
 	}
-	c.decoded[in] = t
 	return t, diags
 }
 

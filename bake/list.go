@@ -120,7 +120,7 @@ func (c *Config) description(name string) (string, hcl.Diagnostics) {
 		if !ok {
 			continue
 		}
-		r := c.attr(in, "description", a.Expr.Range())
+		r := c.attr(in, "description", a.Expr.Range(), false)
 		diags = append(diags, r.diags...)
 		if s, ok := r.x.(*string); ok && s != nil && *s != "" {
 			desc = *s

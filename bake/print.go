@@ -174,7 +174,7 @@ func (t *Target) MarshalJSON() ([]byte, error) {
 // does: {"group":{...},"target":{...}} with sorted keys, two-space indent
 // and a final newline.
 func (d *Definition) WritePrint(out io.Writer) error {
-	w := &jsonWriter{indent: "  ", buf: make([]byte, 0, 1024*len(d.Targets)+256)}
+	w := &jsonWriter{indent: "  ", buf: make([]byte, 0, 64<<10)}
 	w.beginObject()
 	if len(d.Groups) > 0 {
 		w.key("group")
@@ -198,6 +198,13 @@ func (d *Definition) WritePrint(out io.Writer) error {
 	for _, t := range d.Targets {
 		w.key(t.Name)
 		t.writeJSON(w)
+		// Stream: thousands of targets need not be held as one buffer.
+		if len(w.buf) > 48<<10 {
+			if _, err := out.Write(w.buf); err != nil {
+				return err
+			}
+			w.buf = w.buf[:0]
+		}
 	}
 	w.endObject()
 	w.endObject()

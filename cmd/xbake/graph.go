@@ -31,6 +31,7 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 			if !slices.Contains(plan.GraphFormats, format) {
 				return usageErrorf("invalid --format %q: use %s", format, strings.Join(plan.GraphFormats, ", "))
 			}
+			offlineGC()
 			l, def, err := a.resolve(opts, args)
 			if err != nil {
 				return err
