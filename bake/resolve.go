@@ -26,6 +26,9 @@ type Request struct {
 	// SourceDateEpoch is $SOURCE_DATE_EPOCH, injected into every target's
 	// args that does not set it.
 	SourceDateEpoch string
+	// RemoteURL is the git URL the definition was read from, if any: local
+	// contexts then point into that repository.
+	RemoteURL string
 	// DisablePolicy replaces every target's policies with one disabled
 	// policy (--policy disabled=true).
 	DisablePolicy bool
@@ -117,6 +120,9 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 		}
 		if req.FileRelativePaths {
 			t.rebasePaths()
+		}
+		if req.RemoteURL != "" {
+			t.rewriteRemote(req.RemoteURL)
 		}
 		diags = append(diags, t.validate(req.StatFile)...)
 		def.Targets = append(def.Targets, t)

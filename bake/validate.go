@@ -95,17 +95,6 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 	return diags
 }
 
-// IsRemoteURL reports whether a context is a git or http(s) URL rather than
-// a local path.
-func IsRemoteURL(s string) bool {
-	for _, p := range []string{"http://", "https://", "git://", "ssh://", "git@", "github.com/"} {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return strings.HasSuffix(s, ".git") && strings.Contains(s, "://")
-}
-
 var sizePattern = regexp.MustCompile(`^(?i)(\d+(?:\.\d+)?) *([kmgtp]?)(i?b?)$`)
 
 // parseBytes parses a docker memory size ("64m", "1g", "1024").

@@ -181,6 +181,11 @@ func parseVars(vars []string) (map[string]string, error) {
 // loaded is a definition read from the command line's files and flags,
 // with the problems found so far (printed all at once at the end).
 type loaded struct {
+	// targets are the positional arguments left after a remote definition
+	// URL (and a BAKE_CMD_CONTEXT URL) are taken off.
+	targets []string
+	// gitURL is the repository a remote definition came from.
+	gitURL  string
 	cfg     *bake.Config
 	printer *diagPrinter
 	diags   hcl.Diagnostics
@@ -189,7 +194,7 @@ type loaded struct {
 // load reads and loads the definition. Files that cannot be read or
 // parsed end it early (printed, exit code 2); other problems are kept in
 // loaded.diags so that resolution can report its own alongside them.
-func (a *app) load(o *bakeOptions) (*loaded, error) {
+func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded, error) {
 	dp := &diagPrinter{a: a, format: o.diagnostics}
 	switch o.diagnostics {
 	case "", "auto", xhcl.FormatCompact, xhcl.FormatRich, xhcl.FormatJSON:
@@ -200,16 +205,27 @@ func (a *app) load(o *bakeOptions) (*loaded, error) {
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	names, explicit, err := a.definitionFiles(o.files)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	if len(names) == 0 && !explicit {
-		return nil, usageErrorf("couldn't find a bake definition: no -f given and none of %s exists here", strings.Join(defaultFiles, ", "))
-	}
-	files, err := a.readFiles(names)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
+	defURL, cmdContext, targets := remoteArgs(args)
+	var files []xhcl.File
+	var gitURL string
+	if defURL != "" {
+		if files, gitURL, err = a.remoteDefinition(ctx, defURL, o.files); err != nil {
+			return nil, &exitError{code: exitFailure, msg: err.Error()}
+		}
+		if len(files) == 0 {
+			return nil, usageErrorf("couldn't find a bake definition in %s", defURL)
+		}
+	} else {
+		names, explicit, err := a.definitionFiles(o.files)
+		if err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		if len(names) == 0 && !explicit {
+			return nil, usageErrorf("couldn't find a bake definition: no -f given and none of %s exists here", strings.Join(defaultFiles, ", "))
+		}
+		if files, err = a.readFiles(names); err != nil {
+			return nil, usageErrorf("%v", err)
+		}
 	}
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
@@ -230,7 +246,7 @@ func (a *app) load(o *bakeOptions) (*loaded, error) {
 	opts := bake.Options{
 		Vars: vars,
 		Builtins: map[string]string{
-			"BAKE_CMD_CONTEXT":    "cwd://",
+			"BAKE_CMD_CONTEXT":    cmdContext,
 			"BAKE_LOCAL_PLATFORM": platforms.Format(platforms.DefaultSpec()),
 		},
 	}
@@ -248,7 +264,7 @@ func (a *app) load(o *bakeOptions) (*loaded, error) {
 		opts.Compose = cc
 	}
 	cfg, d := bake.Load(parsed, opts)
-	return &loaded{cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
+	return &loaded{targets: targets, gitURL: gitURL, cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
 }
 
 // envBool reads a boolean environment variable; unset or empty is false.
@@ -271,8 +287,8 @@ func (a *app) envLookupAllowed() bool {
 }
 
 // resolve loads the definition and resolves the requested targets.
-func (a *app) resolve(o *bakeOptions, targets []string) (*loaded, *bake.Definition, error) {
-	l, err := a.load(o)
+func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*loaded, *bake.Definition, error) {
+	l, err := a.load(ctx, o, args)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -288,7 +304,8 @@ func (a *app) resolve(o *bakeOptions, targets []string) (*loaded, *bake.Definiti
 		return nil, nil, usageErrorf("%v", err)
 	}
 	req := bake.Request{
-		Targets:           targets,
+		Targets:           l.targets,
+		RemoteURL:         l.gitURL,
 		Overrides:         o.overrides(),
 		SourceDateEpoch:   a.getenv("SOURCE_DATE_EPOCH"),
 		FileRelativePaths: relative,
@@ -328,7 +345,7 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if err != nil {
 			return usageErrorf("%v", err)
 		}
-		l, err := a.load(o)
+		l, err := a.load(ctx, o, targets)
 		if err != nil {
 			return err
 		}
@@ -341,7 +358,7 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		}
 		return l.printer.print(append(l.diags, diags...))
 	}
-	l, def, err := a.resolve(o, targets)
+	l, def, err := a.resolve(ctx, o, targets)
 	if err != nil {
 		return err
 	}

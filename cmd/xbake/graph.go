@@ -32,7 +32,7 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 				return usageErrorf("invalid --format %q: use %s", format, strings.Join(plan.GraphFormats, ", "))
 			}
 			offlineGC()
-			l, def, err := a.resolve(opts, args)
+			l, def, err := a.resolve(cmd.Context(), opts, args)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCLI runs xbake in-process in dir and returns its exit code, stdout
+// and stderr.
+func runCLI(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	a := &app{
+		stdin:   strings.NewReader(""),
+		stdout:  &stdout,
+		stderr:  &stderr,
+		getenv:  func(k string) string { v, _ := lookup(env, k); return v },
+		environ: func() []string { return env },
+		getwd:   func() (string, error) { return dir, nil },
+	}
+	code := run(a, args)
+	return code, stdout.String(), stderr.String()
+}
+
+func lookup(env []string, k string) (string, bool) {
+	for _, kv := range env {
+		if name, v, ok := strings.Cut(kv, "="); ok && name == k {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+const remoteBake = `target "default" {
+  context  = "."
+  contexts = { assets = "./assets", pinned = "cwd://local" }
+  args     = { CMDCTX = BAKE_CMD_CONTEXT }
+}
+`
+
+// TestRemoteGitDefinition reads the definition from a git repository served
+// on loopback: contexts point into the repository, cwd:// stays local, and
+// a second URL sets BAKE_CMD_CONTEXT.
+func TestRemoteGitDefinition(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	root := t.TempDir()
+	repo := filepath.Join(root, "defs.git")
+	gitRun(t, "", "init", "--quiet", "--initial-branch=main", repo)
+	if err := os.WriteFile(filepath.Join(repo, "docker-bake.hcl"), []byte(remoteBake), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, repo, "add", ".")
+	gitRun(t, repo, "-c", "user.email=t@example.test", "-c", "user.name=t", "commit", "--quiet", "-m", "bake")
+	port := freePort(t)
+	daemon := exec.Command("git", "daemon", "--export-all", "--reuseaddr", "--base-path="+root, "--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), root)
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = daemon.Process.Kill(); _ = daemon.Wait() })
+	waitPort(t, port)
+
+	url := fmt.Sprintf("git://127.0.0.1:%d/defs.git", port)
+	work := t.TempDir()
+	code, out, errOut := runCLI(t, work, nil, url, "--print")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		`"context": "` + url + `"`,
+		`"assets": "` + url + `#:assets"`,
+		`"pinned": "cwd://local"`, // printed as written, as in buildx
+		`"CMDCTX": "cwd://"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--print lacks %s:\n%s", want, out)
+		}
+	}
+
+	// A second URL is the command context; a branch fragment is kept.
+	code, out, errOut = runCLI(t, work, nil, url+"#main", "https://example.test/ctx.git", "--print")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{`"context": "` + url + `#main"`, `"CMDCTX": "https://example.test/ctx.git"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--print lacks %s:\n%s", want, out)
+		}
+	}
+
+	// A missing repository is a failure that names it, exit code 1.
+	code, _, errOut = runCLI(t, work, nil, fmt.Sprintf("git://127.0.0.1:%d/none.git", port), "--print")
+	if code != 1 || !strings.Contains(errOut, "none.git") {
+		t.Errorf("missing repository: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRemoteHTTPDefinition reads a definition served over http, as a file
+// and as a gzipped tarball of default file names.
+func TestRemoteHTTPDefinition(t *testing.T) {
+	var tgz bytes.Buffer
+	gz := gzip.NewWriter(&tgz)
+	tw := tar.NewWriter(gz)
+	body := []byte("target \"default\" {\n  tags = [\"from-archive\"]\n}\n")
+	_ = tw.WriteHeader(&tar.Header{Name: "docker-bake.hcl", Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+	_, _ = tw.Write(body)
+	_ = tw.Close()
+	_ = gz.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/bake.hcl":
+			fmt.Fprint(w, "target \"default\" {\n  tags = [\"from-file\"]\n}\n")
+		case "/defs.tar.gz":
+			_, _ = w.Write(tgz.Bytes())
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	work := t.TempDir()
+	for path, want := range map[string]string{"/bake.hcl": "from-file", "/defs.tar.gz": "from-archive"} {
+		code, out, errOut := runCLI(t, work, nil, srv.URL+path, "--print")
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d, stdout %s, stderr %s", path, code, out, errOut)
+		}
+	}
+	code, _, errOut := runCLI(t, work, nil, srv.URL+"/missing.hcl", "--print")
+	if code != 1 || !strings.Contains(errOut, "404") {
+		t.Errorf("missing definition: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func gitRun(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitPort(t *testing.T, port int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on 127.0.0.1:%d", port)
+}
