@@ -1,7 +1,31 @@
 // Package executor is the last phase of xbake: it runs a plan.
 //
-// It takes a plan.Plan and walks it with bounded concurrency, turning each
-// solve node into a BuildKit solve and each merge node into a registry or
-// file-system assembly of the per-platform results. It reports progress as
-// events and returns a Report; it never prints.
+// It takes a plan.Plan (from package plan) and returns a Report; it never
+// prints. The pieces, each behind a small interface so that the walk is
+// tested with the fakes of executortest:
+//
+//   - Executor (walk.go) walks the DAG with errgroup: a node starts when
+//     its dependencies are done, a semaphore taken only then bounds the
+//     running solves (Parallel), the first failure cancels the rest unless
+//     KeepGoing, transient errors are retried (retry.go), and Events
+//     report progress to the caller.
+//   - Solver runs one solve node. BuildKit (buildkit.go, solve.go) is the
+//     real one: a dockerfile.v0 build through the gateway API per (target,
+//     platform), on the builder Place chose (builders.go, placement.go),
+//     with local directories shared per daemon (session.go), secrets, ssh
+//     and registry auth attached, `target:` links passed as frontend
+//     inputs, and outputs per output type (outputs.go).
+//   - Publisher runs one merge node. Merger (merge.go) pushes an OCI index
+//     over the per-platform images (pushed by digest) to every tag, or
+//     merges OCI layouts and tarballs, through package executor/oci, and
+//     only once every platform of the target succeeded.
+//
+// CheckEntitlements (entitlements.go) runs before anything is built;
+// Report.Metadata (metadata.go) is what --metadata-file holds; Redactor
+// (redact.go) keeps secret values out of what the CLI shows.
+//
+// Builders come from BUILDKIT_HOST, --builder, or a builders file (JSON,
+// see BuilderConfig). A dependency and its dependents always run on one
+// builder, because BuildKit hands a result to another build only within a
+// daemon; xbake does not push intermediate results through a registry.
 package executor

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/opencontainers/go-digest"
+
+	"github.com/xbake/xbake/executor"
+	"github.com/xbake/xbake/plan"
+)
+
+// progress feeds every solve's status into one BuildKit display, each
+// vertex renamed "[node] name" and re-keyed per node: two solves on one
+// daemon share vertex digests (the same FROM), and their lines must stay
+// apart, as buildx's progress.WithPrefix keeps targets apart.
+type progress struct {
+	merges sync.Map // node ID -> start time, for merge lines
+	ch     chan *client.SolveStatus
+	done   chan struct{}
+	red    *executor.Redactor
+	mu     sync.Mutex
+	shut   bool
+}
+
+func newProgress(ctx context.Context, w io.Writer, mode progressui.DisplayMode, red *executor.Redactor) (*progress, error) {
+	d, err := progressui.NewDisplay(w, mode)
+	if err != nil {
+		return nil, err
+	}
+	p := &progress{ch: make(chan *client.SolveStatus, 64), done: make(chan struct{}), red: red}
+	go func() {
+		defer close(p.done)
+		// The display must drain to the end even when ctx is canceled,
+		// so that what finished is still shown.
+		_, _ = d.UpdateFrom(context.WithoutCancel(ctx), p.ch)
+	}()
+	return p, nil
+}
+
+// event is the executor's Events callback.
+func (p *progress) event(ev executor.Event) {
+	var st *client.SolveStatus
+	switch ev.Kind {
+	case executor.EventProgress:
+		st = prefixStatus(ev.Node.ID, p.red.Status(ev.Status))
+	case executor.EventRetry:
+		st = noteStatus(ev.Node.ID, "retrying after a transient error: "+p.red.String(ev.Err.Error()))
+	case executor.EventStarted, executor.EventFinished:
+		if ev.Node.Kind != plan.KindMerge {
+			return
+		}
+		// Merges talk to registries and files, not BuildKit: give them a
+		// line of their own so that the display does not look idle.
+		st = p.mergeStatus(ev)
+	default:
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.shut {
+		p.ch <- st
+	}
+}
+
+func (p *progress) close() {
+	p.mu.Lock()
+	p.shut = true
+	close(p.ch)
+	p.mu.Unlock()
+	<-p.done
+}
+
+func rekey(id string, d digest.Digest) digest.Digest {
+	if d == "" {
+		return d
+	}
+	return digest.FromString(id + "\x00" + d.String())
+}
+
+// prefixStatus returns a copy of st with vertex names prefixed and
+// digests made unique per node.
+func prefixStatus(id string, st *client.SolveStatus) *client.SolveStatus {
+	out := &client.SolveStatus{}
+	prefix := "[" + id + "] "
+	for _, v := range st.Vertexes {
+		c := *v
+		c.Digest = rekey(id, v.Digest)
+		c.Inputs = nil
+		for _, in := range v.Inputs {
+			c.Inputs = append(c.Inputs, rekey(id, in))
+		}
+		if !strings.HasPrefix(c.Name, prefix) {
+			c.Name = prefix + c.Name
+		}
+		out.Vertexes = append(out.Vertexes, &c)
+	}
+	for _, s := range st.Statuses {
+		c := *s
+		c.Vertex = rekey(id, s.Vertex)
+		out.Statuses = append(out.Statuses, &c)
+	}
+	for _, l := range st.Logs {
+		c := *l
+		c.Vertex = rekey(id, l.Vertex)
+		out.Logs = append(out.Logs, &c)
+	}
+	for _, w := range st.Warnings {
+		c := *w
+		c.Vertex = rekey(id, w.Vertex)
+		out.Warnings = append(out.Warnings, &c)
+	}
+	return out
+}
+
+// noteStatus is a one-line, already completed vertex.
+func noteStatus(id, msg string) *client.SolveStatus {
+	now := timeNow()
+	return &client.SolveStatus{Vertexes: []*client.Vertex{{
+		Digest: digest.FromString(id + "\x00" + msg + now.String()), Name: "[" + id + "] " + msg,
+		Started: &now, Completed: &now,
+	}}}
+}
+
+// mergeStatus is the one vertex of a merge node: started, then completed
+// (with its error, if any).
+func (p *progress) mergeStatus(ev executor.Event) *client.SolveStatus {
+	id := ev.Node.ID
+	now := timeNow()
+	v := &client.Vertex{Digest: digest.FromString("merge\x00" + id), Name: "[" + id + "] merging " + mergeWhat(ev.Node)}
+	if ev.Kind == executor.EventStarted {
+		p.merges.Store(id, now)
+		v.Started = &now
+		return &client.SolveStatus{Vertexes: []*client.Vertex{v}}
+	}
+	started, ok := p.merges.Load(id)
+	if !ok {
+		return &client.SolveStatus{} // skipped or canceled before it started
+	}
+	t := started.(time.Time)
+	v.Started, v.Completed = &t, &now
+	if r := ev.Report; r != nil && r.Err != nil {
+		v.Error = p.red.String(r.Err.Error())
+	}
+	return &client.SolveStatus{Vertexes: []*client.Vertex{v}}
+}
+
+func mergeWhat(n *plan.Node) string {
+	if n.Merge == nil || n.Merge.Target == nil {
+		return "platforms"
+	}
+	var outs []string
+	for _, o := range n.Merge.Target.Outputs {
+		outs = append(outs, o.Type)
+	}
+	return strings.Join(n.Merge.Platforms, ", ") + " (" + strings.Join(outs, ", ") + ")"
+}

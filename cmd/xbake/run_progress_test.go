@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/opencontainers/go-digest"
+
+	"github.com/xbake/xbake/executor"
+	"github.com/xbake/xbake/plan"
+)
+
+// Two nodes that share a vertex (same FROM on one daemon) keep their own
+// lines, each prefixed with its node ID, and secrets are redacted.
+func TestProgressPrefixesAndRedacts(t *testing.T) {
+	var out bytes.Buffer
+	p, err := newProgress(context.Background(), &out, progressui.PlainMode, executor.NewRedactor([]string{"topsecret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	shared := digest.FromString("shared vertex")
+	for _, id := range []string{"app@linux/amd64", "app@linux/arm64"} {
+		n := &plan.Node{ID: id}
+		p.event(executor.Event{Kind: executor.EventProgress, Node: n, Status: &client.SolveStatus{
+			Vertexes: []*client.Vertex{{Digest: shared, Name: "[1/2] RUN echo topsecret", Started: &now}},
+		}})
+		p.event(executor.Event{Kind: executor.EventProgress, Node: n, Status: &client.SolveStatus{
+			Logs:     []*client.VertexLog{{Vertex: shared, Data: []byte("printed topsecret\n"), Timestamp: now}},
+			Vertexes: []*client.Vertex{{Digest: shared, Name: "[1/2] RUN echo topsecret", Started: &now, Completed: &now}},
+		}})
+	}
+	p.close()
+	s := out.String()
+	for _, want := range []string{"[app@linux/amd64] [1/2] RUN echo ****", "[app@linux/arm64] [1/2] RUN echo ****", "printed ****"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("progress lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "topsecret") {
+		t.Errorf("secret shown:\n%s", s)
+	}
+}

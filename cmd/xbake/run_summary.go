@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/moby/buildkit/solver/errdefs"
+
+	"github.com/xbake/xbake/executor"
+	"github.com/xbake/xbake/plan"
+)
+
+var timeNow = time.Now
+
+// writeSummary prints one row per node: what happened, where, how long,
+// how much came from cache, and what was published.
+func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tSTATUS\tEXEC\tDURATION\tCACHED/STEPS\tDIGEST\tPUBLISHED")
+	for _, nr := range rep.Nodes {
+		n := nr.Node
+		exec := string(n.Exec)
+		if n.Kind == plan.KindMerge {
+			exec = "-"
+		} else if exec == "" {
+			exec = "?"
+		}
+		dur, steps, dgst, pub := "-", "-", "-", "-"
+		if nr.Duration > 0 {
+			dur = nr.Duration.Round(100 * time.Millisecond).String()
+		}
+		if r := nr.Result; r != nil {
+			if r.Steps > 0 {
+				steps = fmt.Sprintf("%d/%d", r.Cached, r.Steps)
+			}
+			if d := r.Descriptor.Digest; d != "" {
+				dgst = d.Encoded()[:12]
+			}
+			if len(r.Published) > 0 {
+				pub = red.String(strings.Join(r.Published, ", "))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.ID, nr.Status, exec, dur, steps, dgst, pub)
+	}
+	tw.Flush()
+}
+
+// printFailures prints each failed node's error with the position of its
+// declaring block and, for Dockerfile errors, the failing lines.
+func printFailures(w io.Writer, rep *executor.Report, runErr error, red *executor.Redactor) {
+	printed := false
+	if rep != nil {
+		for _, nr := range rep.Nodes {
+			if nr.Status != executor.StatusFailed || nr.Err == nil {
+				continue
+			}
+			printed = true
+			fmt.Fprintf(w, "\nerror: %s%s\n", origin(nr.Node), red.String(nr.Err.Error()))
+			for _, src := range errdefs.Sources(nr.Err) {
+				var b strings.Builder
+				_ = src.Print(&b)
+				fmt.Fprint(w, red.String(b.String()))
+			}
+		}
+	}
+	if !printed && runErr != nil {
+		fmt.Fprintf(w, "\nerror: %s\n", red.String(runErr.Error()))
+	}
+}
+
+// origin is "file:line:col: " of the node's declaring block, if known.
+func origin(n *plan.Node) string {
+	r := n.Origin
+	if r.Filename == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d: ", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+// printCallResults prints the reports of --call subrequests (check,
+// outline, targets), once per target, as buildx does; it reports whether
+// any of them says the check failed.
+func printCallResults(w io.Writer, rep *executor.Report, red *executor.Redactor) bool {
+	failed := false
+	seen := map[string]bool{}
+	for _, nr := range rep.Nodes {
+		if nr.Result == nil || nr.Node.Kind != plan.KindSolve {
+			continue
+		}
+		for _, t := range nr.Node.Solve.Targets {
+			er := nr.Result.ExporterResponse[t.Name]
+			txt, ok := er["result.txt"]
+			if !ok || seen[t.Name] {
+				continue
+			}
+			seen[t.Name] = true
+			fmt.Fprintf(w, "%s:\n%s\n", t.Name, red.String(strings.TrimRight(txt, "\n")))
+			if code := er["result.statuscode"]; code != "" && code != "0" {
+				failed = true
+			}
+		}
+	}
+	return failed
+}

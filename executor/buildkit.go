@@ -1,0 +1,218 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
+	"github.com/moby/buildkit/session/sshforward/sshprovider"
+
+	"github.com/docker/cli/cli/config"
+
+	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/plan"
+)
+
+// BuildKitOptions configure the BuildKit solver.
+type BuildKitOptions struct {
+	// WorkDir resolves relative paths (contexts, outputs, secrets).
+	WorkDir string
+	// DockerConfig is the folder of config.json with registry
+	// credentials, handed to BuildKit for pulls and pushes ("" means
+	// $DOCKER_CONFIG or ~/.docker).
+	DockerConfig string
+	// DockerHost is the engine that `--load` (type=docker without dest)
+	// loads into ("" means DOCKER_HOST's default, /var/run/docker.sock).
+	DockerHost string
+	// Getenv reads secret values of `env` sources (default os.Getenv).
+	Getenv func(string) string
+}
+
+// BuildKit is the Solver that runs solve nodes on BuildKit daemons.
+type BuildKit struct {
+	opt      BuildKitOptions
+	builders *Builders
+	place    map[string]*Builder
+	prep     map[string]*prepared
+	sessions *sharedSessions
+	tmp      string
+	docker   *dockerEngine
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+var _ Solver = (*BuildKit)(nil)
+
+// prepared is everything of a solve that does not depend on its links.
+type prepared struct {
+	in         *solveInputs
+	sessionIDs map[string]string // local mount name -> shared session ID
+	exports    []*export
+	cacheFrom  []client.CacheOptionsEntry
+	cacheTo    []client.CacheOptionsEntry
+	node       *plan.Node
+}
+
+// NewBuildKit places the solves of p on builders, prepares their inputs
+// and opens one shared session per builder and local directory. Nothing
+// is built yet; errors here (a bad output, no docker engine for --load)
+// mean nothing will be. Close releases the sessions and temporary files.
+func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOptions) (*BuildKit, error) {
+	if opt.WorkDir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		opt.WorkDir = wd
+	}
+	if opt.Getenv == nil {
+		opt.Getenv = os.Getenv
+	}
+	place, err := bs.Place(p)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "xbake-")
+	if err != nil {
+		return nil, err
+	}
+	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp}
+	if err := bk.prepare(ctx, p); err != nil {
+		bk.Close()
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	bk.cancel = cancel
+	if err := bk.sessions.run(sctx, &bk.wg); err != nil {
+		bk.Close()
+		return nil, err
+	}
+	return bk, nil
+}
+
+func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
+	for _, n := range p.Nodes {
+		if n.Kind != plan.KindSolve {
+			continue
+		}
+		in, err := frontendAttrs(n, bk.opt.WorkDir)
+		if err != nil {
+			return fmt.Errorf("%s: %w", n.ID, err)
+		}
+		exps, err := exportsFor(n, bk.tmp)
+		if err != nil {
+			return fmt.Errorf("%s: %w", n.ID, err)
+		}
+		for _, e := range exps {
+			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
+			if e.load && bk.docker == nil {
+				d, err := findDockerEngine(ctx, bk.opt.DockerHost)
+				if err != nil {
+					return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine, but %v; add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
+				}
+				bk.docker = d
+			}
+		}
+		t := n.Solve.Targets[0]
+		multi := len(t.Platforms) > 1
+		pr := &prepared{node: n, in: in, exports: exps, sessionIDs: map[string]string{},
+			cacheFrom: cacheEntries(t.CacheFrom, n.Solve.Platform, multi, bk.opt.WorkDir),
+			cacheTo:   cacheEntries(t.CacheTo, n.Solve.Platform, multi, bk.opt.WorkDir)}
+		if n.Solve.Role == plan.RoleDependency {
+			pr.cacheTo = nil
+		}
+		b := bk.place[n.ID]
+		for _, name := range sortedKeys(in.locals) {
+			id, err := bk.sessions.assign(ctx, b, name, in.locals[name])
+			if err != nil {
+				return err
+			}
+			pr.sessionIDs[name] = id
+		}
+		bk.prep[n.ID] = pr
+	}
+	return nil
+}
+
+func (bk *BuildKit) abs(p string) string {
+	if p == "" {
+		return ""
+	}
+	return absPath(bk.opt.WorkDir, p)
+}
+
+// Placement returns the builder that runs a solve node.
+func (bk *BuildKit) Placement(id string) *Builder { return bk.place[id] }
+
+// Transfers reports, per local directory, what BuildKit read of it during
+// the run (all builders together).
+func (bk *BuildKit) Transfers() map[string]*TransferStats { return bk.sessions.stats }
+
+// TempDir is the run's private folder (per-platform parts of merged
+// outputs); the merge publisher reads from it.
+func (bk *BuildKit) TempDir() string { return bk.tmp }
+
+// Close ends the shared sessions and removes temporary files.
+func (bk *BuildKit) Close() error {
+	if bk.cancel != nil {
+		bk.sessions.close()
+		bk.cancel()
+		bk.wg.Wait()
+	}
+	return os.RemoveAll(bk.tmp)
+}
+
+// attachables are the per-solve session services: registry credentials,
+// secrets and ssh agents of the solve's first target.
+func (bk *BuildKit) attachables(n *plan.Node) ([]session.Attachable, error) {
+	t := n.Solve.Targets[0]
+	// The executor never prints: config warnings are dropped.
+	cfg := config.LoadDefaultConfigFile(io.Discard)
+	if bk.opt.DockerConfig != "" {
+		c, err := config.Load(bk.opt.DockerConfig)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
+	out := []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		AuthConfigProvider: authprovider.LoadAuthConfig(cfg),
+	})}
+	if len(t.Secrets) > 0 {
+		store := &secretStore{getenv: bk.opt.Getenv, m: map[string]bake.Secret{}}
+		for _, s := range t.Secrets {
+			src := *s
+			if src.FilePath != "" {
+				src.FilePath = bk.abs(src.FilePath)
+			}
+			if src.FilePath == "" && src.Env == "" {
+				src.Env = s.ID
+			}
+			store.m[s.ID] = src
+		}
+		out = append(out, secretsprovider.NewSecretProvider(store))
+	}
+	if len(t.SSH) > 0 {
+		var cfgs []sshprovider.AgentConfig
+		for _, s := range t.SSH {
+			c := sshprovider.AgentConfig{ID: s.ID}
+			for _, p := range s.Paths {
+				c.Paths = append(c.Paths, bk.abs(p))
+			}
+			cfgs = append(cfgs, c)
+		}
+		a, err := sshprovider.NewSSHAgentProvider(cfgs)
+		if err != nil {
+			return nil, fmt.Errorf("ssh: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

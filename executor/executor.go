@@ -1,0 +1,107 @@
+package executor
+
+import (
+	"context"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/plan"
+)
+
+// Solver runs one solve node. It is the seam between the DAG walk and
+// BuildKit: the real one is *BuildKit, tests use executortest fakes.
+type Solver interface {
+	// Solve builds req.Node. It reports progress through req.Progress and,
+	// when dependents link to the node, hands its result over with
+	// req.Ready before exporting (see SolveRequest).
+	Solve(ctx context.Context, req *SolveRequest) (*Result, error)
+}
+
+// Publisher runs one merge node: it assembles the per-platform results of
+// a target into its multi-platform outputs.
+type Publisher interface {
+	// Merge publishes n from parts, the results of n.Merge.Solves in the
+	// same (platform) order. It is only called when every part succeeded.
+	Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Result, error)
+}
+
+// SolveRequest is one solve node with what its dependencies produced.
+type SolveRequest struct {
+	Node *plan.Node
+	// Links are the results of the node's `target:` contexts, in the order
+	// of Node.Solve.Links.
+	Links []*Result
+	// Progress receives the solve's BuildKit status updates. It is safe to
+	// call from several goroutines.
+	Progress func(*client.SolveStatus)
+	// Ready hands the node's result to its dependents before the solve is
+	// over; a solver that calls it must then wait for Release before it
+	// lets go of what the result references (BuildKit keeps a dependency's
+	// build open while dependents read from it, as buildx does). Solvers
+	// that never call it are treated as ready when Solve returns.
+	Ready func(*Result)
+	// Release is closed once every dependent of the node has finished (or
+	// will never start). It is closed already when nothing depends on it.
+	Release <-chan struct{}
+}
+
+// Result is what a node produced.
+type Result struct {
+	// Descriptor is the image (manifest or index) the node produced, when
+	// it produced one.
+	Descriptor ocispec.Descriptor
+	// ExporterResponse is BuildKit's raw response (base64 values
+	// undecoded), one per target the node served, keyed by target name.
+	ExporterResponse map[string]map[string]string
+	// Published lists the references and paths written: "repo:tag",
+	// "repo@sha256:...", or a file or folder.
+	Published []string
+	// Steps and Cached count the build's vertices and the cached ones.
+	Steps, Cached int
+	// Builder names the BuildKit node that ran a solve.
+	Builder string
+	// Ref is the build reference on the builder ("builder/node/ref").
+	Ref string
+	// Artifact is solver-private data that a later node of the same
+	// executor needs (a gateway state for dependents, a temporary OCI
+	// tarball for a merge).
+	Artifact any
+}
+
+// Status is how a node ended.
+type Status string
+
+const (
+	StatusDone     Status = "done"
+	StatusCached   Status = "cached" // done, and every step came from cache
+	StatusFailed   Status = "failed"
+	StatusSkipped  Status = "skipped"  // a dependency failed or was skipped
+	StatusCanceled Status = "canceled" // the run was canceled first
+)
+
+// NodeReport is the outcome of one node.
+type NodeReport struct {
+	Node     *plan.Node
+	Status   Status
+	Result   *Result // nil unless done
+	Err      error   // set when failed; wrapped with the node ID
+	Started  time.Time
+	Duration time.Duration
+}
+
+// Report is the outcome of a run, one entry per plan node in plan order.
+type Report struct {
+	Nodes []*NodeReport
+}
+
+// Failed reports whether any node failed or was canceled.
+func (r *Report) Failed() bool {
+	for _, n := range r.Nodes {
+		if n.Status == StatusFailed || n.Status == StatusCanceled || n.Status == StatusSkipped {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,117 @@
+package executortest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/client"
+)
+
+// buildkitdPaths are where the stack keeps buildkitd and its config
+// (scripts/stack.sh); XBAKE_BUILDKITD and XBAKE_BUILDKITD_CONFIG override.
+var buildkitdPaths = struct{ bin, config string }{
+	bin:    "/var/cache/xbake/buildkit-v0.34.2/bin/buildkitd",
+	config: "/var/lib/xbake/etc/buildkitd.toml",
+}
+
+// StartDaemon starts a second buildkitd for multi-node tests, with its own
+// root and socket under /run/xbake, claiming only platform (so that
+// "linux/arm64" simulates a native arm64 node). It stops when the test
+// ends. Without the binary or root, the test is skipped (failed in CI).
+func StartDaemon(t testing.TB, platform string) string {
+	t.Helper()
+	return StartDaemonAt(t, platform, "")
+}
+
+// StartDaemonAt is StartDaemon listening on addr ("" for a fresh unix
+// socket under /run/xbake; a loopback tcp:// address for TLS tests) with
+// extra buildkitd flags (--tlscert ...).
+func StartDaemonAt(t testing.TB, platform, addr string, extra ...string) string {
+	t.Helper()
+	bin := envOr("XBAKE_BUILDKITD", buildkitdPaths.bin)
+	cfg := envOr("XBAKE_BUILDKITD_CONFIG", buildkitdPaths.config)
+	if _, err := os.Stat(bin); err != nil || os.Geteuid() != 0 {
+		unavailable(t, fmt.Sprintf("a second buildkitd needs root and %s", bin))
+		return ""
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	root := filepath.Join("/run/xbake", "test-"+id)
+	sock := "unix://" + root + ".sock"
+	if addr != "" {
+		sock = addr
+	}
+	args := []string{"--oci-worker=true", "--containerd-worker=false", "--root", root, "--addr", sock,
+		"--oci-worker-platform", platform}
+	args = append(args, extra...)
+	if _, err := os.Stat(cfg); err == nil {
+		args = append(args, "--config", cfg)
+	}
+	log, err := os.Create(filepath.Join(t.TempDir(), "buildkitd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start buildkitd: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		os.RemoveAll(root)
+		os.Remove(root + ".sock")
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var err error
+		if strings.HasPrefix(sock, "tcp://") {
+			// TLS clients are the test's business; a listening port is enough.
+			var c net.Conn
+			if c, err = net.DialTimeout("tcp", strings.TrimPrefix(sock, "tcp://"), time.Second); err == nil {
+				c.Close()
+			}
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			var c *client.Client
+			if c, err = client.New(ctx, sock); err == nil {
+				_, err = c.ListWorkers(ctx)
+				c.Close()
+			}
+			cancel()
+		}
+		if err == nil {
+			return sock
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("buildkitd at %s did not start: %v (log %s)", sock, err, log.Name())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

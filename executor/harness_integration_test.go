@@ -1,0 +1,134 @@
+package executor_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/executor"
+	"github.com/xbake/xbake/executor/executortest"
+	"github.com/xbake/xbake/executor/oci"
+	"github.com/xbake/xbake/plan"
+)
+
+// run is one real run against the stack, with its logs captured.
+type run struct {
+	t        *testing.T
+	env      executortest.StackEnv
+	dir      string // working directory: contexts and outputs
+	builders []executor.BuilderConfig
+	exec     executor.Executor
+	bkOpt    executor.BuildKitOptions
+	registry executor.IndexPusher
+
+	mu   sync.Mutex
+	logs strings.Builder // every vertex name, status and log line
+	bk   *executor.BuildKit
+}
+
+func newRun(t *testing.T) *run {
+	t.Helper()
+	env := executortest.Stack(t)
+	r := &run{t: t, env: env, dir: t.TempDir()}
+	r.builders = []executor.BuilderConfig{{Name: "local", Endpoint: env.BuildKitHost}}
+	r.registry = oci.NewClient(oci.WithRetries(0))
+	return r
+}
+
+// file writes a file of the run's working directory.
+func (r *run) file(name, content string) string {
+	r.t.Helper()
+	p := filepath.Join(r.dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	return p
+}
+
+// go runs p and returns the report and error.
+func (r *run) run(ctx context.Context, p *plan.Plan) (*executor.Report, error) {
+	r.t.Helper()
+	if ctx == nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+	}
+	bs, err := executor.Connect(ctx, r.builders)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer bs.Close()
+	opt := r.bkOpt
+	opt.WorkDir = r.dir
+	bk, err := executor.NewBuildKit(ctx, bs, p, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.bk = bk
+	defer bk.Close()
+	e := r.exec
+	e.Solver = bk
+	e.Publisher = &executor.Merger{Registry: r.registry, WorkDir: r.dir}
+	e.Events = func(ev executor.Event) {
+		if ev.Kind != executor.EventProgress {
+			return
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		writeStatus(&r.logs, ev.Node.ID, ev.Status)
+	}
+	return e.Run(ctx, p)
+}
+
+func writeStatus(w *strings.Builder, id string, st *client.SolveStatus) {
+	for _, v := range st.Vertexes {
+		w.WriteString("[" + id + "] " + v.Name + " " + v.Error + "\n")
+	}
+	for _, l := range st.Logs {
+		w.WriteString("[" + id + "] " + string(l.Data))
+	}
+	for _, s := range st.Statuses {
+		w.WriteString("[" + id + "] " + s.ID + "\n")
+	}
+}
+
+func (r *run) output() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logs.String()
+}
+
+// target returns a target whose context is the run's directory.
+func (r *run) target(name string, platforms []string, dockerfile string, outputs ...*bake.Export) *bake.Target {
+	ctx := "."
+	df := r.file(name+".Dockerfile", dockerfile)
+	return &bake.Target{Name: name, Context: &ctx, Dockerfile: &df, Platforms: platforms, Outputs: outputs}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func mustStatus(t *testing.T, rep *executor.Report, want map[string]executor.Status) {
+	t.Helper()
+	if rep == nil {
+		t.Fatal("no report")
+	}
+	got := map[string]executor.Status{}
+	for _, n := range rep.Nodes {
+		got[n.Node.ID] = n.Status
+	}
+	for id, st := range want {
+		if got[id] != st {
+			t.Errorf("%s: %s, want %s", id, got[id], st)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package executor
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+
+	"github.com/xbake/xbake/plan"
+)
+
+// PlatformsKey holds xbake's per-platform details in a target's metadata,
+// next to the keys buildx writes.
+const PlatformsKey = "xbake.platforms"
+
+// Metadata is what `--metadata-file` holds: per target, BuildKit's
+// exporter response with base64 JSON values decoded (as buildx writes it),
+// so CI steps that read containerimage.digest or image.name keep working.
+// A merged target has its index's digest and descriptor; every target
+// also has PlatformsKey: platform -> that solve's decoded response.
+func (r *Report) Metadata() map[string]any {
+	out := map[string]any{}
+	entry := func(name string) map[string]any {
+		m, ok := out[name].(map[string]any)
+		if !ok {
+			m = map[string]any{}
+			out[name] = m
+		}
+		return m
+	}
+	merged := map[string]bool{}
+	for _, nr := range r.Nodes {
+		if nr.Result == nil {
+			continue
+		}
+		n := nr.Node
+		switch n.Kind {
+		case plan.KindSolve:
+			for _, t := range n.Solve.Targets {
+				resp := decodeResponse(nr.Result.ExporterResponse[t.Name])
+				m := entry(t.Name)
+				plats, _ := m[PlatformsKey].(map[string]any)
+				if plats == nil {
+					plats = map[string]any{}
+					m[PlatformsKey] = plats
+				}
+				plats[n.Platform] = resp
+				if len(t.Platforms) <= 1 && !merged[t.Name] {
+					for k, v := range resp {
+						m[k] = v
+					}
+				}
+			}
+		case plan.KindMerge:
+			t := n.Merge.Target
+			m := entry(t.Name)
+			merged[t.Name] = true
+			for k, v := range decodeResponse(nr.Result.ExporterResponse[t.Name]) {
+				m[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// decodeResponse decodes the values that are base64-encoded JSON, as
+// buildx does for its metadata file; other values stay strings.
+func decodeResponse(er map[string]string) map[string]any {
+	out := make(map[string]any, len(er))
+	for k, v := range er {
+		out[k] = v
+		if strings.HasPrefix(v, "{") || strings.HasPrefix(v, "[") {
+			continue
+		}
+		dt, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			continue
+		}
+		var js any
+		if json.Unmarshal(dt, &js) == nil {
+			if _, isObj := js.(map[string]any); isObj {
+				out[k] = js
+			} else if _, isArr := js.([]any); isArr {
+				out[k] = js
+			}
+		}
+	}
+	return out
+}

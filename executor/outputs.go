@@ -1,0 +1,304 @@
+package executor
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/plan"
+)
+
+// export is one exporter of a solve and what it publishes.
+type export struct {
+	target string
+	out    int // index in the target's Outputs
+	entry  client.ExportEntry
+	// file and dir are where a file or folder output is written (the
+	// ExportEntry's writer is attached when the solve starts).
+	file, dir string
+	// load: a docker tarball streamed into a docker engine.
+	load bool
+	// byDigest: per-platform image pushed by digest for a merge node.
+	byDigest bool
+	// part: a per-platform OCI or tar file for a merge node.
+	part string
+}
+
+// Merge-part kinds.
+const (
+	partOCI = "oci"
+	partTar = "tar"
+)
+
+// exportsFor lists the exporters of a solve node. tmp is a private folder
+// of the run for per-platform parts of merged outputs.
+func exportsFor(n *plan.Node, tmp string) ([]*export, error) {
+	if n.Solve.Role == plan.RoleDependency || isCall(n.Solve.Targets[0]) {
+		// A call (check, outline, targets) returns a report, not an image.
+		return nil, nil
+	}
+	var out []*export
+	plat := n.Solve.Platform
+	for _, t := range n.Solve.Targets {
+		multi := len(t.Platforms) > 1
+		for i, o := range t.Outputs {
+			e, err := exportFor(n.ID, t, o, plat, multi, tmp)
+			if err != nil {
+				return nil, fmt.Errorf("target %s: output type=%s: %w", t.Name, o.Type, err)
+			}
+			if e != nil {
+				e.target, e.out = t.Name, i
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}
+
+func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform, multi bool, tmp string) (*export, error) {
+	attrs := maps.Clone(o.Attrs)
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	typ := o.Type
+	if typ == "registry" {
+		typ, attrs["push"] = "image", "true"
+	}
+	switch typ {
+	case "cacheonly":
+		return nil, nil
+	case "image":
+		if err := addAnnotations(attrs, t.Annotations); err != nil {
+			return nil, err
+		}
+		names := attrs["name"]
+		if names == "" {
+			names = strings.Join(t.Tags, ",")
+		}
+		push, _ := strconv.ParseBool(attrs["push"])
+		e := &export{entry: client.ExportEntry{Type: "image", Attrs: attrs}}
+		switch {
+		case push && names == "":
+			return nil, fmt.Errorf("tag is needed when pushing to registry")
+		case push && multi:
+			repos, err := repositories(names)
+			if err != nil {
+				return nil, err
+			}
+			attrs["name"], attrs["push-by-digest"] = strings.Join(repos, ","), "true"
+			e.byDigest = true
+		case multi:
+			// One name cannot hold several unrelated platform images in the
+			// builder's store; without push the per-platform images stay
+			// unnamed, as the merge has nothing to publish.
+			delete(attrs, "name")
+		default:
+			if names != "" {
+				attrs["name"] = names
+			}
+		}
+		return e, nil
+	case "oci", "tar":
+		if typ == "oci" {
+			if err := addAnnotations(attrs, t.Annotations); err != nil {
+				return nil, err
+			}
+		}
+		if o.Dest == "" {
+			return nil, fmt.Errorf("dest is required")
+		}
+		if multi {
+			// Each platform writes a part; the merge node assembles dest.
+			part := filepath.Join(tmp, sanitize(id)+"."+typ+".tar")
+			delete(attrs, "tar")
+			return &export{entry: client.ExportEntry{Type: typ, Attrs: attrs}, file: part, part: typ}, nil
+		}
+		if typ == "oci" && attrs["tar"] == "false" {
+			return &export{entry: client.ExportEntry{Type: typ, Attrs: attrs}, dir: o.Dest}, nil
+		}
+		return &export{entry: client.ExportEntry{Type: typ, Attrs: attrs}, file: o.Dest}, nil
+	case "docker":
+		if err := addAnnotations(attrs, t.Annotations); err != nil {
+			return nil, err
+		}
+		if attrs["name"] == "" && len(t.Tags) > 0 {
+			names := t.Tags
+			if multi {
+				names = suffixTags(t.Tags, plat)
+			}
+			attrs["name"] = strings.Join(names, ",")
+		}
+		if o.Dest == "" {
+			return &export{entry: client.ExportEntry{Type: "docker", Attrs: attrs}, load: true}, nil
+		}
+		dest := o.Dest
+		if multi {
+			dest = platformFile(dest, plat)
+		}
+		return &export{entry: client.ExportEntry{Type: "docker", Attrs: attrs}, file: dest}, nil
+	case "local":
+		if o.Dest == "" {
+			return nil, fmt.Errorf("dest is required")
+		}
+		dest := o.Dest
+		if multi {
+			dest = filepath.Join(dest, strings.ReplaceAll(platforms.Format(plat), "/", "_"))
+		}
+		return &export{entry: client.ExportEntry{Type: "local", Attrs: attrs}, dir: dest}, nil
+	default:
+		return nil, fmt.Errorf("unknown output type")
+	}
+}
+
+// repositories turns "repo:tag,repo2:tag" into the distinct repositories,
+// in order: per-platform images are pushed there by digest.
+func repositories(names string) ([]string, error) {
+	var out []string
+	for _, n := range strings.Split(names, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		r, err := reference.ParseNormalizedNamed(n)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, r.Name()) {
+			out = append(out, r.Name())
+		}
+	}
+	return out, nil
+}
+
+// platformFile names a per-platform file: "out/app.tar" becomes
+// "out/app-linux-arm64.tar".
+func platformFile(dest string, p ocispec.Platform) string {
+	suffix := "-" + strings.ReplaceAll(platforms.Format(p), "/", "-")
+	ext := filepath.Ext(dest)
+	return strings.TrimSuffix(dest, ext) + suffix + ext
+}
+
+// suffixTags gives each platform's docker image its own tag
+// ("app:1.0-linux-arm64"), since a docker store holds one image per tag.
+func suffixTags(tags []string, p ocispec.Platform) []string {
+	suffix := "-" + strings.ReplaceAll(platforms.Format(p), "/", "-")
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		r, err := reference.ParseNormalizedNamed(t)
+		if err != nil {
+			out = append(out, t+suffix)
+			continue
+		}
+		tag := "latest"
+		if tg, ok := r.(reference.Tagged); ok {
+			tag = tg.Tag()
+		}
+		out = append(out, r.Name()+":"+tag+suffix)
+	}
+	return out
+}
+
+// addAnnotations turns bake's `annotations` entries ("key=value",
+// "manifest:key=value", "index,manifest:key=value",
+// "manifest[linux/amd64]:key=value") into exporter attributes, as buildx
+// does. Index annotations are kept for the merge node too.
+func addAnnotations(attrs map[string]string, anns []string) error {
+	for _, a := range anns {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			return fmt.Errorf("invalid annotation %q: want key=value", a)
+		}
+		types, key := "", k
+		if i := strings.Index(k, ":"); i > 0 && !strings.Contains(k[:i], ".") {
+			types, key = k[:i], k[i+1:]
+		}
+		if types == "" {
+			attrs["annotation."+key] = v
+			continue
+		}
+		for _, typ := range strings.Split(types, ",") {
+			attrs["annotation-"+typ+"."+key] = v
+		}
+	}
+	return nil
+}
+
+// indexAnnotations are the annotations a merged index carries.
+func indexAnnotations(t *bake.Target) map[string]string {
+	out := map[string]string{}
+	for _, a := range t.Annotations {
+		k, v, _ := strings.Cut(a, "=")
+		types, key, ok := strings.Cut(k, ":")
+		if !ok {
+			continue
+		}
+		for _, typ := range strings.Split(types, ",") {
+			if typ == "index" {
+				out[key] = v
+			}
+		}
+	}
+	return out
+}
+
+// cacheEntries converts cache-from/cache-to entries. Per-platform solves
+// of a multi-platform target would overwrite one another's registry or
+// local cache, so each platform gets its own ref suffix or subfolder, on
+// both sides, which keeps cache-from and cache-to matched.
+func cacheEntries(entries []*bake.CacheEntry, p ocispec.Platform, multi bool, wd string) []client.CacheOptionsEntry {
+	var out []client.CacheOptionsEntry
+	for _, c := range entries {
+		if c.Type == "" || c.Attrs["disabled"] == "true" {
+			continue
+		}
+		attrs := maps.Clone(c.Attrs)
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		plat := strings.ReplaceAll(platforms.Format(p), "/", "-")
+		switch c.Type {
+		case "registry":
+			if multi && attrs["ref"] != "" {
+				attrs["ref"] = suffixRef(attrs["ref"], plat)
+			}
+		case "local":
+			for _, k := range []string{"src", "dest"} {
+				if attrs[k] != "" {
+					attrs[k] = absPath(wd, attrs[k])
+					if multi {
+						attrs[k] = filepath.Join(attrs[k], plat)
+					}
+				}
+			}
+		}
+		out = append(out, client.CacheOptionsEntry{Type: c.Type, Attrs: attrs})
+	}
+	return out
+}
+
+func suffixRef(ref, suffix string) string {
+	r, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ref + "-" + suffix
+	}
+	tag := "cache"
+	if t, ok := r.(reference.Tagged); ok {
+		tag = t.Tag()
+	}
+	return r.Name() + ":" + tag + "-" + suffix
+}
+
+// isCall reports whether t asks the frontend for a subrequest (--call
+// check/outline/targets) instead of a build.
+func isCall(t *bake.Target) bool {
+	return t.Call != nil && *t.Call != "" && *t.Call != "build"
+}

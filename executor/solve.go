@@ -1,0 +1,282 @@
+package executor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/containerd/containerd/v2/core/content"
+	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/identity"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sync/errgroup"
+)
+
+// linkArtifact is a solve's result as its dependents receive it: the
+// result's definition (a frontend input) and its image metadata, so that
+// `FROM base` in a dependent sees the dependency's ENV and WORKDIR.
+type linkArtifact struct {
+	builder *Builder
+	def     *pb.Definition
+	meta    string // JSON for input-metadata:KEY
+}
+
+// solveArtifact is what a merge node needs of a finished solve.
+type solveArtifact struct {
+	exports []*export
+}
+
+// Solve implements Solver: one BuildKit build through the gateway, so
+// that the result can feed dependents before it is exported.
+func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, error) {
+	n := req.Node
+	pr, b := bk.prep[n.ID], bk.place[n.ID]
+	if pr == nil || b == nil {
+		return nil, fmt.Errorf("node %s was not prepared", n.ID)
+	}
+	attrs := maps.Clone(pr.in.attrs)
+	for name, id := range pr.sessionIDs {
+		attrs["local-sessionid:"+name] = id
+	}
+	inputs := map[string]*pb.Definition{}
+	for k, st := range pr.in.inputs {
+		def, err := st.Marshal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		inputs[k] = def.ToPB()
+	}
+	for i, l := range n.Solve.Links {
+		la, _ := req.Links[i].Artifact.(*linkArtifact)
+		if la == nil {
+			return nil, fmt.Errorf("context %s: %s gave no result", l.Name, l.Node)
+		}
+		if la.builder != b {
+			return nil, fmt.Errorf("context %s: %s ran on builder %s and %s on %s; linked targets must share a builder", l.Name, l.Node, la.builder.Name, n.ID, b.Name)
+		}
+		key := "xbake-" + sanitize(l.Name)
+		inputs[key] = la.def
+		attrs["context:"+l.Name] = "input:" + key
+		if la.meta != "" {
+			attrs["input-metadata:"+key] = la.meta
+		}
+	}
+
+	attach, err := bk.attachables(n)
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	so := client.SolveOpt{
+		// The gateway request below carries the build; these attributes
+		// tell the daemon what was asked for (the platform it verifies
+		// the result against, the build record).
+		FrontendAttrs:       maps.Clone(attrs),
+		Session:             attach,
+		CacheImports:        pr.cacheFrom,
+		CacheExports:        pr.cacheTo,
+		AllowedEntitlements: pr.in.entitlements,
+		Ref:                 identity.NewID(),
+	}
+	if v := attrs["force-network-mode"]; v == "host" {
+		so.AllowedEntitlements = append(so.AllowedEntitlements, "network.host")
+	}
+	if len(pr.in.ociLayouts) > 0 {
+		so.OCIStores = map[string]content.Store{}
+		for id, dir := range pr.in.ociLayouts {
+			st, err := contentlocal.NewStore(dir)
+			if err != nil {
+				return nil, fmt.Errorf("oci-layout %s: %w", dir, err)
+			}
+			so.OCIStores[id] = st
+		}
+	}
+	outs := newOutputFiles()
+	defer outs.cleanup()
+	var loads errgroup.Group
+	for _, e := range pr.exports {
+		entry := e.entry
+		entry.Attrs = maps.Clone(entry.Attrs)
+		switch {
+		case e.load:
+			pr, pw := io.Pipe()
+			entry.Output = func(map[string]string) (io.WriteCloser, error) { return pw, nil }
+			loads.Go(func() error {
+				err := bk.docker.load(ctx, pr)
+				pr.CloseWithError(err)
+				return err
+			})
+			defer pw.Close() // a build that fails before exporting
+		case e.file != "":
+			entry.Output = outs.create(e.file)
+		case e.dir != "":
+			if err := os.MkdirAll(e.dir, 0o755); err != nil {
+				return nil, err
+			}
+			entry.OutputDir = e.dir
+		}
+		so.Exports = append(so.Exports, entry)
+	}
+
+	ch := make(chan *client.SolveStatus)
+	counter := &stepCounter{seen: map[digest.Digest]bool{}}
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for st := range ch {
+			counter.add(st)
+			if req.Progress != nil {
+				req.Progress(st)
+			}
+		}
+	}()
+
+	var callMeta atomic.Value // map[string][]byte
+	build := func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
+		res, err := gw.Solve(ctx, gateway.SolveRequest{
+			Frontend:       "dockerfile.v0",
+			FrontendOpt:    attrs,
+			FrontendInputs: inputs,
+			Evaluate:       true,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if isCall(n.Solve.Targets[0]) {
+			// The report is in the result's metadata: keep it, as buildx
+			// does, for the CLI to print.
+			callMeta.Store(res.Metadata)
+			return res, nil
+		}
+		select {
+		case <-req.Release:
+			return res, nil // nothing depends on this solve
+		default:
+		}
+		la, err := newLinkArtifact(ctx, b, res)
+		if err != nil {
+			return nil, err
+		}
+		req.Ready(&Result{Artifact: la, Builder: b.Name})
+		// Dependents build from this result in their own jobs on this
+		// daemon; keep this job open until they are done (buildx does the
+		// same), then export.
+		select {
+		case <-req.Release:
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+		return res, nil
+	}
+	resp, err := b.Client.Build(ctx, so, "xbake", build, ch)
+	<-drained
+	lerr := loads.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if lerr != nil {
+		return nil, lerr
+	}
+	if err := outs.commit(); err != nil {
+		return nil, err
+	}
+	if m, ok := callMeta.Load().(map[string][]byte); ok {
+		if resp.ExporterResponse == nil {
+			resp.ExporterResponse = map[string]string{}
+		}
+		for _, k := range []string{"result.txt", "result.json", "result.statuscode"} {
+			if v, ok := m[k]; ok {
+				resp.ExporterResponse[k] = string(v)
+			}
+		}
+	}
+	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp, counter)
+}
+
+func newLinkArtifact(ctx context.Context, b *Builder, res *gateway.Result) (*linkArtifact, error) {
+	ref, metaSuffix := res.Ref, ""
+	if ref == nil && len(res.Refs) == 1 {
+		for k, r := range res.Refs {
+			ref, metaSuffix = r, "/"+k
+		}
+	}
+	st := llb.Scratch()
+	if ref != nil {
+		s, err := ref.ToState()
+		if err != nil {
+			return nil, err
+		}
+		st = s
+	}
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string][]byte{}
+	for _, k := range []string{exptypes.ExporterImageConfigKey, "containerimage.buildinfo"} {
+		if dt, ok := res.Metadata[k+metaSuffix]; ok {
+			meta[k] = dt
+		}
+	}
+	la := &linkArtifact{builder: b, def: def.ToPB()}
+	if len(meta) > 0 {
+		dt, err := json.Marshal(meta)
+		if err != nil {
+			return nil, err
+		}
+		la.meta = string(dt)
+	}
+	return la, nil
+}
+
+// result turns BuildKit's response into a Result.
+func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepared, resp *client.SolveResponse, c *stepCounter) (*Result, error) {
+	er := map[string]string{}
+	if resp != nil && resp.ExporterResponse != nil {
+		maps.Copy(er, resp.ExporterResponse)
+	}
+	buildRef := "xbake/" + b.Name + "/" + ref
+	er["buildx.build.ref"] = buildRef
+	res := &Result{ExporterResponse: map[string]map[string]string{}, Builder: b.Name, Ref: buildRef,
+		Artifact: &solveArtifact{exports: pr.exports}}
+	res.Steps, res.Cached = c.counts()
+	for _, t := range pr.node.Solve.Targets {
+		res.ExporterResponse[t.Name] = er
+	}
+	desc, err := responseDescriptor(er)
+	if err != nil {
+		return nil, err
+	}
+	if desc.Digest != "" {
+		desc.Platform = &p
+		res.Descriptor = desc
+	}
+	for _, e := range pr.exports {
+		switch {
+		case e.part != "":
+		case e.byDigest && desc.Digest != "":
+			for _, r := range strings.Split(e.entry.Attrs["name"], ",") {
+				res.Published = append(res.Published, r+"@"+desc.Digest.String())
+			}
+		case e.entry.Type == "image" && e.entry.Attrs["push"] == "true":
+			res.Published = append(res.Published, strings.Split(e.entry.Attrs["name"], ",")...)
+		case e.load:
+			res.Published = append(res.Published, "docker:"+e.entry.Attrs["name"])
+		case e.file != "":
+			res.Published = append(res.Published, e.file)
+		case e.dir != "":
+			res.Published = append(res.Published, e.dir)
+		}
+	}
+	return res, nil
+}

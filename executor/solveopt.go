@@ -1,0 +1,231 @@
+package executor
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
+
+	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/plan"
+)
+
+// solveInputs is the BuildKit-facing form of one solve node's build
+// inputs, before sessions and links are attached.
+type solveInputs struct {
+	attrs map[string]string // dockerfile.v0 frontend attributes
+	// locals maps a local mount name ("context", "dockerfile", a named
+	// context) to an absolute directory.
+	locals map[string]string
+	inputs map[string]llb.State // frontend inputs (inline Dockerfile)
+	// ociLayouts maps a store ID to an OCI layout directory
+	// (oci-layout:// named contexts).
+	ociLayouts   map[string]string
+	entitlements []string
+}
+
+// frontendAttrs translates the first target of a solve, as buildx's
+// build/opt.go does for one platform. wd resolves relative paths.
+func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
+	t := n.Solve.Targets[0]
+	in := &solveInputs{attrs: map[string]string{}, locals: map[string]string{}, inputs: map[string]llb.State{}, ociLayouts: map[string]string{}}
+	a := in.attrs
+	a["platform"] = platforms.Format(n.Solve.Platform)
+
+	ctxPath := "."
+	if t.Context != nil && *t.Context != "" {
+		ctxPath = *t.Context
+	}
+	dockerfile := "Dockerfile"
+	if t.Dockerfile != nil && *t.Dockerfile != "" {
+		dockerfile = *t.Dockerfile
+	}
+	switch {
+	case isRemoteContext(ctxPath):
+		a["context"] = ctxPath
+		a["filename"] = dockerfile
+		if t.DockerfileInline == nil && !isRemoteContext(dockerfile) && filepath.IsAbs(dockerfile) {
+			in.locals["dockerfile"] = filepath.Dir(dockerfile)
+			a["filename"] = filepath.Base(dockerfile)
+		}
+	default:
+		dir := absPath(wd, ctxPath)
+		in.locals["context"] = dir
+		if t.DockerfileInline == nil {
+			df := dockerfile
+			if !filepath.IsAbs(df) {
+				df = filepath.Join(dir, df)
+			}
+			in.locals["dockerfile"] = filepath.Dir(df)
+			a["filename"] = filepath.Base(df)
+		}
+	}
+	if t.DockerfileInline != nil {
+		// As buildx: the inline Dockerfile is a frontend input, not a
+		// temporary file on disk.
+		in.inputs["dockerfile"] = llb.Scratch().File(llb.Mkfile("Dockerfile", 0o644, []byte(*t.DockerfileInline)), llb.WithCustomName("[internal] inline Dockerfile"))
+		a["filename"] = "Dockerfile"
+	}
+	if t.Target != nil && *t.Target != "" {
+		a["target"] = *t.Target
+	}
+	for _, k := range sortedKeys(t.Args) {
+		if v := t.Args[k]; v != nil {
+			a["build-arg:"+k] = *v
+		}
+	}
+	for _, k := range sortedKeys(t.Labels) {
+		if v := t.Labels[k]; v != nil {
+			a["label:"+k] = *v
+		}
+	}
+	if t.NoCache != nil && *t.NoCache {
+		a["no-cache"] = ""
+	} else if len(t.NoCacheFilter) > 0 {
+		a["no-cache"] = strings.Join(t.NoCacheFilter, ",")
+	}
+	if t.Pull != nil && *t.Pull {
+		a["image-resolve-mode"] = "pull"
+	}
+	if t.Network != nil && *t.Network != "" && *t.Network != "default" {
+		a["force-network-mode"] = *t.Network
+	}
+	if t.ShmSize != nil && *t.ShmSize != "" {
+		b, err := parseBytes(*t.ShmSize)
+		if err != nil {
+			return nil, fmt.Errorf("shm-size: %w", err)
+		}
+		a["shm-size"] = strconv.FormatInt(b, 10)
+	}
+	if len(t.Ulimits) > 0 {
+		a["ulimit"] = strings.Join(t.Ulimits, ",")
+	}
+	if len(t.ExtraHosts) > 0 {
+		var hosts []string
+		for _, h := range sortedKeys(t.ExtraHosts) {
+			if v := t.ExtraHosts[h]; v != nil {
+				hosts = append(hosts, h+"="+*v)
+			}
+		}
+		a["add-hosts"] = strings.Join(hosts, ",")
+	}
+	for _, at := range t.Attest {
+		a["attest:"+at.Type] = attestValue(at)
+	}
+	if isCall(t) {
+		call := *t.Call
+		if call == "check" {
+			call = "lint"
+		}
+		a["requestid"] = "frontend." + call
+		a["frontend.caps"] = "moby.buildkit.frontend.subrequests+forward"
+	}
+	in.entitlements = slices.Clone(t.Entitlements)
+
+	for _, name := range sortedKeys(t.Contexts) {
+		v := t.Contexts[name]
+		switch {
+		case strings.HasPrefix(v, "target:"):
+			// A plan Link: attached per solve from the dependency's result.
+		case strings.HasPrefix(v, "docker-image://"), isRemoteContext(v):
+			a["context:"+name] = v
+		case strings.HasPrefix(v, "oci-layout://"):
+			path, ref := splitOCILayout(strings.TrimPrefix(v, "oci-layout://"))
+			id := "xbake-" + sanitize(name)
+			in.ociLayouts[id] = absPath(wd, path)
+			a["context:"+name] = "oci-layout://" + id + ref
+		default:
+			local := "ctx-" + sanitize(name)
+			in.locals[local] = absPath(wd, v)
+			a["context:"+name] = "local:" + local
+		}
+	}
+	return in, nil
+}
+
+// isRemoteContext reports whether a context is fetched by BuildKit
+// (git or http) rather than sent from the client.
+func isRemoteContext(s string) bool {
+	for _, p := range []string{"https://", "http://", "git://", "git@", "github.com/"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return strings.HasSuffix(s, ".git") && strings.Contains(s, "://")
+}
+
+// splitOCILayout splits "path:tag" or "path@sha256:..." into the path and
+// the ":tag" / "@digest" suffix (default ":latest").
+func splitOCILayout(s string) (string, string) {
+	if i := strings.LastIndex(s, "@"); i > 0 {
+		return s[:i], s[i:]
+	}
+	if i := strings.LastIndex(s, ":"); i > 0 && !strings.Contains(s[i:], "/") {
+		return s[:i], s[i:]
+	}
+	return s, ":latest"
+}
+
+func attestValue(at *bake.Attest) string {
+	if at.Disabled {
+		return "disabled=true"
+	}
+	var kv []string
+	for _, k := range sortedKeys(at.Attrs) {
+		kv = append(kv, k+"="+at.Attrs[k])
+	}
+	return strings.Join(kv, ",")
+}
+
+func absPath(wd, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(wd, p)
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// parseBytes reads "128m", "1g", "512k" or a byte count, as docker's
+// RAMInBytes does (binary units).
+func parseBytes(s string) (int64, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	mult := int64(1)
+	s = strings.TrimSuffix(s, "b")
+	if s != "" {
+		switch s[len(s)-1] {
+		case 'k':
+			mult = 1 << 10
+		case 'm':
+			mult = 1 << 20
+		case 'g':
+			mult = 1 << 30
+		case 't':
+			mult = 1 << 40
+		}
+		if mult > 1 {
+			s = s[:len(s)-1]
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("invalid size %q", s)
+	}
+	return int64(f * float64(mult)), nil
+}

@@ -1,0 +1,300 @@
+package executor
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/containerd/platforms"
+	"github.com/google/go-cmp/cmp"
+	"github.com/moby/buildkit/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/plan"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func solveNode(t *bake.Target, pl string, role plan.Role) *plan.Node {
+	return &plan.Node{ID: t.Name + "@" + pl, Kind: plan.KindSolve, Platform: pl,
+		Solve: &plan.Solve{Targets: []*bake.Target{t}, Platform: platforms.MustParse(pl), Role: role}}
+}
+
+func TestFrontendAttrs(t *testing.T) {
+	tgt := &bake.Target{
+		Name: "app", Context: ptr("src"), Dockerfile: ptr("build/Dockerfile.app"), Target: ptr("final"),
+		Args:          map[string]*string{"B": ptr("2"), "A": ptr("1"), "UNSET": nil},
+		Labels:        map[string]*string{"org.x": ptr("y")},
+		NoCacheFilter: []string{"deps", "build"},
+		Pull:          ptr(true), Network: ptr("none"), ShmSize: ptr("128m"),
+		Ulimits:    []string{"nofile=1024:2048"},
+		ExtraHosts: map[string]*string{"db": ptr("10.0.0.2"), "api": ptr("10.0.0.3")},
+		Attest:     []*bake.Attest{{Type: "sbom", Attrs: map[string]string{"generator": "x"}}, {Type: "provenance", Disabled: true}},
+		Contexts: map[string]string{
+			"base": "target:base", "img": "docker-image://alpine:3", "git": "https://github.com/x/y.git",
+			"assets": "../assets", "layout": "oci-layout://./layout:v1",
+		},
+	}
+	in, err := frontendAttrs(solveNode(tgt, "linux/arm64", plan.RoleExport), "/work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"platform": "linux/arm64", "filename": "Dockerfile.app", "target": "final",
+		"build-arg:A": "1", "build-arg:B": "2", "label:org.x": "y",
+		"no-cache": "deps,build", "image-resolve-mode": "pull", "force-network-mode": "none",
+		"shm-size": "134217728", "ulimit": "nofile=1024:2048", "add-hosts": "api=10.0.0.3,db=10.0.0.2",
+		"attest:sbom": "generator=x", "attest:provenance": "disabled=true",
+		"context:img": "docker-image://alpine:3", "context:git": "https://github.com/x/y.git",
+		"context:assets": "local:ctx-assets", "context:layout": "oci-layout://xbake-layout:v1",
+	}
+	if d := cmp.Diff(want, in.attrs); d != "" {
+		t.Errorf("attrs (-want +got):\n%s", d)
+	}
+	wantLocals := map[string]string{"context": "/work/src", "dockerfile": "/work/src/build", "ctx-assets": "/assets"}
+	if d := cmp.Diff(wantLocals, in.locals); d != "" {
+		t.Errorf("locals (-want +got):\n%s", d)
+	}
+	if in.ociLayouts["xbake-layout"] != "/work/layout" {
+		t.Errorf("oci layouts = %v", in.ociLayouts)
+	}
+
+	inline := &bake.Target{Name: "i", DockerfileInline: ptr("FROM scratch\n"), NoCache: ptr(true)}
+	in, err = frontendAttrs(solveNode(inline, "linux/amd64", plan.RoleExport), "/work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := in.inputs["dockerfile"]; !ok || in.attrs["filename"] != "Dockerfile" || in.attrs["no-cache"] != "" {
+		t.Errorf("inline Dockerfile: inputs %v attrs %v", in.inputs, in.attrs)
+	}
+	if _, ok := in.locals["dockerfile"]; ok {
+		t.Error("an inline Dockerfile must not mount a local dockerfile dir")
+	}
+}
+
+func TestExportsFor(t *testing.T) {
+	multi := &bake.Target{Name: "app", Platforms: []string{"linux/amd64", "linux/arm/v7"},
+		Tags: []string{"reg.test/app:1.0", "reg.test/app:latest", "other.test/x/app:1"},
+		Outputs: []*bake.Export{
+			{Type: "image", Attrs: map[string]string{"push": "true"}},
+			{Type: "docker", Dest: "out/app.tar"},
+			{Type: "local", Dest: "out/fs"},
+			{Type: "oci", Dest: "out/app-oci.tar"},
+			{Type: "cacheonly"},
+		},
+		Annotations: []string{"index:org.opencontainers.image.title=App", "org.x=y"},
+	}
+	exps, err := exportsFor(solveNode(multi, "linux/arm/v7", plan.RoleMerge), "/tmp/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exps) != 4 {
+		t.Fatalf("%d exports, want 4 (cacheonly dropped)", len(exps))
+	}
+	img := exps[0]
+	if !img.byDigest || img.entry.Attrs["name"] != "reg.test/app,other.test/x/app" || img.entry.Attrs["push-by-digest"] != "true" {
+		t.Errorf("image: %+v", img.entry.Attrs)
+	}
+	if img.entry.Attrs["annotation-index.org.opencontainers.image.title"] != "App" || img.entry.Attrs["annotation.org.x"] != "y" {
+		t.Errorf("annotations: %v", img.entry.Attrs)
+	}
+	if exps[1].file != "out/app-linux-arm-v7.tar" || exps[1].entry.Attrs["name"] != "reg.test/app:1.0-linux-arm-v7,reg.test/app:latest-linux-arm-v7,other.test/x/app:1-linux-arm-v7" {
+		t.Errorf("docker: %s %v", exps[1].file, exps[1].entry.Attrs)
+	}
+	if exps[2].dir != "out/fs/linux_arm_v7" {
+		t.Errorf("local dir = %s", exps[2].dir)
+	}
+	if exps[3].part != partOCI || !strings.HasPrefix(exps[3].file, "/tmp/run/") {
+		t.Errorf("oci part: %+v", exps[3])
+	}
+	if got := indexAnnotations(multi); got["org.opencontainers.image.title"] != "App" || len(got) != 1 {
+		t.Errorf("index annotations = %v", got)
+	}
+
+	single := &bake.Target{Name: "s", Tags: []string{"reg.test/s:1"}, Outputs: []*bake.Export{{Type: "registry"}}}
+	exps, _ = exportsFor(solveNode(single, "linux/amd64", plan.RoleExport), "/tmp/run")
+	if exps[0].byDigest || exps[0].entry.Attrs["name"] != "reg.test/s:1" || exps[0].entry.Attrs["push"] != "true" {
+		t.Errorf("single-platform push: %+v", exps[0])
+	}
+	untagged := &bake.Target{Name: "u", Outputs: []*bake.Export{{Type: "image", Attrs: map[string]string{"push": "true"}}}}
+	if _, err := exportsFor(solveNode(untagged, "linux/amd64", plan.RoleExport), "/tmp"); err == nil || !strings.Contains(err.Error(), "tag is needed") {
+		t.Errorf("push without tags: %v", err)
+	}
+	if exps, _ := exportsFor(solveNode(single, "linux/amd64", plan.RoleDependency), "/tmp"); len(exps) != 0 {
+		t.Error("a dependency-only solve exports nothing")
+	}
+}
+
+func TestCacheEntriesPerPlatform(t *testing.T) {
+	in := []*bake.CacheEntry{
+		{Type: "registry", Attrs: map[string]string{"ref": "reg.test/app:cache"}},
+		{Type: "local", Attrs: map[string]string{"dest": "cache"}},
+		{Type: "inline"},
+	}
+	got := cacheEntries(in, platforms.MustParse("linux/arm64"), true, "/w")
+	want := []client.CacheOptionsEntry{
+		{Type: "registry", Attrs: map[string]string{"ref": "reg.test/app:cache-linux-arm64"}},
+		{Type: "local", Attrs: map[string]string{"dest": "/w/cache/linux-arm64"}},
+		{Type: "inline", Attrs: map[string]string{}},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+func TestCheckEntitlements(t *testing.T) {
+	wd := t.TempDir()
+	outside := t.TempDir()
+	tgt := &bake.Target{Name: "app", Network: ptr("host"), Entitlements: []string{"security.insecure"},
+		Outputs: []*bake.Export{{Type: "local", Dest: filepath.Join(outside, "out")}, {Type: "local", Dest: "inside"}},
+		Secrets: []*bake.Secret{{ID: "k", FilePath: filepath.Join(outside, "key")}}}
+	p := &plan.Plan{Nodes: []*plan.Node{solveNode(tgt, "linux/amd64", plan.RoleExport)}}
+	err := CheckEntitlements(p, nil, wd)
+	var ee *EntitlementsError
+	if !errors.As(err, &ee) {
+		t.Fatalf("err = %v", err)
+	}
+	want := []string{"fs.read=" + filepath.Join(outside, "key"), "fs.write=" + filepath.Join(outside, "out"), "network.host", "security.insecure"}
+	if d := cmp.Diff(want, ee.Missing); d != "" {
+		t.Errorf("missing (-want +got):\n%s", d)
+	}
+	if !strings.Contains(err.Error(), "--allow network.host --allow security.insecure") && !strings.Contains(err.Error(), "--allow network.host") {
+		t.Errorf("message: %s", err)
+	}
+	if err := CheckEntitlements(p, []string{"network.host", "security.insecure", "fs=" + outside}, wd); err != nil {
+		t.Errorf("granted: %v", err)
+	}
+	if err := CheckEntitlements(p, []string{"network.host,security.insecure", "fs=*"}, wd); err != nil {
+		t.Errorf("granted with *: %v", err)
+	}
+	// A symlink inside the working directory does not smuggle a write out.
+	if err := os.Symlink(outside, filepath.Join(wd, "link")); err != nil {
+		t.Fatal(err)
+	}
+	tgt2 := &bake.Target{Name: "l", Outputs: []*bake.Export{{Type: "local", Dest: "link/out"}}}
+	if err := CheckEntitlements(&plan.Plan{Nodes: []*plan.Node{solveNode(tgt2, "linux/amd64", plan.RoleExport)}}, nil, wd); err == nil {
+		t.Error("a write through a symlink out of the working directory was allowed")
+	}
+}
+
+func TestRedactor(t *testing.T) {
+	r := NewRedactor([]string{"hunter22", "", "ab", "line-one\nline-two\n"})
+	if got := r.String("pw=hunter22 ab line-two"); got != "pw=**** ab ****" {
+		t.Errorf("String = %q", got)
+	}
+	base := errors.New("failed: hunter22")
+	err := r.Error(base)
+	if err.Error() != "failed: ****" || !errors.Is(err, base) {
+		t.Errorf("Error = %v", err)
+	}
+	st := &client.SolveStatus{Logs: []*client.VertexLog{{Data: []byte("echo hunter22")}}, Vertexes: []*client.Vertex{{Name: "RUN x hunter22"}}}
+	got := r.Status(st)
+	if string(got.Logs[0].Data) != "echo ****" || got.Vertexes[0].Name != "RUN x ****" || string(st.Logs[0].Data) != "echo hunter22" {
+		t.Errorf("Status: %q %q (original %q)", got.Logs[0].Data, got.Vertexes[0].Name, st.Logs[0].Data)
+	}
+}
+
+func TestDecodeResponse(t *testing.T) {
+	desc := base64.StdEncoding.EncodeToString([]byte(`{"digest":"sha256:ab","size":3}`))
+	got := decodeResponse(map[string]string{"containerimage.descriptor": desc, "containerimage.digest": "sha256:ab", "image.name": "x"})
+	if m, ok := got["containerimage.descriptor"].(map[string]any); !ok || m["digest"] != "sha256:ab" {
+		t.Errorf("descriptor not decoded: %v", got)
+	}
+	if got["containerimage.digest"] != "sha256:ab" || got["image.name"] != "x" {
+		t.Errorf("plain values changed: %v", got)
+	}
+}
+
+func TestPlace(t *testing.T) {
+	amd := &Builder{Name: "amd", Native: []ocispec.Platform{platforms.MustParse("linux/amd64")},
+		Supported: []ocispec.Platform{platforms.MustParse("linux/amd64"), platforms.MustParse("linux/arm64"), platforms.MustParse("linux/riscv64")}}
+	arm1 := &Builder{Name: "arm1", Native: []ocispec.Platform{platforms.MustParse("linux/arm64")}, Supported: []ocispec.Platform{platforms.MustParse("linux/arm64")}}
+	arm2 := &Builder{Name: "arm2", Native: []ocispec.Platform{platforms.MustParse("linux/arm64")}, Supported: []ocispec.Platform{platforms.MustParse("linux/arm64")}}
+	bs := &Builders{Nodes: []*Builder{amd, arm1, arm2}}
+	mk := func(name, pl string, links ...string) *plan.Node {
+		n := solveNode(&bake.Target{Name: name}, pl, plan.RoleExport)
+		for _, l := range links {
+			n.Solve.Links = append(n.Solve.Links, plan.Link{Name: l, Node: l + "@" + pl})
+			n.Deps = append(n.Deps, l+"@"+pl)
+		}
+		return n
+	}
+	p := &plan.Plan{Nodes: []*plan.Node{
+		mk("a", "linux/amd64"), mk("a", "linux/arm64"), mk("b", "linux/arm64"), mk("c", "linux/arm64", "b"),
+		mk("d", "linux/riscv64"), mk("e", "linux/s390x"),
+	}}
+	got, err := bs.Place(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"a@linux/amd64":   "amd",  // native
+		"a@linux/arm64":   "arm1", // native, least loaded
+		"b@linux/arm64":   "arm2", // spread: b and c form one group
+		"c@linux/arm64":   "arm2", // with its dependency
+		"d@linux/riscv64": "amd",  // only emulated there
+		"e@linux/s390x":   "amd",  // nowhere: the first node
+	}
+	for id, w := range want {
+		if got[id].Name != w {
+			t.Errorf("%s on %s, want %s", id, got[id].Name, w)
+		}
+	}
+}
+
+func TestLoadBuilders(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "builders.json")
+	os.WriteFile(path, []byte(`[{"name":"amd","endpoint":"unix:///run/a.sock"},
+	 {"name":"arm","endpoint":"tcp://127.0.0.1:1234","platforms":["linux/arm64"],"tls":{"ca":"ca.pem","cert":"/abs/c.pem","key":"k.pem"}}]`), 0o644)
+	cfgs, err := LoadBuilders(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfgs) != 2 || cfgs[1].TLS.CA != filepath.Join(dir, "ca.pem") || cfgs[1].TLS.Cert != "/abs/c.pem" {
+		t.Errorf("%+v %+v", cfgs, cfgs[1].TLS)
+	}
+	os.WriteFile(path, []byte(`[{"name":"x","endpoint":"unix:///a","platfroms":["linux/arm64"]}]`), 0o644)
+	if _, err := LoadBuilders(path); err == nil || !strings.Contains(err.Error(), "platfroms") {
+		t.Errorf("unknown field: %v", err)
+	}
+}
+
+// --load streams into a docker engine; this one is a fake on a unix socket.
+func TestDockerLoad(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "docker.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loaded []byte
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/_ping":
+			io.WriteString(w, "OK")
+		case "/images/load":
+			loaded, _ = io.ReadAll(r.Body)
+			io.WriteString(w, `{"stream":"Loaded image: app:1\n"}`)
+		}
+	})}
+	go srv.Serve(l)
+	defer srv.Close()
+	d, err := findDockerEngine(context.Background(), "unix://"+sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.load(context.Background(), strings.NewReader("tarball")); err != nil || string(loaded) != "tarball" {
+		t.Errorf("load: %v, engine got %q", err, loaded)
+	}
+	if _, err := findDockerEngine(context.Background(), "unix://"+filepath.Join(t.TempDir(), "none.sock")); err == nil || !strings.Contains(err.Error(), "no docker engine answers") {
+		t.Errorf("missing engine: %v", err)
+	}
+}

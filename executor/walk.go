@@ -1,0 +1,374 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/xbake/xbake/plan"
+)
+
+// Executor runs a plan: each node starts once its dependencies are done,
+// solves share an optional bound, and results flow from dependencies to
+// dependents and from solves to merges.
+type Executor struct {
+	Solver    Solver
+	Publisher Publisher
+	// Parallel bounds the solves that run at once; 0 means no bound (as
+	// buildx: BuildKit's own max-parallelism is the throttle).
+	Parallel int
+	// KeepGoing lets independent nodes go on after a failure; by default
+	// the first failure cancels the rest.
+	KeepGoing bool
+	// Retries is how many times a solve that failed with a transient
+	// error (see IsTransient) runs again; Backoff is the first pause,
+	// doubled each time (default 1s). Merge nodes rely on the registry
+	// client's own retries.
+	Retries int
+	Backoff time.Duration
+	// Events receives what happens, from several goroutines at once; it
+	// must be safe for concurrent use. Optional.
+	Events func(Event)
+}
+
+// nodeState is the walk's per-node bookkeeping. Channels order the
+// writes: ready is closed after readyRes is set, done after report.
+type nodeState struct {
+	ready    chan struct{}
+	readyRes *Result
+	done     chan struct{}
+	report   *NodeReport
+
+	readyOnce sync.Once
+	release   chan struct{}
+	waiters   int // dependents not yet ended; guarded by Executor walk mutex
+}
+
+// Run walks p and returns a report with one entry per node, in plan order.
+// The error is nil when every node is done; else it is the first failure
+// (fail fast), a join of all failures (KeepGoing), or the context's error.
+func (e *Executor) Run(ctx context.Context, p *plan.Plan) (*Report, error) {
+	index := make(map[string]int, len(p.Nodes))
+	for i, n := range p.Nodes {
+		index[n.ID] = i
+	}
+	states := make([]*nodeState, len(p.Nodes))
+	for i := range p.Nodes {
+		states[i] = &nodeState{ready: make(chan struct{}), done: make(chan struct{}), release: make(chan struct{})}
+	}
+	for _, n := range p.Nodes {
+		for _, d := range n.Deps {
+			j, ok := index[d]
+			if !ok {
+				return nil, fmt.Errorf("%s: unknown dependency %q", n.ID, d)
+			}
+			// Only solves read a dependency's held result; merges wait for
+			// their solves to end.
+			if n.Kind == plan.KindSolve {
+				states[j].waiters++
+			}
+		}
+	}
+	for _, s := range states {
+		if s.waiters == 0 {
+			close(s.release)
+		}
+	}
+
+	w := &walk{e: e, plan: p, index: index, states: states}
+	if e.Parallel > 0 {
+		w.sem = semaphore.NewWeighted(int64(e.Parallel))
+	}
+	eg, gctx := errgroup.WithContext(ctx)
+	w.gctx = gctx
+	for i := range p.Nodes {
+		eg.Go(func() error { return w.runNode(i) })
+	}
+	err := eg.Wait()
+
+	rep := &Report{Nodes: make([]*NodeReport, len(p.Nodes))}
+	var errs []error
+	for i, s := range states {
+		rep.Nodes[i] = s.report
+		if s.report.Status == StatusFailed {
+			errs = append(errs, s.report.Err)
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return rep, context.Cause(ctx)
+	case err != nil:
+		return rep, err
+	default:
+		return rep, errors.Join(errs...)
+	}
+}
+
+type walk struct {
+	e      *Executor
+	plan   *plan.Plan
+	index  map[string]int
+	states []*nodeState
+	sem    *semaphore.Weighted
+	gctx   context.Context
+	mu     sync.Mutex // guards nodeState.waiters
+}
+
+// runNode is one node's goroutine. It returns an error only to cancel
+// the others (fail fast).
+func (w *walk) runNode(i int) error {
+	n, s := w.plan.Nodes[i], w.states[i]
+	ctx := w.gctx
+	rep := &NodeReport{Node: n}
+	defer func() {
+		s.report = rep
+		s.markReady(nil)
+		close(s.done)
+		w.releaseDeps(n)
+		w.emit(Event{Kind: EventFinished, Node: n, Report: rep})
+	}()
+
+	deps, status := w.waitDeps(ctx, n)
+	if status != "" {
+		rep.Status = status
+		return nil
+	}
+	if n.Kind == plan.KindSolve && w.sem != nil {
+		if err := w.sem.Acquire(ctx, 1); err != nil {
+			rep.Status = StatusCanceled
+			return nil
+		}
+	}
+	rep.Started = time.Now()
+	w.emit(Event{Kind: EventStarted, Node: n})
+	res, err := w.attempt(ctx, n, s, deps)
+	rep.Duration = time.Since(rep.Started)
+	switch {
+	case err == nil:
+		rep.Status, rep.Result = StatusDone, res
+		if res != nil && res.Steps > 0 && res.Cached == res.Steps {
+			rep.Status = StatusCached
+		}
+		return nil
+	case ctx.Err() != nil:
+		// Another node failed first, or the user interrupted: this node's
+		// error is a consequence, not a cause.
+		rep.Status = StatusCanceled
+		return nil
+	default:
+		rep.Status, rep.Err = StatusFailed, fmt.Errorf("%s: %w", n.ID, err)
+		if w.e.KeepGoing {
+			return nil
+		}
+		return rep.Err
+	}
+}
+
+// waitDeps waits for n's dependencies: a solve needs its links' results
+// (ready), a merge needs its solves finished (done). It returns the
+// dependencies' results in n.Deps order, or the status n ends with when
+// it cannot run.
+func (w *walk) waitDeps(ctx context.Context, n *plan.Node) ([]*Result, Status) {
+	res := make([]*Result, len(n.Deps))
+	for k, d := range n.Deps {
+		ds := w.states[w.index[d]]
+		ch := ds.done
+		if n.Kind == plan.KindSolve {
+			ch = ds.ready
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, w.cancelStatus(n)
+		}
+		if n.Kind == plan.KindSolve {
+			res[k] = ds.readyRes
+		} else if ds.report.Status == StatusDone || ds.report.Status == StatusCached {
+			res[k] = ds.report.Result
+		}
+		if res[k] == nil {
+			if ctx.Err() != nil {
+				return nil, w.cancelStatus(n)
+			}
+			return nil, StatusSkipped
+		}
+	}
+	return res, ""
+}
+
+// cancelStatus is how a node that never ran ends when the run stops: a
+// node with a failed (or skipped) dependency is skipped, whatever else
+// happened; the others are canceled.
+func (w *walk) cancelStatus(n *plan.Node) Status {
+	for _, d := range n.Deps {
+		ds := w.states[w.index[d]]
+		select {
+		case <-ds.done:
+			if st := ds.report.Status; st == StatusFailed || st == StatusSkipped {
+				return StatusSkipped
+			}
+		default:
+		}
+	}
+	return StatusCanceled
+}
+
+// attempt runs n, again after transient errors.
+func (w *walk) attempt(ctx context.Context, n *plan.Node, s *nodeState, deps []*Result) (*Result, error) {
+	backoff := w.e.Backoff
+	if backoff <= 0 {
+		backoff = time.Second
+	}
+	sl := &slot{sem: w.sem}
+	if n.Kind == plan.KindSolve {
+		sl.held = w.sem != nil // runNode acquired it
+	}
+	defer sl.release()
+	for try := 0; ; try++ {
+		res, err := w.once(ctx, n, s, deps, sl)
+		// Merges are not retried here: the registry client retries each
+		// of its calls already, and retrying both would multiply delays.
+		if err == nil || n.Kind != plan.KindSolve || try >= w.e.Retries || !IsTransient(err) || ctx.Err() != nil {
+			return res, err
+		}
+		w.emit(Event{Kind: EventRetry, Node: n, Err: err})
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		}
+		backoff *= 2
+		if n.Kind == plan.KindSolve {
+			if aerr := sl.acquire(ctx); aerr != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// slot is a solve's hold on the parallelism bound, given back early when
+// the solve's build is over (see SolveRequest.Ready).
+type slot struct {
+	sem  *semaphore.Weighted
+	mu   sync.Mutex
+	held bool
+}
+
+func (s *slot) acquire(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sem == nil || s.held {
+		return nil
+	}
+	if err := s.sem.Acquire(ctx, 1); err != nil {
+		return err
+	}
+	s.held = true
+	return nil
+}
+
+func (s *slot) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held {
+		s.sem.Release(1)
+		s.held = false
+	}
+}
+
+func (w *walk) once(ctx context.Context, n *plan.Node, s *nodeState, deps []*Result, sl *slot) (*Result, error) {
+	if n.Kind == plan.KindMerge {
+		if w.e.Publisher == nil {
+			return nil, errors.New("no publisher configured for merge nodes")
+		}
+		return w.e.Publisher.Merge(ctx, n, mergeParts(n, deps))
+	}
+	req := &SolveRequest{
+		Node:    n,
+		Links:   linkResults(n, deps),
+		Release: s.release,
+		Progress: func(st *client.SolveStatus) {
+			w.emit(Event{Kind: EventProgress, Node: n, Status: st})
+		},
+		Ready: func(r *Result) {
+			// The solve's build is over; only its export is left, and that
+			// waits for dependents, which need slots: give ours back or a
+			// bound of 1 would deadlock.
+			sl.release()
+			s.markReady(r)
+		},
+	}
+	res, err := w.e.Solver.Solve(ctx, req)
+	if err == nil {
+		s.markReady(res)
+	}
+	return res, err
+}
+
+// linkResults orders deps by n.Solve.Links (deps are in n.Deps order).
+func linkResults(n *plan.Node, deps []*Result) []*Result {
+	if n.Solve == nil {
+		return nil
+	}
+	out := make([]*Result, len(n.Solve.Links))
+	for k, l := range n.Solve.Links {
+		for j, d := range n.Deps {
+			if d == l.Node {
+				out[k] = deps[j]
+			}
+		}
+	}
+	return out
+}
+
+// mergeParts orders deps (n.Deps order, sorted by ID) by n.Merge.Solves,
+// which is the platform order the author wrote: the index keeps it.
+func mergeParts(n *plan.Node, deps []*Result) []*Result {
+	out := make([]*Result, len(n.Merge.Solves))
+	for k, id := range n.Merge.Solves {
+		for j, d := range n.Deps {
+			if d == id {
+				out[k] = deps[j]
+			}
+		}
+	}
+	return out
+}
+
+// markReady publishes r to dependents once; nil marks "never".
+func (s *nodeState) markReady(r *Result) {
+	s.readyOnce.Do(func() {
+		s.readyRes = r
+		close(s.ready)
+	})
+}
+
+// releaseDeps tells n's dependencies that one more dependent has ended.
+func (w *walk) releaseDeps(n *plan.Node) {
+	if n.Kind != plan.KindSolve {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, d := range n.Deps {
+		ds := w.states[w.index[d]]
+		ds.waiters--
+		if ds.waiters == 0 {
+			close(ds.release)
+		}
+	}
+}
+
+func (w *walk) emit(ev Event) {
+	if w.e.Events != nil {
+		w.e.Events(ev)
+	}
+}
