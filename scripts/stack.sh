@@ -432,6 +432,8 @@ write_configs() {
 	local host port
 	{
 		echo "# Written by scripts/stack.sh; edits are overwritten."
+		echo "# Builds may ask for these; xbake still requires --allow for them."
+		echo 'insecure-entitlements = ["network.host", "security.insecure"]'
 		echo "# The local registries speak plain http on loopback."
 		for port in "$REGISTRY_PORT" "$AUTH_REGISTRY_PORT"; do
 			for host in localhost 127.0.0.1; do
