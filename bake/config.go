@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	xhcl "github.com/xbake/xbake/hcl"
@@ -39,10 +40,21 @@ type ComposeConfig struct {
 type Config struct {
 	ev *xhcl.Evaluator
 
-	targets     map[string][]*instance // by name, in declaration order
-	targetNames []string               // in first-declaration order
-	groups      map[string]*Group
-	groupNames  []string
+	targets map[string][]*instance // by name, in declaration order
+	// blocks are the target blocks in declaration order, with the names
+	// of their targets once expanded; pending are the matrix blocks not
+	// expanded yet, with the literal prefix of their names.
+	blocks       []*hcl.Block
+	blockNames   map[*hcl.Block][]string
+	pending      map[*hcl.Block]string
+	matrixLabels map[string]bool
+	lazyDiags    hcl.Diagnostics
+	loaded       bool
+	composeNames []string
+
+	groups         map[string]*Group
+	groupNames     []string // group blocks and Compose groups, in order
+	generatedNames []string // matrix label groups made after loading
 
 	// compose are the targets of Compose files, the first layer of any
 	// target of the same name.
@@ -114,12 +126,15 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		groups:  map[string]*Group{},
 		broken:  map[string]bool{},
 		ranges:  map[*hcl.Block]*Source{},
-		values:  map[instKey]attrResult{},
+
+		blockNames:   map[*hcl.Block][]string{},
+		pending:      map[*hcl.Block]string{},
+		matrixLabels: map[string]bool{},
+		values:       map[instKey]attrResult{},
 	}
 	ev.SetBlockRefs(c)
 	c.addCompose(opts.Compose)
 
-	var generated []*Group
 	for _, b := range ev.Blocks() {
 		if !namePattern.MatchString(b.Labels[0]) {
 			diags = append(diags, invalidName(b.Labels[0], b.LabelRanges[0]))
@@ -127,22 +142,15 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		}
 		switch b.Type {
 		case "target":
-			insts, d := c.expand(b)
-			diags = append(diags, d...)
-			if d.HasErrors() {
-				c.broken[b.Labels[0]] = true
+			c.blocks = append(c.blocks, b)
+			if prefix, ok := matrixPrefix(b); ok {
+				// Expanded on demand: a matrix of thousands of targets costs
+				// nothing until a name it could produce is asked for.
+				c.pending[b] = prefix
+				c.matrixLabels[b.Labels[0]] = true
+				continue
 			}
-			names := make([]string, 0, len(insts))
-			for _, in := range insts {
-				if !c.hasTarget(in.name) {
-					c.targetNames = append(c.targetNames, in.name)
-				}
-				c.targets[in.name] = append(c.targets[in.name], in)
-				names = append(names, in.name)
-			}
-			if len(names) > 0 && !(len(names) == 1 && names[0] == b.Labels[0]) {
-				generated = append(generated, &Group{Name: b.Labels[0], Targets: names, DeclRange: b.LabelRanges[0]})
-			}
+			diags = append(diags, c.expandBlock(b)...)
 		case "group":
 			g, d := c.decodeGroup(b)
 			diags = append(diags, d...)
@@ -167,21 +175,105 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		c.groups[g.Name] = g
 		c.groupNames = append(c.groupNames, g.Name)
 	}
-	// A matrix label names a group of its targets, unless a group block of
-	// that name exists; two blocks of one label give the union.
-	for _, g := range generated {
-		if prev, ok := c.groups[g.Name]; ok {
-			if prev.generated {
-				prev.Targets = dedupeStrings(append(prev.Targets, g.Targets...))
-			}
-			continue
-		}
-		g.generated = true
-		c.groups[g.Name] = g
-		c.groupNames = append(c.groupNames, g.Name)
-	}
+	c.loaded = true
 	diags = append(diags, ev.ResolveGlobals()...)
 	return c, diags
+}
+
+// expandBlock registers the targets of one target block, and the group a
+// matrix label makes of them.
+func (c *Config) expandBlock(b *hcl.Block) hcl.Diagnostics {
+	delete(c.pending, b)
+	insts, diags := c.expand(b)
+	if diags.HasErrors() {
+		c.broken[b.Labels[0]] = true
+	}
+	names := make([]string, 0, len(insts))
+	for _, in := range insts {
+		c.targets[in.name] = append(c.targets[in.name], in)
+		names = append(names, in.name)
+	}
+	c.blockNames[b] = names
+	if len(names) > 0 && !(len(names) == 1 && names[0] == b.Labels[0]) {
+		c.addGeneratedGroup(&Group{Name: b.Labels[0], Targets: names, DeclRange: b.LabelRanges[0]})
+	}
+	return diags
+}
+
+// addGeneratedGroup makes a matrix label the group of its targets, unless
+// a group block of that name exists; two blocks of one label give the
+// union.
+func (c *Config) addGeneratedGroup(g *Group) {
+	if prev, ok := c.groups[g.Name]; ok {
+		if prev.generated {
+			prev.Targets = dedupeStrings(append(prev.Targets, g.Targets...))
+		}
+		return
+	}
+	g.generated = true
+	c.groups[g.Name] = g
+	if c.loaded {
+		c.generatedNames = append(c.generatedNames, g.Name)
+	} else {
+		c.groupNames = append(c.groupNames, g.Name)
+	}
+}
+
+// expandFor expands the pending matrices that could produce name.
+func (c *Config) expandFor(name string) {
+	for _, b := range c.blocks {
+		if prefix, ok := c.pending[b]; ok && strings.HasPrefix(name, prefix) {
+			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
+		}
+	}
+}
+
+// expandLabel expands the pending matrices of a label, whose group lists
+// their targets.
+func (c *Config) expandLabel(label string) {
+	if !c.matrixLabels[label] {
+		return
+	}
+	for _, b := range c.blocks {
+		if _, ok := c.pending[b]; ok && b.Labels[0] == label {
+			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
+		}
+	}
+}
+
+// expandAll expands every pending matrix, for what needs every name.
+func (c *Config) expandAll() {
+	for _, b := range c.blocks {
+		if _, ok := c.pending[b]; ok {
+			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
+		}
+	}
+}
+
+// matrixPrefix says whether a target block has a matrix, and the literal
+// start of its name template: every name the block produces starts with it
+// ("" when unknown).
+func matrixPrefix(b *hcl.Block) (string, bool) {
+	sb, ok := b.Body.(*hclsyntax.Body)
+	if !ok {
+		// JSON: expand eagerly-on-demand with no prefix.
+		content, _, _ := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "matrix"}}})
+		_, has := content.Attributes["matrix"]
+		return "", has
+	}
+	if _, has := sb.Attributes["matrix"]; !has {
+		return "", false
+	}
+	name, ok := sb.Attributes["name"]
+	if !ok {
+		return b.Labels[0], true // unnamed: every instance takes the label
+	}
+	if t, ok := name.Expr.(*hclsyntax.TemplateExpr); ok && len(t.Parts) > 0 {
+		if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
+			return lit.Val.AsString(), true
+		}
+	}
+	return "", true
 }
 
 func invalidName(name string, rng hcl.Range) *hcl.Diagnostic {
@@ -237,21 +329,62 @@ func (c *Config) decodeGroup(b *hcl.Block) (*Group, hcl.Diagnostics) {
 
 // TargetNames returns the names of all targets (matrix instances by their
 // generated names), in declaration order.
-func (c *Config) TargetNames() []string { return slices.Clone(c.targetNames) }
+func (c *Config) TargetNames() []string {
+	c.expandAll()
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range c.composeNames {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	for _, b := range c.blocks {
+		for _, n := range c.blockNames[b] {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
 
-// GroupNames returns the names of all groups, in declaration order.
-func (c *Config) GroupNames() []string { return slices.Clone(c.groupNames) }
+// GroupNames returns the names of all groups: group blocks and Compose
+// groups in declaration order, then the groups of matrix labels.
+func (c *Config) GroupNames() []string {
+	c.expandAll()
+	return append(slices.Clone(c.groupNames), c.generatedNames...)
+}
 
 // Group returns the group named name, or nil.
-func (c *Config) Group(name string) *Group { return c.groups[name] }
+func (c *Config) Group(name string) *Group {
+	c.expandLabel(name)
+	return c.groups[name]
+}
+
+// instances returns the instances of the target named name, expanding
+// the matrices that could produce it first.
+func (c *Config) instances(name string) []*instance {
+	c.expandFor(name)
+	return c.targets[name]
+}
+
+// takeLazyDiags returns the diagnostics of matrices expanded on demand
+// since the last call.
+func (c *Config) takeLazyDiags() hcl.Diagnostics {
+	d := c.lazyDiags
+	c.lazyDiags = nil
+	return d
+}
 
 // BlockRef implements xhcl.BlockRefs: target.NAME.ATTR and group.NAME.ATTR.
 func (c *Config) BlockRef(typ, name, attr string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
 	if typ == "group" {
 		return c.groupRef(name, attr, rng)
 	}
-	insts, ok := c.targets[name]
-	if !ok {
+	insts := c.instances(name)
+	if len(insts) == 0 {
 		return cty.DynamicVal, hcl.Diagnostics{c.unknownTarget(name, rng)}
 	}
 	if attr == "name" {
@@ -292,10 +425,10 @@ func (c *Config) BlockRef(typ, name, attr string, rng hcl.Range) (cty.Value, hcl
 }
 
 func (c *Config) groupRef(name, attr string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
-	g, ok := c.groups[name]
-	if !ok {
+	g := c.Group(name)
+	if g == nil {
 		detail := fmt.Sprintf("There is no group named %q.", name)
-		if s := xhcl.Suggest(name, c.groupNames); s != "" {
+		if s := xhcl.Suggest(name, c.GroupNames()); s != "" {
 			detail += fmt.Sprintf(" Did you mean %q?", s)
 		}
 		return cty.DynamicVal, hcl.Diagnostics{xhcl.Errorf(&rng, "Unknown group", "%s", detail)}
@@ -326,7 +459,7 @@ func (c *Config) groupRef(name, attr string, rng hcl.Range) (cty.Value, hcl.Diag
 
 func (c *Config) unknownTarget(name string, rng hcl.Range) *hcl.Diagnostic {
 	detail := fmt.Sprintf("There is no target named %q.", name)
-	if s := xhcl.Suggest(name, c.targetNames); s != "" {
+	if s := xhcl.Suggest(name, c.TargetNames()); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
 	}
 	return xhcl.Errorf(&rng, "Unknown target", "%s", detail)
@@ -388,7 +521,7 @@ func (c *Config) addCompose(cc *ComposeConfig) {
 	c.compose = map[string]*Target{}
 	for _, t := range cc.Targets {
 		if _, ok := c.compose[t.Name]; !ok {
-			c.targetNames = append(c.targetNames, t.Name)
+			c.composeNames = append(c.composeNames, t.Name)
 		}
 		c.compose[t.Name] = t
 	}
@@ -398,7 +531,6 @@ func (c *Config) addCompose(cc *ComposeConfig) {
 // hasTarget reports whether a target of that name is declared, in HCL,
 // JSON or Compose.
 func (c *Config) hasTarget(name string) bool {
-	_, ok := c.targets[name]
 	_, composed := c.compose[name]
-	return ok || composed
+	return len(c.instances(name)) > 0 || composed
 }

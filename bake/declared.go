@@ -16,9 +16,9 @@ import (
 // for each target once (it caches resolved targets), and keeping every
 // decoded target alive would double the memory of a large --print.
 func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
-	insts, ok := c.targets[name]
+	insts := c.instances(name)
 	composed, fromCompose := c.compose[name]
-	if !ok && !fromCompose {
+	if len(insts) == 0 && !fromCompose {
 		return nil, false, nil
 	}
 	var diags hcl.Diagnostics

@@ -101,21 +101,21 @@ func (c *Config) WriteList(w io.Writer, r ListRequest) (hcl.Diagnostics, error) 
 	if r.Format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return diags, enc.Encode(entries)
+		return append(diags, c.takeLazyDiags()...), enc.Encode(entries)
 	}
 	tw := tabwriter.NewWriter(w, 1, 8, 1, '\t', 0)
 	fmt.Fprintln(tw, "TARGET\tDESCRIPTION")
 	for _, e := range entries {
 		fmt.Fprintf(tw, "%s\t%s\n", e.Name, e.Description)
 	}
-	return diags, tw.Flush()
+	return append(diags, c.takeLazyDiags()...), tw.Flush()
 }
 
 // description evaluates only the description of a target.
 func (c *Config) description(name string) (string, hcl.Diagnostics) {
 	var desc string
 	var diags hcl.Diagnostics
-	for _, in := range c.targets[name] {
+	for _, in := range c.instances(name) {
 		a, ok := in.attrs["description"]
 		if !ok {
 			continue

@@ -108,7 +108,8 @@ func (c *Config) expandTargets(pattern string) ([]string, error) {
 		return []string{pattern}, nil
 	}
 	var names []string
-	for _, name := range c.targetNames {
+	all := c.TargetNames()
+	for _, name := range all {
 		ok, err := path.Match(pattern, name)
 		if err != nil {
 			return nil, fmt.Errorf("invalid pattern %q: %v", pattern, err)
@@ -119,7 +120,7 @@ func (c *Config) expandTargets(pattern string) ([]string, error) {
 	}
 	if len(names) == 0 {
 		msg := fmt.Sprintf("no target matches %q", pattern)
-		if s := xhcl.Suggest(pattern, c.targetNames); s != "" {
+		if s := xhcl.Suggest(pattern, all); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return nil, fmt.Errorf("%s", msg)

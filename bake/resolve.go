@@ -80,7 +80,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 			}
 		}
 		for _, gn := range gs {
-			if g := c.groups[gn]; g != nil {
+			if g := c.Group(gn); g != nil {
 				groups[gn] = g.clone()
 			}
 		}
@@ -130,6 +130,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 	for _, name := range sortedKeys(groups) {
 		def.Groups = append(def.Groups, groups[name])
 	}
+	diags = append(diags, c.takeLazyDiags()...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -147,7 +148,7 @@ func (c *Config) matchNames(pattern string) ([]string, hcl.Diagnostics) {
 		return []string{pattern}, nil
 	}
 	var names []string
-	for _, n := range append(c.GroupNames(), c.targetNames...) {
+	for _, n := range append(c.GroupNames(), c.TargetNames()...) {
 		if ok, err := path.Match(pattern, n); ok && err == nil {
 			names = append(names, n)
 		}
@@ -169,8 +170,8 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string, hcl.Diagnostics
 	var diags hcl.Diagnostics
 	var walk func(name string, rng *hcl.Range)
 	walk = func(name string, rng *hcl.Range) {
-		g, ok := c.groups[name]
-		if !ok {
+		g := c.Group(name)
+		if g == nil {
 			if !c.broken[name] || c.hasTarget(name) {
 				targets = append(targets, nameRef{name, rng})
 			}
