@@ -32,36 +32,45 @@ func newDiag(sev hcl.DiagnosticSeverity, subject *hcl.Range, summary, detail str
 	return d
 }
 
-// Sorted returns diags sorted by file, line, column and summary, with exact
-// repeats removed, so every run prints the same thing in reading order.
-// Diagnostics without a position come first.
+// Sorted returns diags sorted by position (file, line, column), then by
+// severity, summary and detail, with exact repeats removed, so every run
+// prints each problem once and in reading order. Diagnostics without a
+// position come first.
 func Sorted(diags hcl.Diagnostics) hcl.Diagnostics {
 	out := slices.Clone(diags)
 	slices.SortStableFunc(out, compareDiags)
-	return slices.CompactFunc(out, func(a, b *hcl.Diagnostic) bool {
-		return compareDiags(a, b) == 0 && a.Detail == b.Detail && a.Severity == b.Severity
-	})
+	return slices.CompactFunc(out, func(a, b *hcl.Diagnostic) bool { return compareDiags(a, b) == 0 })
 }
 
 func compareDiags(a, b *hcl.Diagnostic) int {
-	ra, rb := subjectOf(a), subjectOf(b)
-	if c := cmp.Compare(ra.Filename, rb.Filename); c != 0 {
+	if c := compareRanges(a.Subject, b.Subject); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(ra.Start.Line, rb.Start.Line); c != 0 {
+	if c := cmp.Compare(a.Severity, b.Severity); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(ra.Start.Column, rb.Start.Column); c != 0 {
+	if c := cmp.Compare(a.Summary, b.Summary); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Summary, b.Summary)
+	return cmp.Compare(a.Detail, b.Detail)
 }
 
-func subjectOf(d *hcl.Diagnostic) hcl.Range {
-	if d.Subject != nil {
-		return *d.Subject
+func compareRanges(a, b *hcl.Range) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
 	}
-	return hcl.Range{}
+	return cmp.Or(
+		cmp.Compare(a.Filename, b.Filename),
+		cmp.Compare(a.Start.Line, b.Start.Line),
+		cmp.Compare(a.Start.Column, b.Start.Column),
+		cmp.Compare(a.End.Line, b.End.Line),
+		cmp.Compare(a.End.Column, b.End.Column),
+	)
 }
 
 // TypeName names a type for messages, with its article: "a string",
