@@ -182,7 +182,7 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	<-drained
 	lerr := loads.Wait()
 	if err != nil {
-		return nil, err
+		return nil, explainAuth(err, so.Exports)
 	}
 	if lerr != nil {
 		return nil, lerr
@@ -279,4 +279,21 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 		}
 	}
 	return res, nil
+}
+
+// explainAuth adds the remedy to a push that a registry refused for lack
+// of credentials: BuildKit's own message is a bare "401 Unauthorized".
+func explainAuth(err error, exports []client.ExportEntry) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "401 Unauthorized") && !strings.Contains(msg, "403 Forbidden") {
+		return err
+	}
+	host := "REGISTRY"
+	for _, e := range exports {
+		if name := strings.Split(e.Attrs["name"], ",")[0]; strings.Contains(name, "/") {
+			host = strings.SplitN(name, "/", 2)[0]
+			break
+		}
+	}
+	return fmt.Errorf("%w\nthe registry refused the push: run \"docker login %s\", or set DOCKER_CONFIG to a directory whose config.json has its credentials", err, host)
 }

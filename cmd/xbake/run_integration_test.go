@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -244,4 +245,34 @@ func cliRunWatch(t *testing.T, dir string, outc chan<- *syncBuffer, args ...stri
 		getwd:   func() (string, error) { return dir, nil },
 	}
 	return run(a, args), out
+}
+
+// A push the registry refuses for lack of credentials says how to give
+// them, naming the registry; with them in DOCKER_CONFIG it succeeds.
+func TestRunPushNeedsCredentials(t *testing.T) {
+	env := executortest.Stack(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "default" {
+  dockerfile-inline = "FROM `+env.Registry+`/xbake/busybox\nRUN echo auth > /auth\n"
+  tags   = ["`+env.AuthRegistry+`/xbake-test/needs-creds:latest"]
+  output = ["type=image,push=true"]
+}
+`)
+	code, out := cliRun(t, dir, map[string]string{"DOCKER_CONFIG": t.TempDir()}, "--progress=quiet")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	if want := `run "docker login ` + env.AuthRegistry + `"`; !strings.Contains(out.String(), want) {
+		t.Errorf("the error lacks %q:\n%s", want, out)
+	}
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte(env.AuthUser + ":" + env.AuthPassword))
+	writeFile(t, filepath.Join(cfg, "config.json"), `{"auths":{"`+env.AuthRegistry+`":{"auth":"`+auth+`"}}}`)
+	if code, out := cliRun(t, dir, map[string]string{"DOCKER_CONFIG": cfg}, "--progress=quiet"); code != 0 {
+		t.Fatalf("with credentials: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out.String(), env.AuthPassword) {
+		t.Error("the password was printed")
+	}
 }
