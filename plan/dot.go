@@ -20,6 +20,8 @@ func (p *Plan) writeDOT(w io.Writer) error {
 			bw.WriteString("shape=hexagon")
 		case n.Exec == ExecEmulated:
 			bw.WriteString("shape=box, style=dashed, label=" + dotQuote(n.ID+"\n(emulated)"))
+		case n.Exec == ExecCross:
+			bw.WriteString("shape=box, label=" + dotQuote(n.ID+"\n(cross)"))
 		default:
 			bw.WriteString("shape=box")
 		}

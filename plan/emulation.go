@@ -33,7 +33,7 @@ type matcherFunc func(ocispec.Platform) bool
 
 func (f matcherFunc) Match(p ocispec.Platform) bool { return f(p) }
 
-// classify marks every solve native or emulated when the builder's
+// classify marks every solve native, cross or emulated when the builder's
 // platforms are known, and counts the emulated ones.
 func (b *builder) classify(p *Plan) {
 	if len(b.native) == 0 {
@@ -54,6 +54,10 @@ func (b *builder) classify(p *Plan) {
 				}
 			}
 			cache[nd.Platform] = exec
+		}
+		if exec == ExecEmulated && b.req.CrossCompiled[nd.Target] {
+			nd.Exec = ExecCross
+			continue
 		}
 		nd.Exec = exec
 		if exec == ExecEmulated {

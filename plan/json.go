@@ -12,6 +12,7 @@ type jsonPlan struct {
 	Merges   int         `json:"merges"`
 	Native   int         `json:"native"`
 	Emulated int         `json:"emulated"`
+	Cross    int         `json:"cross,omitempty"`
 	Nodes    []*jsonNode `json:"nodes"`
 }
 
@@ -69,6 +70,8 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			out.Native++
 		case ExecEmulated:
 			out.Emulated++
+		case ExecCross:
+			out.Cross++
 		}
 		if s := n.Solve; s != nil {
 			jn.Role = s.Role

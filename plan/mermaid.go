@@ -25,6 +25,8 @@ func (p *Plan) writeMermaid(w io.Writer) error {
 		case n.Exec == ExecEmulated:
 			bw.WriteString(`["` + label + ` (emulated)"]:::emulated`)
 			emulated = true
+		case n.Exec == ExecCross:
+			bw.WriteString(`["` + label + ` (cross)"]`)
 		default:
 			bw.WriteString(`["` + label + `"]`)
 		}

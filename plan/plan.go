@@ -27,6 +27,10 @@ const (
 	ExecUnknown Exec = ""
 	// ExecNative: a builder runs the platform natively.
 	ExecNative Exec = "native"
+	// ExecCross: the platform is foreign, but every RUN step of the build
+	// runs on the build platform (FROM --platform=$BUILDPLATFORM): the
+	// result is cross-compiled, without QEMU.
+	ExecCross Exec = "cross"
 	// ExecEmulated: RUN steps of the platform go through QEMU user mode.
 	ExecEmulated Exec = "emulated"
 )

@@ -13,4 +13,8 @@ type Request struct {
 	// every platform QEMU provides. When empty, solve nodes are not
 	// classified.
 	BuilderPlatforms []string
+	// CrossCompiled names the targets whose Dockerfile runs every RUN step
+	// on the build platform (see CrossCompiles): their foreign-platform
+	// solves are cross, not emulated. The caller reads the Dockerfiles.
+	CrossCompiled map[string]bool
 }

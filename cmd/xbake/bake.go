@@ -365,7 +365,9 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	if o.print {
 		return def.WritePrint(a.stdout)
 	}
+	cross := a.crossCompiled(def)
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
+		req.CrossCompiled = cross
 		p, diags := plan.New(def, req)
 		if err := l.printer.print(diags); err != nil {
 			return nil, err

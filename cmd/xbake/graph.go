@@ -36,7 +36,9 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 			if err != nil {
 				return err
 			}
-			p, diags := plan.New(def, opts.offlineRequest())
+			req := opts.offlineRequest()
+			req.CrossCompiled = a.crossCompiled(def)
+			p, diags := plan.New(def, req)
 			if err := l.printer.print(diags); err != nil {
 				return err
 			}
