@@ -125,7 +125,7 @@ func parseStages(dockerfile []byte) []dfStage {
 		inst := line.String()
 		line.Reset()
 		if i := strings.Index(inst, "<<"); i >= 0 {
-			heredoc = strings.Trim(strings.Fields(inst[i+2:]+" x")[0], `-"'`)
+			heredoc = strings.Trim(strings.Fields(inst[i+2:] + " x")[0], `-"'`)
 		}
 		fields := strings.Fields(inst)
 		if len(fields) == 0 {
