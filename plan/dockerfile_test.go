@@ -30,3 +30,12 @@ func TestCrossCompiles(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCrossCompiles checks the Dockerfile reader never panics.
+func FuzzCrossCompiles(f *testing.F) {
+	f.Add([]byte("FROM --platform=$BUILDPLATFORM golang AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n"), "")
+	f.Add([]byte("FROM a AS b\nRUN <<EOF\nx\nEOF\nCOPY --from=0 / /\n"), "b")
+	f.Fuzz(func(t *testing.T, dockerfile []byte, stage string) {
+		_ = CrossCompiles(dockerfile, stage)
+	})
+}
