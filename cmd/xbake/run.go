@@ -30,7 +30,10 @@ type runOptions struct {
 func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.builder, "builder", "", "BuildKit address (unix://, tcp://); default $BUILDKIT_HOST or "+executor.DefaultBuildKitHost)
 	f.StringVar(&o.builders, "builders", "", "JSON file listing several BuildKit nodes: [{\"name\", \"endpoint\", \"platforms\", \"tls\"}]")
-	f.IntVar(&o.parallel, "parallel", 0, "Run at most N solves at once (0: no bound)")
+	f.IntVarP(&o.parallel, "parallel", "j", 0, "Run at most N solves at once (0: no bound)")
+	// buildx's name for the same bound.
+	f.IntVar(&o.parallel, "jobs", 0, "Same as --parallel")
+	_ = f.MarkHidden("jobs")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "Go on with independent targets after a failure; dependents of a failed node are skipped")
 	f.IntVar(&o.retries, "retries", 3, "Retry transient registry and connection errors N times with backoff (build errors are never retried)")
 	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet")
