@@ -38,6 +38,7 @@ type bakeOptions struct {
 	// builder (for --plan and graph).
 	builderPlatforms []string
 	listTargets      bool
+	listFormat       string
 	listVars         bool
 	policy           []string
 
@@ -337,6 +338,9 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	if o.list == "" && o.listVars {
 		o.list = "variables"
 	}
+	if o.listFormat != "" && o.list == "" {
+		return usageErrorf("--format applies to --list; use xbake graph --format for graphs")
+	}
 	if o.print && o.list != "" {
 		return usageErrorf("--print and --list are mutually exclusive")
 	}
@@ -344,6 +348,12 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		lr, err := bake.ParseList(o.list)
 		if err != nil {
 			return usageErrorf("%v", err)
+		}
+		if o.listFormat != "" {
+			if o.listFormat != "table" && o.listFormat != "json" {
+				return usageErrorf("invalid --format %q: use table or json", o.listFormat)
+			}
+			lr.Format = o.listFormat
 		}
 		l, err := a.load(ctx, o, targets)
 		if err != nil {
