@@ -303,4 +303,3 @@ func resourcesValue(x any) cty.Value {
 	}
 	return cty.ObjectVal(m)
 }
-
