@@ -51,6 +51,9 @@ type planFunc func(req plan.Request) (*plan.Plan, error)
 // runBuild connects to the builders, plans def with their platforms
 // through newPlan, runs the plan, and renders progress and the summary.
 func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, newPlan planFunc) error {
+	if o.progress == "none" {
+		o.progress = string(progressui.QuietMode) // buildx's other name for it
+	}
 	switch progressui.DisplayMode(o.progress) {
 	case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
 	default:
