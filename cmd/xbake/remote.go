@@ -109,26 +109,29 @@ func (a *app) gitCheckout(ctx context.Context, defURL, dir string) (string, erro
 	if strings.HasPrefix(repo, "github.com/") {
 		repo = "https://" + repo
 	}
-	args := []string{"-c", "advice.detachedHead=false"}
+	env := append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
 	if u, err := url.Parse(repo); err == nil && u.Scheme == "https" {
+		header := ""
 		if tok := a.getenv("BUILDX_BAKE_GIT_AUTH_TOKEN"); tok != "" {
-			basic := base64.StdEncoding.EncodeToString([]byte("x-access-token:" + tok))
-			args = append(args, "-c", "http.extraHeader=Authorization: basic "+basic)
+			header = "Authorization: basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+tok))
 		} else if h := a.getenv("BUILDX_BAKE_GIT_AUTH_HEADER"); h != "" {
-			args = append(args, "-c", "http.extraHeader=Authorization: "+h)
+			header = "Authorization: " + h
+		}
+		if header != "" {
+			// Through the environment, not argv: other users can read a
+			// process's arguments, and git never prints this setting.
+			env = append(env, "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.extraHeader", "GIT_CONFIG_VALUE_0="+header)
 		}
 	}
 	git := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
-			// The output may echo the URL but never the token: it travels in a
-			// -c option that git does not print.
 			return fmt.Errorf("git %s: %v: %s", args[len(args)-2], err, strings.TrimSpace(string(out)))
 		}
 		return nil
 	}
-	if err := git(append(args, "clone", "--quiet", repo, dir)...); err != nil {
+	if err := git("clone", "--quiet", repo, dir); err != nil {
 		return "", fmt.Errorf("fetching the definition from %s: %w", repo, err)
 	}
 	if ref != "" {
