@@ -127,7 +127,7 @@ func (a *app) gitCheckout(ctx context.Context, defURL, dir string) (string, erro
 		cmd := exec.CommandContext(ctx, "git", args...)
 		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("git %s: %v: %s", args[len(args)-2], err, strings.TrimSpace(string(out)))
+			return fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
 		}
 		return nil
 	}
