@@ -15,6 +15,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/xbake/xbake/bake"
+	xhcl "github.com/xbake/xbake/hcl"
 	"github.com/xbake/xbake/schema"
 )
 
@@ -216,5 +218,52 @@ func TestExamples(t *testing.T) {
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
+	}
+}
+
+// TestExamplesPrint resolves every example bake file (HCL or JSON) and
+// validates its --print output against both schemas: what xbake prints for
+// the documented examples is what the schemas describe, and can be read
+// back as a JSON bake file.
+func TestExamplesPrint(t *testing.T) {
+	printSch := compile(t, "print.schema.json", schema.PrintSchema)
+	bakeSch := compile(t, "xbake.schema.json", schema.JSONSchema)
+	names, _ := filepath.Glob(filepath.Join("..", "examples", "*", "xbuild.*"))
+	if len(names) == 0 {
+		t.Fatal("no examples")
+	}
+	for _, name := range names {
+		t.Run(filepath.ToSlash(name), func(t *testing.T) {
+			src, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, _, diags := xhcl.Parse([]xhcl.File{{Name: name, Data: src}})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			cfg, diags := bake.Load(files, bake.Options{})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			def, diags := cfg.Resolve(bake.Request{Targets: append(cfg.GroupNames(), cfg.TargetNames()...)})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			var out bytes.Buffer
+			if err := def.WritePrint(&out); err != nil {
+				t.Fatal(err)
+			}
+			inst, err := jsonschema.UnmarshalJSON(&out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := printSch.Validate(inst); err != nil {
+				t.Errorf("print schema: %v", err)
+			}
+			if err := bakeSch.Validate(inst); err != nil {
+				t.Errorf("bake schema: %v", err)
+			}
+		})
 	}
 }
