@@ -281,9 +281,6 @@ func invalidName(name string, rng hcl.Range) *hcl.Diagnostic {
 		"%q is not a valid name: only letters, digits, \"_\" and \"-\" are allowed ([a-zA-Z0-9_-]+).", name)
 }
 
-// Evaluator returns the evaluator of the definition's expressions.
-func (c *Config) Evaluator() *xhcl.Evaluator { return c.ev }
-
 // Variables returns the declared variables with their values.
 func (c *Config) Variables() []xhcl.VariableInfo { return c.ev.Variables() }
 

@@ -183,9 +183,6 @@ func (e *Evaluator) SetBlockRefs(r BlockRefs) { e.refs = r }
 // source order.
 func (e *Evaluator) Blocks() []*hcl.Block { return e.blocks }
 
-// Functions returns the function table: built-ins and user functions.
-func (e *Evaluator) Functions() map[string]function.Function { return e.funcs }
-
 // Eval evaluates expr in the global scope extended by locals (matrix values,
 // function parameters), which shadow globals of the same name.
 func (e *Evaluator) Eval(expr hcl.Expression, locals map[string]cty.Value) (cty.Value, hcl.Diagnostics) {
@@ -404,7 +401,7 @@ func (e *Evaluator) explainUnknown(diags hcl.Diagnostics) hcl.Diagnostics {
 		}
 		candidates := append(sortedKeys(e.vars), sortedKeys(e.attrs)...)
 		candidates = append(candidates, sortedKeys(e.opts.Builtins)...)
-		if s := suggest(name, candidates); s != "" {
+		if s := Suggest(name, candidates); s != "" {
 			d.Detail = fmt.Sprintf("There is no variable named %q. Did you mean %q?", name, s)
 		} else {
 			d.Detail = fmt.Sprintf("There is no variable named %q. Declare it with a variable block, or check the spelling.", name)

@@ -34,5 +34,3 @@ func Suggest(name string, candidates []string) string {
 	}
 	return ""
 }
-
-func suggest(name string, candidates []string) string { return Suggest(name, candidates) }
