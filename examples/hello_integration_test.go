@@ -1,11 +1,7 @@
 package examples_test
 
 import (
-	"archive/tar"
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +14,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/xbake/xbake/executor/executortest"
@@ -29,7 +24,7 @@ import (
 // runs each platform's binary (arm64 and arm through QEMU user mode).
 func TestHelloOnStack(t *testing.T) {
 	stack := executortest.Stack(t)
-	bin := xbakeBinary(t)
+	bin := tool(t, "xbake")
 	tag := stack.Repo(t) + ":test"
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -92,9 +87,10 @@ func TestHelloOnStack(t *testing.T) {
 			if !slices.Equal(cf.Config.Entrypoint, []string{"/hello"}) {
 				t.Errorf("entrypoint = %q, want [/hello]", cf.Config.Entrypoint)
 			}
+			// The demo's own tool takes the binary out, so the test covers it too.
 			file := filepath.Join(dir, strings.ReplaceAll(plat, "/", "-"))
-			if err := extractFile(img, "hello", file); err != nil {
-				t.Fatal(err)
+			if out, err := exec.Command(tool(t, "imgpeek"), "extract", "-platform", plat, "-o", file, tag, "/hello").CombinedOutput(); err != nil {
+				t.Fatalf("imgpeek extract: %v\n%s", err, out)
 			}
 			run, how := runner(t, d.Platform, file)
 			if run == nil {
@@ -135,35 +131,6 @@ func runner(t *testing.T, p *v1.Platform, file string) (*exec.Cmd, string) {
 	return exec.Command(path, file), qemu + " " + file
 }
 
-// extractFile writes the regular file want (a path without the leading
-// "/") of img's flattened file system to dest.
-func extractFile(img v1.Image, want, dest string) error {
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("the image has no /%s", want)
-		}
-		if err != nil {
-			return err
-		}
-		if strings.TrimPrefix(h.Name, "/") != want || h.Typeflag != tar.TypeReg {
-			continue
-		}
-		f, err := os.OpenFile(dest, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(f, tr); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	}
-}
-
 // summary is the summary table at the end of xbake's output.
 func summary(out []byte) string {
 	s := string(out)
@@ -173,32 +140,41 @@ func summary(out []byte) string {
 	return s
 }
 
-var xbakeBuild struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-	out  []byte
-}
+// tools are the programs the tests run, built once per test binary into
+// toolDir; TestMain removes it.
+var (
+	toolsMu sync.Mutex
+	toolDir string
+	tools   = map[string]string{}
+)
 
-// xbakeBinary builds cmd/xbake once per test binary; TestMain removes it.
-func xbakeBinary(t *testing.T) string {
+// tool builds cmd/xbake ("xbake") or scripts/NAME once and returns its path.
+func tool(t *testing.T, name string) string {
 	t.Helper()
-	b := &xbakeBuild
-	b.once.Do(func() {
-		b.dir, b.err = os.MkdirTemp("", "xbake-examples-")
-		if b.err != nil {
-			return
-		}
-		b.bin = filepath.Join(b.dir, "xbake")
-		cmd := exec.Command(goTool(), "build", "-o", b.bin, "./cmd/xbake")
-		cmd.Dir = repoRoot
-		b.out, b.err = cmd.CombinedOutput()
-	})
-	if b.err != nil {
-		t.Fatalf("go build ./cmd/xbake: %v\n%s", b.err, b.out)
+	toolsMu.Lock()
+	defer toolsMu.Unlock()
+	if bin, ok := tools[name]; ok {
+		return bin
 	}
-	return b.bin
+	if toolDir == "" {
+		dir, err := os.MkdirTemp("", "xbake-examples-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		toolDir = dir
+	}
+	pkg := "./scripts/" + name
+	if name == "xbake" {
+		pkg = "./cmd/xbake"
+	}
+	bin := filepath.Join(toolDir, name)
+	cmd := exec.Command(goTool(), "build", "-o", bin, pkg)
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	tools[name] = bin
+	return bin
 }
 
 func goTool() string {
@@ -210,8 +186,8 @@ func goTool() string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if xbakeBuild.dir != "" {
-		os.RemoveAll(xbakeBuild.dir)
+	if toolDir != "" {
+		os.RemoveAll(toolDir)
 	}
 	os.Exit(code)
 }
