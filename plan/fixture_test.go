@@ -139,7 +139,11 @@ func (r *renderer) target(f fx) *bake.Target {
 	}
 	if f.outputs != nil {
 		for _, o := range f.outputs {
-			t.Outputs = append(t.Outputs, parseOutput(o))
+			e, err := bake.ParseExport(o)
+			if err != nil {
+				panic(fmt.Sprintf("fixture output %q: %v", o, err))
+			}
+			t.Outputs = append(t.Outputs, e)
 		}
 		r.line("  output = [" + quoteJoin(f.outputs) + "]")
 	}
@@ -156,23 +160,6 @@ func quoteJoin(ss []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
-}
-
-// parseOutput reads the CSV form of an output ("type=image,push=true").
-func parseOutput(csv string) *bake.Export {
-	e := &bake.Export{Attrs: map[string]string{}}
-	for _, field := range strings.Split(csv, ",") {
-		k, v, _ := strings.Cut(field, "=")
-		switch k {
-		case "type":
-			e.Type = v
-		case "dest":
-			e.Dest = v
-		default:
-			e.Attrs[k] = v
-		}
-	}
-	return e
 }
 
 // rangeString prints a range as "file:line:col-line:col" for assertions.
