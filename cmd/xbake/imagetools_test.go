@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/xbake/xbake/executor/executortest"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -308,16 +309,7 @@ func TestImagetoolsAuth(t *testing.T) {
 
 // The real registry of the local stack, when it runs: create then inspect.
 func TestImagetoolsStack(t *testing.T) {
-	host := os.Getenv("XBAKE_REGISTRY")
-	if host == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("XBAKE_REGISTRY is not set and CI is: start the local stack (make up)")
-		}
-		t.Skip("XBAKE_REGISTRY not set: run make up and eval \"$(scripts/stack.sh env)\"")
-	}
-	if !strings.HasPrefix(host, "localhost:") && !strings.HasPrefix(host, "127.0.0.1:") {
-		t.Fatalf("refusing to test against %s: only loopback registries", host)
-	}
+	host := executortest.Stack(t).Registry
 	repo := fmt.Sprintf("%s/xbake-cli-test/imagetools-%08x", host, rand.Uint32())
 	d := fixture(t, repo)
 	env := map[string]string{"DOCKER_CONFIG": t.TempDir()}
