@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/xbake/xbake/executor/executortest"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -32,6 +31,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/spf13/cobra"
 
+	"github.com/xbake/xbake/executor/executortest"
 	"github.com/xbake/xbake/executor/oci"
 )
 
