@@ -221,6 +221,9 @@ func (c *Config) addGeneratedGroup(g *Group) {
 
 // expandFor expands the pending matrices that could produce name.
 func (c *Config) expandFor(name string) {
+	if len(c.pending) == 0 {
+		return // the common case once everything is expanded, on a hot path
+	}
 	for _, b := range c.blocks {
 		if prefix, ok := c.pending[b]; ok && strings.HasPrefix(name, prefix) {
 			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
