@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -60,7 +61,7 @@ func LoadBuilders(path string) ([]BuilderConfig, error) {
 	if len(cfgs) == 0 {
 		return nil, fmt.Errorf("%s: no builders", path)
 	}
-	dir := dirOf(path)
+	dir := filepath.Dir(path)
 	seen := map[string]bool{}
 	for i := range cfgs {
 		c := &cfgs[i]
@@ -177,26 +178,22 @@ func (bs *Builders) NativePlatforms() []string {
 // level ("linux/amd64", not "linux/amd64/v2"): plan.Request.DefaultPlatform.
 func (bs *Builders) DefaultPlatform() string {
 	for _, b := range bs.Nodes {
-		for _, p := range b.Native {
-			if p.Architecture == "amd64" {
-				p.Variant = ""
-			}
-			return platforms.Format(p)
+		if len(b.Native) == 0 {
+			continue
 		}
+		p := b.Native[0]
+		if p.Architecture == "amd64" {
+			p.Variant = ""
+		}
+		return platforms.Format(p)
 	}
 	return platforms.Format(platforms.Normalize(platforms.DefaultSpec()))
 }
 
-func dirOf(path string) string {
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		return path[:i]
-	}
-	return "."
-}
-
+// joinDir resolves a path of the builders file against its directory.
 func joinDir(dir, p string) string {
-	if p == "" || strings.HasPrefix(p, "/") {
+	if p == "" || filepath.IsAbs(p) {
 		return p
 	}
-	return dir + "/" + p
+	return filepath.Join(dir, p)
 }

@@ -18,7 +18,7 @@ func TestIntegrationLocalCache(t *testing.T) {
 	tgt.CacheTo = []*bake.CacheEntry{{Type: "local", Attrs: map[string]string{"dest": "cache", "mode": "max"}}}
 	tgt.CacheFrom = []*bake.CacheEntry{{Type: "local", Attrs: map[string]string{"src": "cache"}}}
 	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Target: tgt})
-	if _, err := r.run(nil, p); err != nil {
+	if _, err := r.build(p); err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
 	for _, pl := range []string{"linux-amd64", "linux-arm64"} {
@@ -28,7 +28,7 @@ func TestIntegrationLocalCache(t *testing.T) {
 	}
 	// A second run imports from those folders (BuildKit would fail on a
 	// cache-from it cannot read).
-	if _, err := r.run(nil, p); err != nil {
+	if _, err := r.build(p); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
 }

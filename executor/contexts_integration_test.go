@@ -23,7 +23,7 @@ func TestIntegrationNamedContexts(t *testing.T) {
 	// An OCI layout to read back as a context.
 	layout := r.target("layout", nil, "FROM scratch\nCOPY assets/hello.txt /from-layout\n",
 		&bake.Export{Type: "oci", Dest: "layout", Attrs: map[string]string{"tar": "false"}})
-	rep, err := r.run(nil, executortest.NewPlan(executortest.PlanTarget{Name: "layout", Target: layout}))
+	rep, err := r.build(executortest.NewPlan(executortest.PlanTarget{Name: "layout", Target: layout}))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
@@ -42,7 +42,7 @@ RUN cat /hello /from-layout > /all
 		"assets": "assets",
 		"lay":    "oci-layout://layout@" + dgst.String(),
 	}
-	if _, err := r.run(nil, executortest.NewPlan(executortest.PlanTarget{Name: "app", Target: app})); err != nil {
+	if _, err := r.build(executortest.NewPlan(executortest.PlanTarget{Name: "app", Target: app})); err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
 	dt, _ := os.ReadFile(filepath.Join(r.dir, "out", "all"))
@@ -72,7 +72,7 @@ func TestIntegrationSSHAndSecretFile(t *testing.T) {
 	tgt.SSH = []*bake.SSH{{ID: "default", Paths: []string{"id_test"}}}
 	tgt.Secrets = []*bake.Secret{{ID: "tok", FilePath: "token.txt"}}
 	tgt.NoCache = ptr(true)
-	if _, err := r.run(nil, executortest.NewPlan(executortest.PlanTarget{Name: "app", Target: tgt})); err != nil {
+	if _, err := r.build(executortest.NewPlan(executortest.PlanTarget{Name: "app", Target: tgt})); err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
 	for f, want := range map[string]string{"ssh": "agent", "secret-len": "11"} {

@@ -25,7 +25,7 @@ func TestIntegrationFailedPlatformKeepsTag(t *testing.T) {
 		tgt.Tags = []string{repo + ":v1"}
 		tgt.Args = map[string]*string{"V": ptr(v)}
 		p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
-		rep, err := r.run(nil, p)
+		rep, err := r.build(p)
 		if v == "good" && err != nil {
 			t.Fatalf("%v\n%s", err, r.output())
 		}
@@ -72,7 +72,7 @@ func TestIntegrationFailFastAndKeepGoing(t *testing.T) {
 	// Fail fast: slow is canceled (or finished first, which fail fast
 	// does not forbid); user never runs.
 	start := time.Now()
-	rep, err := r.run(nil, executortest.NewPlan(*plan()...))
+	rep, err := r.build(executortest.NewPlan(*plan()...))
 	if err == nil {
 		t.Fatal("want an error")
 	}
@@ -86,7 +86,7 @@ func TestIntegrationFailFastAndKeepGoing(t *testing.T) {
 	}
 
 	r.exec.KeepGoing = true
-	rep, err = r.run(nil, executortest.NewPlan(*plan()...))
+	rep, err = r.build(executortest.NewPlan(*plan()...))
 	var ee interface{ Unwrap() []error }
 	if err == nil || !errors.As(err, &ee) && !strings.Contains(err.Error(), "broken@linux/amd64") {
 		t.Fatalf("err = %v", err)

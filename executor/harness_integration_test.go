@@ -55,14 +55,17 @@ func (r *run) file(name, content string) string {
 	return p
 }
 
-// go runs p and returns the report and error.
+// build runs p with a generous timeout and returns the report and error.
+func (r *run) build(p *plan.Plan) (*executor.Report, error) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	return r.run(ctx, p)
+}
+
+// run runs p and returns the report and error.
 func (r *run) run(ctx context.Context, p *plan.Plan) (*executor.Report, error) {
 	r.t.Helper()
-	if ctx == nil {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-	}
 	bs, err := executor.Connect(ctx, r.builders)
 	if err != nil {
 		r.t.Fatal(err)

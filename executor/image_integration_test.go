@@ -29,7 +29,7 @@ func TestIntegrationPushIndex(t *testing.T) {
 		&bake.Export{Type: "local", Dest: "out"})
 	tgt.Tags = []string{repo + ":v1", repo + ":latest"}
 	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: threePlatforms, Merge: true, Target: tgt})
-	rep, err := r.run(nil, p)
+	rep, err := r.build(p)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
@@ -81,7 +81,7 @@ func TestIntegrationPushIndexWithAttestations(t *testing.T) {
 	tgt.Tags = []string{repo + ":v1"}
 	tgt.Attest = []*bake.Attest{{Type: "provenance", Attrs: map[string]string{"mode": "min"}}}
 	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
-	if _, err := r.run(nil, p); err != nil {
+	if _, err := r.build(p); err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
 	ins, err := oci.NewClient().Inspect(context.Background(), repo+":v1")

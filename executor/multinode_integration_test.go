@@ -52,7 +52,7 @@ func TestIntegrationMultiNode(t *testing.T) {
 	}
 	bs.Close()
 
-	rep, err := r.run(nil, p)
+	rep, err := r.build(p)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
@@ -99,7 +99,7 @@ func TestIntegrationContextSentOncePerDaemon(t *testing.T) {
 		executortest.PlanTarget{Name: "one", Platforms: plats, Links: map[string]string{"base": "base"}, Target: one},
 		executortest.PlanTarget{Name: "two", Platforms: plats, Links: map[string]string{"base": "base"}, Target: two},
 	)
-	if _, err := r.run(nil, p); err != nil {
+	if _, err := r.build(p); err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
 	st := r.bk.Transfers()[r.dir]

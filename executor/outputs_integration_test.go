@@ -56,7 +56,7 @@ func TestIntegrationFileOutputs(t *testing.T) {
 		&bake.Export{Type: "docker", Dest: "out/app.tar"})
 	tgt.Tags = []string{"example.test/app:1.0"}
 	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
-	if _, err := r.run(nil, p); err != nil {
+	if _, err := r.build(p); err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
 
@@ -112,7 +112,7 @@ func TestIntegrationLoadWithoutEngine(t *testing.T) {
 	r := newRun(t)
 	r.bkOpt.DockerHost = "unix://" + filepath.Join(t.TempDir(), "no-docker.sock")
 	tgt := r.target("app", nil, archDockerfile(r.env.Registry), &bake.Export{Type: "docker"})
-	_, err := r.run(nil, executortest.NewPlan(executortest.PlanTarget{Name: "app", Target: tgt}))
+	_, err := r.build(executortest.NewPlan(executortest.PlanTarget{Name: "app", Target: tgt}))
 	if err == nil || !strings.Contains(err.Error(), "no docker engine answers") || !strings.Contains(err.Error(), "dest=") {
 		t.Fatalf("err = %v", err)
 	}
@@ -134,12 +134,12 @@ func TestIntegrationConcurrency(t *testing.T) {
 	}
 	salt := fmt.Sprint(time.Now().UnixNano())
 	start := time.Now()
-	if _, err := r.run(nil, executortest.NewPlan(*mk(1, salt)...)); err != nil {
+	if _, err := r.build(executortest.NewPlan(*mk(1, salt)...)); err != nil {
 		t.Fatal(err)
 	}
 	one := time.Since(start)
 	start = time.Now()
-	if _, err := r.run(nil, executortest.NewPlan(*mk(8, salt)...)); err != nil {
+	if _, err := r.build(executortest.NewPlan(*mk(8, salt)...)); err != nil {
 		t.Fatal(err)
 	}
 	eight := time.Since(start)
@@ -166,7 +166,7 @@ func TestIntegrationAuthRegistry(t *testing.T) {
 	tgt := r.target("app", plats, archDockerfile(r.env.Registry), &bake.Export{Type: "registry"})
 	tgt.Tags = []string{repo + ":v1"}
 	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
-	if _, err := r.run(nil, p); err != nil {
+	if _, err := r.build(p); err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
 	ins, err := oci.NewClient(oci.WithDockerConfig(cfgDir)).Inspect(context.Background(), repo+":v1")

@@ -84,7 +84,7 @@ func TestIntegrationRetriesTransientRegistryErrors(t *testing.T) {
 		}
 	}
 	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
-	if _, err := r.run(nil, p); err != nil {
+	if _, err := r.build(p); err != nil {
 		t.Fatalf("%v\nretries: %v", err, retried)
 	}
 	if fp.refusals() != flakyRefusals {
