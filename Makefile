@@ -32,6 +32,7 @@ TESTFLAGS ?= -count=1 -timeout 15m
 RACE ?= -race
 NORACE_PKGS ?= github.com/xbake/xbake/cmd/xbake
 FUZZTIME ?= 20s
+STATICCHECK ?= v0.8.2
 BENCHFLAGS ?=
 WITH_STACK_ENV = eval "$$($(STACK) env)"
 
@@ -57,6 +58,7 @@ lint:
 	unformatted=$$(gofmt -l $$files); \
 	if [[ -n $$unformatted ]]; then echo "gofmt -l lists files to format:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) ./...
 
 # Benchmarks that need the stack skip when it is not up.
 bench:
