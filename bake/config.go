@@ -65,7 +65,6 @@ type Config struct {
 	// not another error.
 	broken map[string]bool
 
-	ranges map[*hcl.Block]*Source
 	values map[instKey]attrResult
 }
 
@@ -125,7 +124,6 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		targets: map[string][]*instance{},
 		groups:  map[string]*Group{},
 		broken:  map[string]bool{},
-		ranges:  map[*hcl.Block]*Source{},
 
 		blockNames:   map[*hcl.Block][]string{},
 		pending:      map[*hcl.Block]string{},

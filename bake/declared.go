@@ -40,23 +40,14 @@ func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
 			out = &Target{Name: name}
 		}
 		out.Merge(t)
+		out.inherits = append(out.inherits, t.inherits...)
 	}
 	return out, true, diags
 }
 
 // decodeInstance decodes every attribute of one instance.
 func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
-	// The ranges are the block's, shared by all its matrix instances.
-	ranges, seen := c.ranges[in.block]
-	if !seen {
-		ranges = &Source{Attrs: map[string]hcl.Range{}, Elems: map[string]hcl.Range{}}
-		for name, a := range in.attrs {
-			ranges.Attrs[name] = a.Expr.Range()
-			elemRanges(ranges, name, a.Expr)
-		}
-		c.ranges[in.block] = ranges
-	}
-	t := &Target{Name: in.name, Source: &Source{DeclRange: in.nameRange, Attrs: ranges.Attrs, Elems: ranges.Elems}}
+	t := &Target{Name: in.name, Source: &Source{DeclRange: in.nameRange, body: in.attrs}}
 	var diags hcl.Diagnostics
 	for _, codec := range targetCodecs {
 		a, ok := in.attrs[codec.name]

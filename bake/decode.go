@@ -2,6 +2,7 @@ package bake
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -319,25 +320,58 @@ func contextsValue(x any) cty.Value {
 	return cty.MapVal(vals)
 }
 
-// elemRanges records the ranges of the elements of a literal list or map
-// expression, keyed "attr.index" or "attr.key".
-func elemRanges(src *Source, attr string, expr hcl.Expression) {
+// elemRanges adds the ranges of the elements of a literal list or map
+// expression to elems, keyed "attr.index" or "attr.key", unless a range is
+// there already.
+func elemRanges(elems map[string]hcl.Range, attr string, expr hcl.Expression) {
 	if exprs, diags := hcl.ExprList(expr); !diags.HasErrors() {
 		for i, e := range exprs {
-			src.Elems[fmt.Sprintf("%s.%d", attr, i)] = e.Range()
+			setIfAbsent(elems, attr+"."+strconv.Itoa(i), e.Range())
 		}
 		return
 	}
-	if pairs, diags := hcl.ExprMap(expr); !diags.HasErrors() {
-		for _, p := range pairs {
-			k, d := p.Key.Value(nil)
-			if d.HasErrors() || k.Type() != cty.String || k.IsNull() || !k.IsKnown() {
-				if kw := hcl.ExprAsKeyword(p.Key); kw != "" {
-					src.Elems[attr+"."+kw] = p.Value.Range()
-				}
-				continue
-			}
-			src.Elems[attr+"."+k.AsString()] = p.Value.Range()
+	pairs, diags := hcl.ExprMap(expr)
+	if diags.HasErrors() {
+		return
+	}
+	// The last of repeated keys is the one that counts.
+	for i := len(pairs) - 1; i >= 0; i-- {
+		if k, ok := mapKey(pairs[i].Key); ok {
+			setIfAbsent(elems, attr+"."+k, pairs[i].Value.Range())
 		}
 	}
+}
+
+// elemRange returns the range of one element of a literal list or map
+// expression: key is the index in a list, or the key in a map.
+func elemRange(expr hcl.Expression, key string) (hcl.Range, bool) {
+	if exprs, diags := hcl.ExprList(expr); !diags.HasErrors() {
+		i, err := strconv.Atoi(key)
+		if err != nil || i < 0 || i >= len(exprs) {
+			return hcl.Range{}, false
+		}
+		return exprs[i].Range(), true
+	}
+	pairs, diags := hcl.ExprMap(expr)
+	if diags.HasErrors() {
+		return hcl.Range{}, false
+	}
+	// The last of repeated keys is the one that counts.
+	for i := len(pairs) - 1; i >= 0; i-- {
+		if k, ok := mapKey(pairs[i].Key); ok && k == key {
+			return pairs[i].Value.Range(), true
+		}
+	}
+	return hcl.Range{}, false
+}
+
+// mapKey reads the key of a literal map element: a string, or a bare
+// keyword.
+func mapKey(expr hcl.Expression) (string, bool) {
+	k, d := expr.Value(nil)
+	if d.HasErrors() || k.Type() != cty.String || k.IsNull() || !k.IsKnown() {
+		kw := hcl.ExprAsKeyword(expr)
+		return kw, kw != ""
+	}
+	return k.AsString(), true
 }

@@ -10,6 +10,10 @@ import (
 // args, labels, contexts and extra-hosts merge key by key (a null value in
 // o never deletes a key); the other lists append, and attest, secret, ssh
 // and cache-from then drop duplicates.
+//
+// inherits is not merged: it names what resolution merges in, and a
+// resolved parent's inherits would only pile up along a chain (a chain of
+// n links held n²/2 names). declared joins the inherits of several blocks.
 func (t *Target) Merge(o *Target) {
 	if o.Context != nil {
 		t.Context = o.Context
@@ -92,7 +96,6 @@ func (t *Target) Merge(o *Target) {
 	if o.Entitlements != nil {
 		t.Entitlements = appendClone(t.Entitlements, o.Entitlements)
 	}
-	t.inherits = appendClone(t.inherits, o.inherits)
 	t.Source = t.Source.merge(o.Source)
 }
 
@@ -144,17 +147,6 @@ func (r *Resources) merge(o *Resources) *Resources {
 		m.CPUSetMems = o.CPUSetMems
 	}
 	return &m
-}
-
-func (s *Source) merge(o *Source) *Source {
-	if o == nil {
-		return s
-	}
-	if s == nil {
-		return &Source{DeclRange: o.DeclRange, over: []*Source{o}}
-	}
-	over := make([]*Source, 0, len(s.over)+1)
-	return &Source{DeclRange: s.DeclRange, Attrs: s.Attrs, Elems: s.Elems, over: append(append(over, s.over...), o)}
 }
 
 // normalize drops empty and repeated values the way buildx does after

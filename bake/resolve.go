@@ -63,7 +63,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 	ovs, d := c.parseOverrides(req.Overrides, req.LookupEnv)
 	diags = append(diags, d...)
 
-	r := &resolver{c: c, overrides: ovs, grants: &grants{}, done: map[string]*Target{}}
+	r := &resolver{c: c, overrides: ovs, grants: &grants{}, done: map[string]*Target{}, inChain: map[string]int{}}
 	targets := map[string]*Target{}
 	groups := map[string]*Group{}
 	for _, name := range names {
@@ -234,8 +234,10 @@ type resolver struct {
 	// done caches resolved targets (before defaults), shared as parents:
 	// they are never modified once stored.
 	done map[string]*Target
-	// inProgress is the chain of targets being resolved, for cycle errors.
-	inProgress []string
+	// chain is the chain of targets being resolved, and where each is in
+	// it, for cycle errors.
+	chain   []string
+	inChain map[string]int
 	// cycles are the target: link cycles reported so far.
 	cycles map[string]bool
 }
@@ -271,13 +273,17 @@ func (r *resolver) target(name string, rng *hcl.Range) (*Target, hcl.Diagnostics
 	if t, ok := r.done[name]; ok {
 		return t, nil
 	}
-	if i := slices.Index(r.inProgress, name); i >= 0 {
-		path := append(slices.Clone(r.inProgress[i:]), name)
+	if i, ok := r.inChain[name]; ok {
+		path := append(slices.Clone(r.chain[i:]), name)
 		return nil, hcl.Diagnostics{xhcl.Errorf(rng, "Inheritance cycle",
 			"Targets inherit from each other: %s. Remove one of these inherits.", strings.Join(path, " -> "))}
 	}
-	r.inProgress = append(r.inProgress, name)
-	defer func() { r.inProgress = r.inProgress[:len(r.inProgress)-1] }()
+	r.inChain[name] = len(r.chain)
+	r.chain = append(r.chain, name)
+	defer func() {
+		r.chain = r.chain[:len(r.chain)-1]
+		delete(r.inChain, name)
+	}()
 	decl, ok, diags := r.c.declared(name)
 	if !ok && r.c.broken[name] {
 		return nil, diags // its own error was reported where it is declared
@@ -308,13 +314,6 @@ func (r *resolver) target(name string, rng *hcl.Range) (*Target, hcl.Diagnostics
 	t.normalize()
 	r.done[name] = t
 	return t, diags
-}
-
-func (s *Source) declRange() hcl.Range {
-	if s == nil {
-		return hcl.Range{}
-	}
-	return s.DeclRange
 }
 
 func sortedTargetNames(m map[string]*Target) []string { return sortedKeys(m) }
