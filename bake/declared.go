@@ -49,17 +49,17 @@ func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
 func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
 	t := &Target{Name: in.name, Source: &Source{DeclRange: in.nameRange, body: in.attrs}}
 	var diags hcl.Diagnostics
-	for _, codec := range targetCodecs {
-		a, ok := in.attrs[codec.name]
+	for _, a := range targetAttrs {
+		ha, ok := in.attrs[a.name]
 		if !ok {
 			continue
 		}
-		r := c.attr(in, codec.name, a.Expr.Range(), false)
+		r := c.attr(in, a.name, ha.Expr.Range(), false)
 		diags = append(diags, r.diags...)
 		if !r.ok {
 			continue
 		}
-		codec.set(t, r.x)
+		a.store(t, r.x)
 	}
 	if a, ok := in.attrs["inherits"]; ok {
 		refs, d := c.decodeInherits(in, a)
