@@ -11,17 +11,21 @@ import (
 )
 
 // The x-bake extension of a Compose build section carries the bake fields
-// Compose has no key for. Its values are merged into what the Compose keys
+// Compose has no key for: the attributes whose x-bake column is set in the
+// attribute table. Their values are merged into what the Compose keys
 // set: lists are appended and deduplicated, contexts keep the keys Compose
 // set, pull and no-cache replace.
 
-// xbakeFields are the keys x-bake accepts, in buildx's order.
-var xbakeFields = []string{"tags", "cache-from", "cache-to", "secret", "ssh", "platforms", "output", "pull", "no-cache", "no-cache-filter", "contexts"}
-
-// xbakeAttr maps an x-bake key to the bake attribute it sets.
-var xbakeAttr = map[string]string{"tags": "tags", "cache-from": "cache-from", "cache-to": "cache-to", "secret": "secret",
-	"ssh": "ssh", "platforms": "platforms", "output": "output", "pull": "pull", "no-cache": "no-cache",
-	"no-cache-filter": "no-cache-filter", "contexts": "contexts"}
+// xbakeFields are the keys x-bake accepts, in the table's order.
+var xbakeFields = func() []string {
+	var names []string
+	for _, a := range targetAttrs {
+		if a.xbake != nil {
+			names = append(names, a.name)
+		}
+	}
+	return names
+}()
 
 func (m *composeMapper) applyXBake(t *Target, ext any) {
 	if ext == nil {
@@ -45,112 +49,18 @@ func (m *composeMapper) applyXBake(t *Target, ext any) {
 			m.diags = append(m.diags, xhcl.Warnf(&rng, "Unknown x-bake field", "%s", detail))
 		}
 	}
-	for _, k := range xbakeFields {
-		v, ok := obj[k]
-		if !ok || v == nil {
+	for _, a := range targetAttrs {
+		v, ok := obj[a.name]
+		if !ok || v == nil || a.xbake == nil {
 			continue
 		}
-		if err := m.applyXBakeField(t, k, v); err != nil {
-			m.errorf(m.at("", "build", "x-bake", k), "Invalid x-bake "+k,
-				"Service %q: x-bake %s %s.", m.name, k, err)
+		if err := a.xbake(t, v); err != nil {
+			m.errorf(m.at("", "build", "x-bake", a.name), "Invalid x-bake "+a.name,
+				"Service %q: x-bake %s %s.", m.name, a.name, err)
 			continue
 		}
-		m.at(xbakeAttr[k], "build", "x-bake", k)
+		m.at(a.name, "build", "x-bake", a.name)
 	}
-}
-
-func (m *composeMapper) applyXBakeField(t *Target, k string, v any) error {
-	switch k {
-	case "pull", "no-cache":
-		b, err := yamlBool(v)
-		if err != nil {
-			return err
-		}
-		if k == "pull" {
-			t.Pull = &b
-		} else {
-			t.NoCache = &b
-		}
-		return nil
-	case "contexts":
-		ctxs, err := yamlStringMap(v)
-		if err != nil {
-			return err
-		}
-		if len(ctxs) > 0 {
-			// Compose's additional_contexts win over x-bake's.
-			merged := composeNamedContexts(ctxs)
-			maps.Copy(merged, t.Contexts)
-			t.Contexts = merged
-		}
-		return nil
-	}
-	list, err := yamlStringArray(v)
-	if err != nil {
-		return err
-	}
-	if len(list) == 0 {
-		return nil
-	}
-	switch k {
-	case "tags":
-		t.Tags = appendUnique(t.Tags, list)
-	case "platforms":
-		t.Platforms = appendUnique(t.Platforms, list)
-	case "no-cache-filter":
-		t.NoCacheFilter = appendUnique(t.NoCacheFilter, list)
-	case "cache-from", "cache-to":
-		var entries []*CacheEntry
-		for _, s := range list {
-			if s == "" {
-				continue
-			}
-			es, err := ParseCacheEntries(s)
-			if err != nil {
-				return fmt.Errorf("has an invalid entry %q: %v. Write a registry reference (user/app:cache) or type=...,key=value", s, err)
-			}
-			entries = append(entries, es...)
-		}
-		if k == "cache-from" {
-			t.CacheFrom = removeDupes(append(t.CacheFrom, entries...))
-		} else {
-			t.CacheTo = removeDupes(append(t.CacheTo, entries...))
-		}
-	case "secret":
-		for _, s := range list {
-			if s == "" {
-				continue
-			}
-			sec, err := ParseSecret(s)
-			if err != nil {
-				return fmt.Errorf("has an invalid entry %q: %v. Write id=NAME,src=PATH or id=NAME,env=VAR", s, err)
-			}
-			t.Secrets = append(t.Secrets, sec)
-		}
-		t.Secrets = removeDupesFunc(t.Secrets, func(a, b *Secret) bool { return *a == *b })
-	case "ssh":
-		for _, s := range list {
-			if s != "" {
-				t.SSH = append(t.SSH, ParseSSH(s))
-			}
-		}
-		t.SSH = removeDupesFunc(t.SSH, func(a, b *SSH) bool { return a.ID == b.ID && slices.Equal(a.Paths, b.Paths) })
-		sortSSH(t.SSH)
-	case "output":
-		var outs []*Export
-		for _, s := range list {
-			if s == "" {
-				continue
-			}
-			e, err := ParseExport(s)
-			if err != nil {
-				return fmt.Errorf("has an invalid entry %q: %v", s, err)
-			}
-			outs = append(outs, e)
-		}
-		t.Outputs = removeDupes(append(t.Outputs, outs...))
-	}
-	return nil
 }
 
 // appendUnique appends more to list and drops repeats, keeping first

@@ -39,7 +39,7 @@ target "c" {
 }
 
 target "d" {
-  inherits = ["c"] # ERROR: Inheritance cycle
+  inherits = ["c"] # WARNING: Inheritance cycle
 }
 
 target "e" {
