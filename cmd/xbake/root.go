@@ -31,6 +31,7 @@ func newRootCmd(a *app) *cobra.Command {
 into a graph of per-platform BuildKit solves, runs it concurrently and
 publishes manifest lists or per-platform outputs.`,
 		Example:       rootExamples,
+		Version:       currentBuild().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
@@ -41,6 +42,7 @@ publishes manifest lists or per-platform outputs.`,
 	cmd.SetIn(a.stdin)
 	cmd.SetOut(a.stdout)
 	cmd.SetErr(a.stderr)
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
