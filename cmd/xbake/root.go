@@ -47,6 +47,7 @@ publishes manifest lists or per-platform outputs.`,
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	opts.addFlags(cmd)
+	a.addDebugFlag(cmd)
 	// graph has its own --format; this one is --list's.
 	cmd.Flags().StringVar(&opts.listFormat, "format", "", "Format of --list: table or json (same as --list type=...,format=...)")
 	opts.run.addFlags(cmd.Flags())
