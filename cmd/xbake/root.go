@@ -58,6 +58,7 @@ publishes manifest lists or per-platform outputs.`,
 		newSchemaCmd(a),
 		newImagetoolsCmd(a),
 		newGraphCmd(a),
+		newPluginMetadataCmd(a),
 	)
 	return cmd
 }
