@@ -140,6 +140,13 @@ target "tools" { tags = ["localhost:5000/tools"] }
 			t.Errorf("docker xbake --print: exit %d, stderr %q\n%s\nwant\n%s", code, errOut, out, wantOut)
 		}
 	})
+	t.Run("completion", func(t *testing.T) {
+		// The docker CLI's completion asks the plugin with "__complete xbake ...".
+		code, out, errOut := dockerCmd(nil, "__complete", "xbake", "--print", "")
+		if want := "app\ndefault\tgroup: app, tools\ntools\n:4\n"; code != 0 || out != want {
+			t.Errorf("docker __complete xbake: exit %d, %q, stderr %q; want %q", code, out, errOut, want)
+		}
+	})
 	t.Run("exit code", func(t *testing.T) {
 		code, _, errOut := dockerCmd(nil, "xbake", "--print", "nosuch")
 		if code != exitUsage || !strings.Contains(errOut, `The target "nosuch": there is no target or group of that name`) {

@@ -51,6 +51,7 @@ publishes manifest lists or per-platform outputs.`,
 	// graph has its own --format; this one is --list's.
 	cmd.Flags().StringVar(&opts.listFormat, "format", "", "Format of --list: table or json (same as --list type=...,format=...)")
 	opts.run.addFlags(cmd.Flags())
+	a.addCompletions(cmd, opts)
 
 	cmd.AddCommand(
 		newVersionCmd(a),
