@@ -344,3 +344,40 @@ func writeTestFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// examples/matrix's workflow builds with the Action, with inputs it has.
+func TestExampleWorkflowUsesAction(t *testing.T) {
+	a := readAction(t)
+	b, err := os.ReadFile(filepath.Join("examples", "matrix", "github-workflow.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	uses := 0
+	for _, job := range slices.Sorted(mapKeys(wf.Jobs)) {
+		for _, st := range wf.Jobs[job].Steps {
+			if !strings.HasPrefix(st.Uses, "xbake/xbake@") {
+				continue
+			}
+			uses++
+			for in := range st.With {
+				if _, ok := a.Inputs[in]; !ok {
+					t.Errorf("job %s passes %q, which action.yml does not declare", job, in)
+				}
+			}
+		}
+	}
+	if uses == 0 {
+		t.Error("the workflow does not use the Action (uses: xbake/xbake@...)")
+	}
+}
