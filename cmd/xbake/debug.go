@@ -20,15 +20,18 @@ import (
 // (session, file transfer, gRPC) through logrus, xbake's own debug lines
 // (its version and the docker environment it runs with, the definition
 // files it read), BuildKit's stack traces under the error of a failed
-// node, and Go's stack trace for a panic. Like buildx it is on by default
-// when DEBUG is set, which the docker CLI's own -D sets for its plugins.
+// node, and Go's stack trace for a panic. XBAKE_DEBUG=1 turns it on from
+// the environment. buildx also reads DEBUG (which the docker CLI's -D sets
+// for its plugins); xbake does not, because bake files often have a
+// variable or build argument of that name (DEBUG=1 xbake builds a debug
+// variant); "docker -D xbake" gets --debug from the plugin's arguments.
 // xbake's own errors carry no stack: they name the node and the position
 // in the bake file instead.
 
 // addDebugFlag adds --debug to the root command and turns debug output
 // on before any command runs.
 func (a *app) addDebugFlag(cmd *cobra.Command) {
-	cmd.PersistentFlags().BoolVarP(&a.debug, "debug", "D", envDebug(a.getenv("DEBUG")), "Debug output: BuildKit client logs, stack traces of BuildKit errors (default true when DEBUG is set)")
+	cmd.PersistentFlags().BoolVarP(&a.debug, "debug", "D", envDebug(a.getenv("XBAKE_DEBUG")), "Debug output: BuildKit client logs, stack traces of BuildKit errors (default true when XBAKE_DEBUG is set)")
 	cmd.PersistentPreRun = func(*cobra.Command, []string) {
 		if a.debug {
 			a.startDebug()
@@ -36,8 +39,7 @@ func (a *app) addDebugFlag(cmd *cobra.Command) {
 	}
 }
 
-// envDebug is buildx's reading of DEBUG (any value but empty), except
-// that "0" and "false" mean off.
+// envDebug reads XBAKE_DEBUG: any value but empty, "0" and "false" is on.
 func envDebug(v string) bool {
 	if b, err := strconv.ParseBool(v); err == nil {
 		return b

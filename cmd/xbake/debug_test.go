@@ -21,8 +21,8 @@ func TestEnvDebug(t *testing.T) {
 	}
 }
 
-// --debug (or DEBUG, as the docker CLI's -D sets it) adds debug lines on
-// stderr and changes nothing on stdout.
+// --debug (or XBAKE_DEBUG) adds debug lines on stderr and changes nothing
+// on stdout; DEBUG, often a bake variable, does not.
 func TestDebugOfflineLines(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "docker-bake.hcl"), `target "default" {}`+"\n")
@@ -34,7 +34,7 @@ func TestDebugOfflineLines(t *testing.T) {
 	}{
 		{"flag", []string{"DOCKER_CONTEXT=ctx1"}, []string{"--debug", "--print"}},
 		{"short flag", []string{"DOCKER_CONTEXT=ctx1"}, []string{"-D", "--print"}},
-		{"DEBUG", []string{"DEBUG=1", "DOCKER_CONTEXT=ctx1"}, []string{"--print"}},
+		{"XBAKE_DEBUG", []string{"XBAKE_DEBUG=1", "DOCKER_CONTEXT=ctx1"}, []string{"--print"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, dir, tc.env, tc.args...)
@@ -46,13 +46,13 @@ func TestDebugOfflineLines(t *testing.T) {
 			}
 		})
 	}
-	for _, env := range [][]string{nil, {"DEBUG=0"}, {"DEBUG=false"}} {
+	for _, env := range [][]string{nil, {"XBAKE_DEBUG=0"}, {"XBAKE_DEBUG=false"}, {"DEBUG=1"}} {
 		if code, _, stderr := runCLI(t, dir, env, "--print"); code != exitOK || stderr != "" {
 			t.Errorf("env %v: exit %d, stderr %q; want no debug output", env, code, stderr)
 		}
 	}
-	if code, _, stderr := runCLI(t, dir, []string{"DEBUG=1"}, "--debug=false", "--print"); code != exitOK || stderr != "" {
-		t.Errorf("--debug=false beats DEBUG: exit %d, stderr %q", code, stderr)
+	if code, _, stderr := runCLI(t, dir, []string{"XBAKE_DEBUG=1"}, "--debug=false", "--print"); code != exitOK || stderr != "" {
+		t.Errorf("--debug=false beats XBAKE_DEBUG: exit %d, stderr %q", code, stderr)
 	}
 }
 
