@@ -10,6 +10,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -48,15 +49,7 @@ const maxIndexDepth = 4
 
 // Details loads ref (a tag or digest).
 func (c *Client) Details(ctx context.Context, ref string) (*Details, error) {
-	r, err := parseRef(ref)
-	if err != nil {
-		return nil, err
-	}
-	s, err := c.newSession(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.get(ctx, r)
+	s, r, d, err := c.getRef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -97,19 +90,25 @@ func (c *Client) Details(ctx context.Context, ref string) (*Details, error) {
 
 // Raw is the manifest or index ref names, exactly as the registry has it.
 func (c *Client) Raw(ctx context.Context, ref string) ([]byte, error) {
-	r, err := parseRef(ref)
-	if err != nil {
-		return nil, err
-	}
-	s, err := c.newSession(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.get(ctx, r)
+	_, _, d, err := c.getRef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
 	return d.Manifest, nil
+}
+
+// getRef fetches the manifest or index ref names, in a new session.
+func (c *Client) getRef(ctx context.Context, ref string) (*session, name.Reference, *remote.Descriptor, error) {
+	r, err := parseRef(ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := c.newSession(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := s.get(ctx, r)
+	return s, r, d, err
 }
 
 // Config is the image config of the image of platform; nil if none.
