@@ -53,7 +53,7 @@ func (a *app) startDebug() {
 	logrus.SetLevel(logrus.DebugLevel)
 	a.debugf("%s", currentBuild())
 	var env []string
-	for _, k := range []string{"DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_HOST", "BUILDKIT_HOST", "BUILDX_BUILDER", "BUILDX_CONFIG", "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND"} {
+	for _, k := range []string{"DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_HOST", "BUILDKIT_HOST", "BUILDX_BUILDER", "BUILDX_CONFIG", pluginReexecEnv} {
 		if v, ok := a.lookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -122,6 +123,9 @@ func parsePluginArgs(argv0 string, args []string, lookupEnv func(string) (string
 	var g dockerGlobalFlags
 	fs := g.flagSet()
 	if err := fs.Parse(args); err != nil {
+		if !slices.Contains(args, name) {
+			return nil, nil // xbake's own flags: the variable leaked from a parent
+		}
 		return nil, fmt.Errorf("docker CLI plugin: %v (xbake understands the docker CLI's --config, --context, --host, --tls*, --debug and --log-level)", err)
 	}
 	rest := fs.Args()

@@ -79,6 +79,10 @@ func TestParsePluginArgs(t *testing.T) {
 		args: []string{"app", "--print"},
 		want: nil,
 	}, {
+		name: "the variable leaked, with xbake's own flags", plugin: true,
+		args: []string{"--print", "-f", "x.hcl"},
+		want: nil,
+	}, {
 		name: "unknown global flag", plugin: true,
 		args:    []string{"--frobnicate", "xbake"},
 		wantErr: "docker CLI plugin: unknown flag: --frobnicate (xbake understands the docker CLI's --config, --context, --host, --tls*, --debug and --log-level)",
