@@ -50,7 +50,7 @@ all of them are there. Prints the digest of what was pushed.`,
   # Add a platform to an existing tag
   xbake imagetools create --append -t localhost:5000/app:1.0 localhost:5000/app:1.0-riscv64
 
-  # Keep only some platforms of an index, from per-platform digests of one repository
+  # Keep only some platforms of a multi-platform tag
   xbake imagetools create -t localhost:5000/app:1.0 --platform linux/amd64,linux/arm64 \
     localhost:5000/app:nightly
 
