@@ -78,6 +78,16 @@ demo: up
 bench-emulation: up
 	$(WITH_STACK_ENV) && scripts/bench-emulation.sh
 
+# Static binaries stamped with version, commit and date, for every
+# platform of RELEASE_PLATFORMS, into dist/ with SHA256SUMS
+# (scripts/release.sh; `make release VERSION=v1.2.3` names the version,
+# git describe otherwise).
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
+.PHONY: release
+release:
+	PLATFORMS="$(RELEASE_PLATFORMS)" scripts/release.sh
+
 up:
 	$(STACK) up
 

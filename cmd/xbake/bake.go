@@ -221,6 +221,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		if err != nil {
 			return nil, usageErrorf("%v", err)
 		}
+		a.debugf("definition files: %s", strings.Join(names, ", "))
 		if len(names) == 0 && !explicit {
 			return nil, usageErrorf("couldn't find a bake definition: no -f given and none of %s exists here", strings.Join(defaultFiles, ", "))
 		}

@@ -5,7 +5,9 @@
 // It reads docker-bake.hcl / docker-bake.json files (and xbuild.hcl,
 // xbuild.json and their overrides), expands them into a DAG of
 // per-platform BuildKit solves, runs it, and publishes manifest lists or
-// per-platform outputs.
+// per-platform outputs. Installed as docker-xbake in a docker CLI plugin
+// folder it is also "docker xbake" (plugin.go), with the docker CLI's
+// global flags.
 //
 // Exit codes:
 //

@@ -46,6 +46,7 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 		},
 	}
 	opts.addFlags(cmd)
+	a.addCompletions(cmd, opts)
 	for _, hidden := range []string{"print", "list", "plan", "push", "load", "call", "check", "sbom", "provenance", "no-cache", "pull"} {
 		_ = cmd.Flags().MarkHidden(hidden)
 	}

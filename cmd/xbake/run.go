@@ -36,7 +36,7 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	_ = f.MarkHidden("jobs")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "Go on with independent targets after a failure; dependents of a failed node are skipped")
 	f.IntVar(&o.retries, "retries", 3, "Retry transient registry and connection errors N times with backoff (build errors are never retried)")
-	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet")
+	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet (auto means $BUILDKIT_PROGRESS when set)")
 	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file on success")
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
@@ -51,13 +51,16 @@ type planFunc func(req plan.Request) (*plan.Plan, error)
 // runBuild connects to the builders, plans def with their platforms
 // through newPlan, runs the plan, and renders progress and the summary.
 func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, newPlan planFunc) error {
+	if o.progress == string(progressui.AutoMode) && a.getenv("BUILDKIT_PROGRESS") != "" {
+		o.progress = a.getenv("BUILDKIT_PROGRESS") // buildx's default for --progress
+	}
 	if o.progress == "none" {
 		o.progress = string(progressui.QuietMode) // buildx's other name for it
 	}
 	switch progressui.DisplayMode(o.progress) {
 	case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
 	default:
-		return usageErrorf("invalid --progress %q: use auto, tty, plain, rawjson or quiet", o.progress)
+		return usageErrorf("invalid --progress (or BUILDKIT_PROGRESS) %q: use auto, tty, plain, rawjson or quiet", o.progress)
 	}
 	if o.parallel < 0 || o.retries < 0 {
 		return usageErrorf("--parallel and --retries take a number ≥ 0")
@@ -129,6 +132,9 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	if runErr != nil {
 		printFailures(a.stderr, rep, runErr, red)
+		if a.debug {
+			printStacks(a.stderr, rep, runErr, red)
+		}
 		return &exitError{code: exitFailure}
 	}
 	if failed := printCallResults(a.stdout, rep, red); failed {
