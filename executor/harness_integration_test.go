@@ -83,6 +83,9 @@ func (r *run) run(ctx context.Context, p *plan.Plan) (*executor.Report, error) {
 	e.Solver = bk
 	e.Publisher = &executor.Merger{Registry: r.registry, WorkDir: r.dir}
 	e.Events = func(ev executor.Event) {
+		if r.exec.Events != nil {
+			r.exec.Events(ev)
+		}
 		if ev.Kind != executor.EventProgress {
 			return
 		}

@@ -144,6 +144,13 @@ func (p *Proxy) add(r Rule) error {
 	return nil
 }
 
+// Clear drops every rule: from now on the proxy forwards everything.
+func (p *Proxy) Clear() {
+	p.mu.Lock()
+	p.rules = nil
+	p.mu.Unlock()
+}
+
 // Swap replaces the registry host in ref with the proxy's, so that the
 // same repository is reached through the proxy.
 func (p *Proxy) Swap(ref string) string { return strings.Replace(ref, p.Backend, p.Host, 1) }

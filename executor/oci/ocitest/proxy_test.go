@@ -108,6 +108,10 @@ func TestProxyMatching(t *testing.T) {
 	if n := p.Count("", "/blobs/"); n != 3 {
 		t.Errorf("Count(blobs) = %d, want 3", n)
 	}
+	p.Clear()
+	if code, _, err := get(t, context.Background(), "PUT", "http://"+p.Host+"/v2/app/manifests/v2"); err != nil || code != 200 {
+		t.Errorf("after Clear: %d, %v; want 200", code, err)
+	}
 	if err := p.Add(Rule{Fault: "bogus"}); err == nil {
 		t.Error("Add accepted an unknown fault")
 	}
