@@ -41,6 +41,10 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
 
+// httpTimeouts bound silent registry and HTTP connections (a registry or
+// a remote definition server that stops answering); tests shorten them.
+var httpTimeouts = oci.DefaultTimeouts
+
 // memoryLimit is the Go runtime's soft memory limit during a build.
 const memoryLimit = 96 << 20
 
@@ -101,7 +105,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bk.Close()
 
-	regOpts := []oci.Option{oci.WithRetries(o.retries)}
+	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts)}
 	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
 		regOpts = append(regOpts, oci.WithDockerConfig(dc))
 	}
