@@ -2,10 +2,12 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
@@ -46,6 +48,9 @@ type BuildKit struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// interrupted is the run's context's Done: once the run is canceled,
+	// Close does not wait for the daemons' goodbye.
+	interrupted <-chan struct{}
 }
 
 var _ Solver = (*BuildKit)(nil)
@@ -83,7 +88,8 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if err != nil {
 		return nil, err
 	}
-	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp}
+	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp,
+		interrupted: ctx.Done()}
 	if err := bk.prepare(ctx, p); err != nil {
 		bk.Close()
 		return nil, err
@@ -159,14 +165,45 @@ func (bk *BuildKit) Transfers() map[string]*TransferStats { return bk.sessions.s
 // outputs); the merge publisher reads from it.
 func (bk *BuildKit) TempDir() string { return bk.tmp }
 
-// Close ends the shared sessions and removes temporary files.
+// closeGrace is how long Close lets the daemons acknowledge the end of
+// the shared sessions before it cuts them (at once after an interrupt); a
+// daemon that answers does so in milliseconds.
+const closeGrace = 2 * time.Second
+
+// Close ends the shared sessions and removes temporary files. It never
+// waits on a daemon for more than a few seconds: a daemon that stopped
+// answering (hung, unreachable) must not keep an interrupted run alive.
 func (bk *BuildKit) Close() error {
+	var err error
 	if bk.cancel != nil {
-		bk.sessions.close()
+		// A session's close waits for the daemon's goodbye; canceling its
+		// context ends that wait, and the sessions' goroutines.
+		closed := make(chan struct{})
+		go func() {
+			bk.sessions.close()
+			close(closed)
+		}()
+		stopped := make(chan struct{})
+		go func() {
+			<-closed
+			bk.wg.Wait()
+			close(stopped)
+		}()
+		grace := time.NewTimer(closeGrace)
+		defer grace.Stop()
+		select {
+		case <-closed:
+		case <-grace.C:
+		case <-bk.interrupted:
+		}
 		bk.cancel()
-		bk.wg.Wait()
+		select {
+		case <-stopped:
+		case <-time.After(closeGrace):
+			err = fmt.Errorf("the sessions with the builders did not end %s after they were canceled", 2*closeGrace)
+		}
 	}
-	return os.RemoveAll(bk.tmp)
+	return errors.Join(err, os.RemoveAll(bk.tmp))
 }
 
 // attachables are the per-solve session services: registry credentials,
