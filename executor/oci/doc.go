@@ -9,5 +9,6 @@
 // solves produced (manifests pushed by digest, layout or tar files) and
 // returns the descriptor of the one index that joins them. The registry
 // entry points are methods of Client (PushIndex, Inspect, Create,
-// ComposeIndex); the file ones are MergeOCILayouts and MergeTars.
+// ComposeIndex); the file ones are MergeOCILayouts and MergeTars, and
+// WriteMergedLayout and WriteMergedTar to a stream (standard output).
 package oci
