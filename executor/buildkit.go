@@ -34,6 +34,9 @@ type BuildKitOptions struct {
 	DockerHost string
 	// Getenv reads secret values of `env` sources (default os.Getenv).
 	Getenv func(string) string
+	// Stdout receives the output whose dest is "-" (a tarball); nil
+	// refuses such outputs.
+	Stdout io.Writer
 }
 
 // BuildKit is the Solver that runs solve nodes on BuildKit daemons.
@@ -43,6 +46,7 @@ type BuildKit struct {
 	place    map[string]*Builder
 	prep     map[string]*prepared
 	sessions *sharedSessions
+	files    *fileOutputs
 	tmp      string
 	docker   *dockerEngine
 
@@ -80,6 +84,9 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if opt.Getenv == nil {
 		opt.Getenv = os.Getenv
 	}
+	if err := CheckStdout(p, opt.Stdout != nil); err != nil {
+		return nil, err
+	}
 	place, err := bs.Place(p)
 	if err != nil {
 		return nil, err
@@ -89,6 +96,7 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 		return nil, err
 	}
 	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp,
+		files:       &fileOutputs{stdout: opt.Stdout},
 		interrupted: ctx.Done()}
 	if err := bk.prepare(ctx, p); err != nil {
 		bk.Close()
@@ -148,8 +156,8 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 }
 
 func (bk *BuildKit) abs(p string) string {
-	if p == "" {
-		return ""
+	if p == "" || p == stdoutDest {
+		return p
 	}
 	return absPath(bk.opt.WorkDir, p)
 }
@@ -160,6 +168,12 @@ func (bk *BuildKit) Placement(id string) *Builder { return bk.place[id] }
 // Transfers reports, per local directory, what BuildKit read of it during
 // the run (all builders together).
 func (bk *BuildKit) Transfers() map[string]*TransferStats { return bk.sessions.stats }
+
+// Commit moves the file outputs (type=docker, oci and tar with a dest) of
+// every target whose nodes in rep all succeeded into place, together, and
+// drops those of the other targets, taking them off rep's Published
+// lists. Call it once the run is over; without it Close drops them all.
+func (bk *BuildKit) Commit(rep *Report) error { return bk.files.commit(rep) }
 
 // TempDir is the run's private folder (per-platform parts of merged
 // outputs); the merge publisher reads from it.
@@ -203,6 +217,7 @@ func (bk *BuildKit) Close() error {
 			err = fmt.Errorf("the sessions with the builders did not end %s after they were canceled", 2*closeGrace)
 		}
 	}
+	bk.files.cleanup()
 	return errors.Join(err, os.RemoveAll(bk.tmp))
 }
 

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,8 @@ type Merger struct {
 	Registry IndexPusher
 	// WorkDir resolves relative output paths.
 	WorkDir string
+	// Stdout receives a merged tarball whose dest is "-"; nil refuses it.
+	Stdout io.Writer
 }
 
 var _ Publisher = (*Merger)(nil)
@@ -35,6 +38,10 @@ var _ Publisher = (*Merger)(nil)
 func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Result, error) {
 	t := n.Merge.Target
 	res := &Result{ExporterResponse: map[string]map[string]string{t.Name: {}}}
+	// The merged files of the target appear together, once all are
+	// written, or not at all.
+	files := &fileOutputs{stdout: m.Stdout}
+	defer files.cleanup()
 	for i, o := range t.Outputs {
 		per := make([]*export, len(parts))
 		found := false
@@ -62,13 +69,16 @@ func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Res
 		case per[0].byDigest:
 			err = m.pushIndex(ctx, n, parts, per, res)
 		case per[0].part == partOCI:
-			err = m.mergeOCI(n, o.Dest, o.Attrs, parts, per, res)
+			err = m.mergeOCI(n, o.Dest, o.Attrs, parts, per, res, files)
 		case per[0].part == partTar:
-			err = m.mergeTar(n, o.Dest, parts, per, res)
+			err = m.mergeTar(n, o.Dest, parts, per, res, files)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("output type=%s: %w", o.Type, err)
 		}
+	}
+	if err := files.commitAll(); err != nil {
+		return nil, err
 	}
 	return res, nil
 }
@@ -125,8 +135,8 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 	return nil
 }
 
-func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, parts []*Result, per []*export, res *Result) error {
-	dest = absPath(m.WorkDir, dest)
+func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, parts []*Result, per []*export, res *Result, files *fileOutputs) error {
+	dest = m.abs(dest)
 	asTar := true
 	if v, ok := attrs["tar"]; ok {
 		b, err := strconv.ParseBool(v)
@@ -139,29 +149,46 @@ func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, pa
 	for k, e := range per {
 		lp[k] = oci.LayoutPart{Platform: platformOf(n, k), Path: e.file}
 	}
-	desc, err := oci.MergeOCILayouts(dest, asTar, lp)
+	var desc ocispec.Descriptor
+	var err error
+	if asTar {
+		err = files.write(n.ID, n.Merge.Target.Name, dest, func(w io.Writer) error {
+			d, werr := oci.WriteMergedLayout(w, lp)
+			desc = d
+			return werr
+		})
+	} else {
+		desc, err = oci.MergeOCILayouts(dest, false, lp)
+	}
 	if err != nil {
 		return err
 	}
 	res.Descriptor = desc
-	res.Published = append(res.Published, dest)
+	res.Published = append(res.Published, publishedAs(dest))
 	er := res.ExporterResponse[n.Merge.Target.Name]
 	er["containerimage.digest"] = desc.Digest.String()
 	er["containerimage.descriptor"] = encodeDescriptor(desc)
 	return nil
 }
 
-func (m *Merger) mergeTar(n *plan.Node, dest string, parts []*Result, per []*export, res *Result) error {
-	dest = absPath(m.WorkDir, dest)
+func (m *Merger) mergeTar(n *plan.Node, dest string, parts []*Result, per []*export, res *Result, files *fileOutputs) error {
+	dest = m.abs(dest)
 	tp := make([]oci.TarPart, len(parts))
 	for k, e := range per {
 		tp[k] = oci.TarPart{Platform: platformOf(n, k), Path: e.file}
 	}
-	if err := oci.MergeTars(dest, tp); err != nil {
+	if err := files.write(n.ID, n.Merge.Target.Name, dest, func(w io.Writer) error { return oci.WriteMergedTar(w, tp) }); err != nil {
 		return err
 	}
-	res.Published = append(res.Published, dest)
+	res.Published = append(res.Published, publishedAs(dest))
 	return nil
+}
+
+func (m *Merger) abs(p string) string {
+	if p == stdoutDest {
+		return p
+	}
+	return absPath(m.WorkDir, p)
 }
 
 // indexComposer is implemented by *oci.Client: it merges images and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
@@ -93,12 +94,16 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err := executor.CheckEntitlements(p, o.allow, wd); err != nil {
 		return usageErrorf("%v", err)
 	}
+	if err := executor.CheckStdout(p, true); err != nil {
+		return usageErrorf("%v", err)
+	}
 	red := executor.NewRedactor(secretValues(a, def, wd))
 	bk, err := executor.NewBuildKit(ctx, bs, p, executor.BuildKitOptions{
 		WorkDir:      wd,
 		DockerConfig: a.getenv("DOCKER_CONFIG"),
 		DockerHost:   a.getenv("DOCKER_HOST"),
 		Getenv:       a.getenv,
+		Stdout:       a.stdout,
 	})
 	if err != nil {
 		return &exitError{code: exitFailure, msg: red.String(err.Error())}
@@ -115,7 +120,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	e := &executor.Executor{
 		Solver:    bk,
-		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd},
+		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout},
 		Parallel:  o.parallel,
 		KeepGoing: o.keepGoing,
 		Retries:   o.retries,
@@ -125,6 +130,11 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	disp.close()
 
 	if rep != nil {
+		// File outputs of the targets that fully succeeded appear now, all
+		// together; the report then lists only what was written.
+		if err := bk.Commit(rep); err != nil {
+			runErr = errors.Join(runErr, err)
+		}
 		writeSummary(a.stderr, rep, red)
 	}
 	if ctx.Err() != nil {
