@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -61,7 +62,7 @@ func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Res
 		}
 		for k, e := range per {
 			if e == nil {
-				return nil, fmt.Errorf("output type=%s: %s did not produce its part", o.Type, n.Merge.Solves[k])
+				return nil, partial(res, fmt.Errorf("output type=%s: %s did not produce its part", o.Type, n.Merge.Solves[k]))
 			}
 		}
 		var err error
@@ -71,16 +72,27 @@ func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Res
 		case per[0].part == partOCI:
 			err = m.mergeOCI(n, o.Dest, o.Attrs, parts, per, res, files)
 		case per[0].part == partTar:
-			err = m.mergeTar(n, o.Dest, parts, per, res, files)
+			err = m.mergeTar(n, o.Dest, parts, per, files)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("output type=%s: %w", o.Type, err)
+			return nil, partial(res, fmt.Errorf("output type=%s: %w", o.Type, err))
 		}
 	}
 	if err := files.commitAll(); err != nil {
-		return nil, err
+		return nil, partial(res, err)
 	}
+	res.Published = append(res.Published, files.written...)
 	return res, nil
+}
+
+// partial is err, with res when res records what was published already:
+// tags that moved, an OCI layout directory (merged files are not written
+// when the merge fails).
+func partial(res *Result, err error) error {
+	if len(res.Published) == 0 {
+		return err
+	}
+	return &PartialError{Result: res, Err: err}
 }
 
 func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, per []*export, res *Result) error {
@@ -123,16 +135,26 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 	} else {
 		desc, err = m.Registry.PushIndex(ctx, tags, manifests, indexAnnotations(t))
 	}
+	var pe *oci.PartialPushError
+	if errors.As(err, &pe) {
+		// The first tags moved before the registry refused one: record them.
+		published(res, t.Name, pe.Index, pe.Tags)
+	}
 	if err != nil {
 		return err
 	}
+	published(res, t.Name, desc, tags)
+	return nil
+}
+
+// published records an index pushed to tags.
+func published(res *Result, target string, desc ocispec.Descriptor, tags []string) {
 	res.Descriptor = desc
 	res.Published = append(res.Published, tags...)
-	er := res.ExporterResponse[t.Name]
+	er := res.ExporterResponse[target]
 	er["containerimage.digest"] = desc.Digest.String()
 	er["containerimage.descriptor"] = encodeDescriptor(desc)
 	er["image.name"] = strings.Join(tags, ",")
-	return nil
 }
 
 func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, parts []*Result, per []*export, res *Result, files *fileOutputs) error {
@@ -164,24 +186,22 @@ func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, pa
 		return err
 	}
 	res.Descriptor = desc
-	res.Published = append(res.Published, publishedAs(dest))
+	if !asTar {
+		res.Published = append(res.Published, dest) // written in place
+	}
 	er := res.ExporterResponse[n.Merge.Target.Name]
 	er["containerimage.digest"] = desc.Digest.String()
 	er["containerimage.descriptor"] = encodeDescriptor(desc)
 	return nil
 }
 
-func (m *Merger) mergeTar(n *plan.Node, dest string, parts []*Result, per []*export, res *Result, files *fileOutputs) error {
+func (m *Merger) mergeTar(n *plan.Node, dest string, parts []*Result, per []*export, files *fileOutputs) error {
 	dest = m.abs(dest)
 	tp := make([]oci.TarPart, len(parts))
 	for k, e := range per {
 		tp[k] = oci.TarPart{Platform: platformOf(n, k), Path: e.file}
 	}
-	if err := files.write(n.ID, n.Merge.Target.Name, dest, func(w io.Writer) error { return oci.WriteMergedTar(w, tp) }); err != nil {
-		return err
-	}
-	res.Published = append(res.Published, publishedAs(dest))
-	return nil
+	return files.write(n.ID, n.Merge.Target.Name, dest, func(w io.Writer) error { return oci.WriteMergedTar(w, tp) })
 }
 
 func (m *Merger) abs(p string) string {

@@ -28,6 +28,7 @@ type fileOutputs struct {
 
 	mu      sync.Mutex
 	pending []pendingFile
+	written []string // by commitAll, in order ("stdout" for dest=-)
 }
 
 type pendingFile struct {
@@ -60,7 +61,7 @@ func (f *fileOutputs) create(node, target, dest string) func(map[string]string) 
 }
 
 // write writes dest for node's target with fn, to a temporary file (or
-// stdout): the merged outputs of a merge node.
+// stdout): the merged outputs of a merge node, moved in by commitAll.
 func (f *fileOutputs) write(node, target, dest string, fn func(io.Writer) error) error {
 	w, err := f.create(node, target, dest)(nil)
 	if err != nil {
@@ -69,6 +70,11 @@ func (f *fileOutputs) write(node, target, dest string, fn func(io.Writer) error)
 	err = fn(w)
 	if cerr := w.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil && dest == stdoutDest {
+		f.mu.Lock()
+		f.written = append(f.written, publishedAs(dest))
+		f.mu.Unlock()
 	}
 	return err
 }
@@ -118,7 +124,9 @@ func (f *fileOutputs) commitAll() error {
 	for _, p := range f.pending {
 		if err := p.move(); err != nil {
 			errs = append(errs, err)
+			continue
 		}
+		f.written = append(f.written, p.dest)
 	}
 	f.pending = nil
 	return errors.Join(errs...)

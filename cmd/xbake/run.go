@@ -38,7 +38,7 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.keepGoing, "keep-going", false, "Go on with independent targets after a failure; dependents of a failed node are skipped")
 	f.IntVar(&o.retries, "retries", 3, "Retry transient registry and connection errors N times with backoff (build errors are never retried)")
 	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet")
-	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file on success")
+	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file; after a failure, what was published and why nodes failed")
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
 
@@ -137,23 +137,36 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		}
 		writeSummary(a.stderr, rep, red)
 	}
+	// The metadata file says what was published, also when the run failed
+	// or was interrupted, and why nodes failed.
+	var metaErr error
+	if o.metadata != "" && rep != nil {
+		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
+			metaErr = fmt.Errorf("--metadata-file: %w", err)
+		}
+	}
 	if ctx.Err() != nil {
+		if metaErr != nil {
+			fmt.Fprintf(a.stderr, "xbake: %v\n", metaErr)
+		}
 		// app.run turns a canceled context into exit code 130.
 		return fmt.Errorf("build canceled; nothing more was published")
 	}
 	if runErr != nil {
 		printFailures(a.stderr, rep, runErr, red)
-		return &exitError{code: exitFailure}
+		return &exitError{code: exitFailure, msg: errorText(metaErr)}
 	}
 	if failed := printCallResults(a.stdout, rep, red); failed {
-		return &exitError{code: exitFailure}
+		return &exitError{code: exitFailure, msg: errorText(metaErr)}
 	}
-	if o.metadata != "" {
-		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
-			return fmt.Errorf("--metadata-file: %w", err)
-		}
+	return metaErr
+}
+
+func errorText(err error) string {
+	if err == nil {
+		return ""
 	}
-	return nil
+	return err.Error()
 }
 
 // builderConfigs are the BuildKit nodes of the run: --builders, else
