@@ -142,3 +142,27 @@ target "app" {
 			app["image.name"], app["containerimage.digest"], app["xbake.failed"], repo, moved.Digest)
 	}
 }
+
+// A registry that accepts the index's manifest and never answers: the
+// run ends with an error naming the tag and the registry, instead of
+// waiting forever; nothing else is affected.
+func TestRunIndexPushHang(t *testing.T) {
+	env := executortest.Stack(t)
+	shortTimeouts(t)
+	dir := t.TempDir()
+	p := ocitest.NewProxy(t, env.Registry, ocitest.Rule{Method: http.MethodPut, Path: "/manifests/latest$", Fault: ocitest.Hang})
+	repo := p.Swap(env.Repo(t))
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "app" {
+  dockerfile-inline = "FROM `+env.Registry+`/xbake/busybox\nRUN uname -m > /arch\n"
+  platforms = ["linux/amd64", "linux/arm64"]
+  tags = ["`+repo+`:latest"]
+  output = ["type=registry,registry.insecure=true"]
+}
+`)
+	code, out := cliRun(t, dir, nil, "app", "--progress=quiet", "--retries=1")
+	want := "app#index: output type=registry: no tag was written: pushing " + repo + ":latest: giving up after 2 attempts: "
+	if code != exitFailure || !strings.Contains(out.String(), want) || !strings.Contains(out.String(), p.Host+" sent nothing for 1s") {
+		t.Errorf("exit %d, want 1 with %q ... sent nothing for 1s\n%s", code, want, out)
+	}
+}
