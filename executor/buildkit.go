@@ -214,7 +214,7 @@ func (bk *BuildKit) Close() error {
 		select {
 		case <-stopped:
 		case <-time.After(closeGrace):
-			err = fmt.Errorf("the sessions with the builders did not end %s after they were canceled", 2*closeGrace)
+			err = fmt.Errorf("the sessions with the builders did not end %s after they were canceled", closeGrace)
 		}
 	}
 	bk.files.cleanup()

@@ -42,7 +42,7 @@ func (f *fileOutputs) create(node, target, dest string) func(map[string]string) 
 	return func(map[string]string) (io.WriteCloser, error) {
 		if dest == stdoutDest {
 			if f.stdout == nil {
-				return nil, errors.New("dest=- writes to standard output, which this run has none of")
+				return nil, errors.New("dest=- writes to standard output, which this run does not have")
 			}
 			return nopCloser{f.stdout}, nil
 		}
