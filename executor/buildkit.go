@@ -2,10 +2,12 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
@@ -32,6 +34,9 @@ type BuildKitOptions struct {
 	DockerHost string
 	// Getenv reads secret values of `env` sources (default os.Getenv).
 	Getenv func(string) string
+	// Stdout receives the output whose dest is "-" (a tarball); nil
+	// refuses such outputs.
+	Stdout io.Writer
 }
 
 // BuildKit is the Solver that runs solve nodes on BuildKit daemons.
@@ -41,11 +46,15 @@ type BuildKit struct {
 	place    map[string]*Builder
 	prep     map[string]*prepared
 	sessions *sharedSessions
+	files    *fileOutputs
 	tmp      string
 	docker   *dockerEngine
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// interrupted is the run's context's Done: once the run is canceled,
+	// Close does not wait for the daemons' goodbye.
+	interrupted <-chan struct{}
 }
 
 var _ Solver = (*BuildKit)(nil)
@@ -75,6 +84,9 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if opt.Getenv == nil {
 		opt.Getenv = os.Getenv
 	}
+	if err := CheckStdout(p, opt.Stdout != nil); err != nil {
+		return nil, err
+	}
 	place, err := bs.Place(p)
 	if err != nil {
 		return nil, err
@@ -83,7 +95,9 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if err != nil {
 		return nil, err
 	}
-	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp}
+	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp,
+		files:       &fileOutputs{stdout: opt.Stdout},
+		interrupted: ctx.Done()}
 	if err := bk.prepare(ctx, p); err != nil {
 		bk.Close()
 		return nil, err
@@ -142,8 +156,8 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 }
 
 func (bk *BuildKit) abs(p string) string {
-	if p == "" {
-		return ""
+	if p == "" || p == stdoutDest {
+		return p
 	}
 	return absPath(bk.opt.WorkDir, p)
 }
@@ -155,18 +169,56 @@ func (bk *BuildKit) Placement(id string) *Builder { return bk.place[id] }
 // the run (all builders together).
 func (bk *BuildKit) Transfers() map[string]*TransferStats { return bk.sessions.stats }
 
+// Commit moves the file outputs (type=docker, oci and tar with a dest) of
+// every target whose nodes in rep all succeeded into place, together, and
+// drops those of the other targets, taking them off rep's Published
+// lists. Call it once the run is over; without it Close drops them all.
+func (bk *BuildKit) Commit(rep *Report) error { return bk.files.commit(rep) }
+
 // TempDir is the run's private folder (per-platform parts of merged
 // outputs); the merge publisher reads from it.
 func (bk *BuildKit) TempDir() string { return bk.tmp }
 
-// Close ends the shared sessions and removes temporary files.
+// closeGrace is how long Close lets the daemons acknowledge the end of
+// the shared sessions before it cuts them (at once after an interrupt); a
+// daemon that answers does so in milliseconds.
+const closeGrace = 2 * time.Second
+
+// Close ends the shared sessions and removes temporary files. It never
+// waits on a daemon for more than a few seconds: a daemon that stopped
+// answering (hung, unreachable) must not keep an interrupted run alive.
 func (bk *BuildKit) Close() error {
+	var err error
 	if bk.cancel != nil {
-		bk.sessions.close()
+		// A session's close waits for the daemon's goodbye; canceling its
+		// context ends that wait, and the sessions' goroutines.
+		closed := make(chan struct{})
+		go func() {
+			bk.sessions.close()
+			close(closed)
+		}()
+		stopped := make(chan struct{})
+		go func() {
+			<-closed
+			bk.wg.Wait()
+			close(stopped)
+		}()
+		grace := time.NewTimer(closeGrace)
+		defer grace.Stop()
+		select {
+		case <-closed:
+		case <-grace.C:
+		case <-bk.interrupted:
+		}
 		bk.cancel()
-		bk.wg.Wait()
+		select {
+		case <-stopped:
+		case <-time.After(closeGrace):
+			err = fmt.Errorf("the sessions with the builders did not end %s after they were canceled", closeGrace)
+		}
 	}
-	return os.RemoveAll(bk.tmp)
+	bk.files.cleanup()
+	return errors.Join(err, os.RemoveAll(bk.tmp))
 }
 
 // attachables are the per-solve session services: registry credentials,

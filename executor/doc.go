@@ -1,7 +1,7 @@
 // Package executor is the last phase of xbake: it runs a plan.
 //
 // It takes a plan.Plan (from package plan) and returns a Report; it never
-// prints. The pieces, each behind a small interface so that the walk is
+// prints (an output with dest=- goes to the writer the caller gives). The pieces, each behind a small interface so that the walk is
 // tested with the fakes of executortest:
 //
 //   - Executor (walk.go) walks the DAG with errgroup: a node starts when
@@ -14,15 +14,20 @@
 //     platform), on the builder Place chose (builders.go, placement.go),
 //     with local directories shared per daemon (session.go), secrets, ssh
 //     and registry auth attached, `target:` links passed as frontend
-//     inputs, and outputs per output type (outputs.go).
+//     inputs, and outputs per output type (outputs.go). File outputs wait
+//     in temporary files until BuildKit.Commit moves a target's files in
+//     together, once all its nodes succeeded (outfiles.go); dest=- is
+//     standard output, which CheckStdout lets one tarball use at most.
 //   - Publisher runs one merge node. Merger (merge.go) pushes an OCI index
 //     over the per-platform images (pushed by digest) to every tag, or
 //     merges OCI layouts and tarballs, through package executor/oci, and
-//     only once every platform of the target succeeded.
+//     only once every platform of the target succeeded. When it fails
+//     after some tags moved, a PartialError says which (partial.go).
 //
-// CheckEntitlements (entitlements.go) runs before anything is built;
-// Report.Metadata (metadata.go) is what --metadata-file holds; Redactor
-// (redact.go) keeps secret values out of what the CLI shows.
+// CheckEntitlements (entitlements.go) and CheckStdout run before anything
+// is built; Report.Metadata (metadata.go) is what --metadata-file holds,
+// after a failure too; Redactor (redact.go) keeps secret values out of
+// what the CLI shows.
 //
 // Builders come from BUILDKIT_HOST, --builder, or a builders file (JSON,
 // see BuilderConfig). A dependency and its dependents always run on one

@@ -3,11 +3,7 @@ package executor
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -68,56 +64,6 @@ func (c *stepCounter) counts() (steps, cached int) {
 		}
 	}
 	return steps, cached
-}
-
-// outputFiles writes file outputs next to their destination and renames
-// them into place only when the solve succeeded, so that a failed or
-// canceled run leaves existing files as they were.
-type outputFiles struct {
-	mu    sync.Mutex
-	files map[string]string // temp -> dest
-}
-
-func newOutputFiles() *outputFiles { return &outputFiles{files: map[string]string{}} }
-
-func (o *outputFiles) create(dest string) func(map[string]string) (io.WriteCloser, error) {
-	return func(map[string]string) (io.WriteCloser, error) {
-		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-			return nil, err
-		}
-		f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*")
-		if err != nil {
-			return nil, err
-		}
-		o.mu.Lock()
-		o.files[f.Name()] = dest
-		o.mu.Unlock()
-		return f, nil
-	}
-}
-
-func (o *outputFiles) commit() error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var errs []error
-	for tmp, dest := range o.files {
-		if err := os.Chmod(tmp, 0o644); err != nil {
-			errs = append(errs, err)
-		}
-		if err := os.Rename(tmp, dest); err != nil {
-			errs = append(errs, err)
-		}
-		delete(o.files, tmp)
-	}
-	return errors.Join(errs...)
-}
-
-func (o *outputFiles) cleanup() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for tmp := range o.files {
-		os.Remove(tmp)
-	}
 }
 
 func encodeDescriptor(d ocispec.Descriptor) string {

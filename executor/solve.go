@@ -38,8 +38,17 @@ type solveArtifact struct {
 }
 
 // Solve implements Solver: one BuildKit build through the gateway, so
-// that the result can feed dependents before it is exported.
+// that the result can feed dependents before it is exported. File outputs
+// wait for Commit; those of a failed attempt are removed.
 func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, error) {
+	res, err := bk.solve(ctx, req)
+	if err != nil {
+		bk.files.drop(req.Node.ID)
+	}
+	return res, err
+}
+
+func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, error) {
 	n := req.Node
 	pr, b := bk.prep[n.ID], bk.place[n.ID]
 	if pr == nil || b == nil {
@@ -101,8 +110,6 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			so.OCIStores[id] = st
 		}
 	}
-	outs := newOutputFiles()
-	defer outs.cleanup()
 	var loads errgroup.Group
 	for _, e := range pr.exports {
 		entry := e.entry
@@ -117,8 +124,10 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 				return err
 			})
 			defer pw.Close() // a build that fails before exporting
+		case e.part != "":
+			entry.Output = writePart(e.file)
 		case e.file != "":
-			entry.Output = outs.create(e.file)
+			entry.Output = bk.files.create(n.ID, e.target, e.file)
 		case e.dir != "":
 			if err := os.MkdirAll(e.dir, 0o755); err != nil {
 				return nil, err
@@ -186,9 +195,6 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}
 	if lerr != nil {
 		return nil, lerr
-	}
-	if err := outs.commit(); err != nil {
-		return nil, err
 	}
 	if m, ok := callMeta.Load().(map[string][]byte); ok {
 		if resp.ExporterResponse == nil {
@@ -273,7 +279,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 		case e.load:
 			res.Published = append(res.Published, "docker:"+e.entry.Attrs["name"])
 		case e.file != "":
-			res.Published = append(res.Published, e.file)
+			res.Published = append(res.Published, publishedAs(e.file))
 		case e.dir != "":
 			res.Published = append(res.Published, e.dir)
 		}

@@ -29,7 +29,7 @@ helpers); loopback registries are reached over plain HTTP.`,
 // registryClient is the client of the imagetools commands, reading the
 // docker config the app's environment names.
 func registryClient(a *app) *oci.Client {
-	var opts []oci.Option
+	opts := []oci.Option{oci.WithTimeouts(httpTimeouts)}
 	if dir := a.getenv("DOCKER_CONFIG"); dir != "" {
 		opts = append(opts, oci.WithDockerConfig(dir))
 	}

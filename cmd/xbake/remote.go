@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/executor/oci"
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
@@ -150,7 +151,7 @@ func fetchHTTP(ctx context.Context, defURL, dir string) (*xhcl.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: oci.Transport(httpTimeouts)}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetching the definition: %w", err)
 	}

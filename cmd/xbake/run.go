@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
@@ -37,9 +38,13 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.keepGoing, "keep-going", false, "Go on with independent targets after a failure; dependents of a failed node are skipped")
 	f.IntVar(&o.retries, "retries", 3, "Retry transient registry and connection errors N times with backoff (build errors are never retried)")
 	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet (auto means $BUILDKIT_PROGRESS when set)")
-	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file on success")
+	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file; after a failure, what was published and why nodes failed")
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
+
+// httpTimeouts bound silent registry and HTTP connections (a registry or
+// a remote definition server that stops answering); tests shorten them.
+var httpTimeouts = oci.DefaultTimeouts
 
 // memoryLimit is the Go runtime's soft memory limit during a build.
 const memoryLimit = 96 << 20
@@ -92,19 +97,23 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err := executor.CheckEntitlements(p, o.allow, wd); err != nil {
 		return usageErrorf("%v", err)
 	}
+	if err := executor.CheckStdout(p, true); err != nil {
+		return usageErrorf("%v", err)
+	}
 	red := executor.NewRedactor(secretValues(a, def, wd))
 	bk, err := executor.NewBuildKit(ctx, bs, p, executor.BuildKitOptions{
 		WorkDir:      wd,
 		DockerConfig: a.getenv("DOCKER_CONFIG"),
 		DockerHost:   a.getenv("DOCKER_HOST"),
 		Getenv:       a.getenv,
+		Stdout:       a.stdout,
 	})
 	if err != nil {
 		return &exitError{code: exitFailure, msg: red.String(err.Error())}
 	}
 	defer bk.Close()
 
-	regOpts := []oci.Option{oci.WithRetries(o.retries)}
+	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts)}
 	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
 		regOpts = append(regOpts, oci.WithDockerConfig(dc))
 	}
@@ -114,7 +123,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	e := &executor.Executor{
 		Solver:    bk,
-		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd},
+		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout},
 		Parallel:  o.parallel,
 		KeepGoing: o.keepGoing,
 		Retries:   o.retries,
@@ -124,9 +133,25 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	disp.close()
 
 	if rep != nil {
+		// File outputs of the targets that fully succeeded appear now, all
+		// together; the report then lists only what was written.
+		if err := bk.Commit(rep); err != nil {
+			runErr = errors.Join(runErr, err)
+		}
 		writeSummary(a.stderr, rep, red)
 	}
+	// The metadata file says what was published, also when the run failed
+	// or was interrupted, and why nodes failed.
+	var metaErr error
+	if o.metadata != "" && rep != nil {
+		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
+			metaErr = fmt.Errorf("--metadata-file: %w", err)
+		}
+	}
 	if ctx.Err() != nil {
+		if metaErr != nil {
+			fmt.Fprintf(a.stderr, "xbake: %v\n", metaErr)
+		}
 		// app.run turns a canceled context into exit code 130.
 		return fmt.Errorf("build canceled; nothing more was published")
 	}
@@ -135,17 +160,19 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		if a.debug {
 			printStacks(a.stderr, rep, runErr, red)
 		}
-		return &exitError{code: exitFailure}
+		return &exitError{code: exitFailure, msg: errorText(metaErr)}
 	}
 	if failed := printCallResults(a.stdout, rep, red); failed {
-		return &exitError{code: exitFailure}
+		return &exitError{code: exitFailure, msg: errorText(metaErr)}
 	}
-	if o.metadata != "" {
-		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
-			return fmt.Errorf("--metadata-file: %w", err)
-		}
+	return metaErr
+}
+
+func errorText(err error) string {
+	if err == nil {
+		return ""
 	}
-	return nil
+	return err.Error()
 }
 
 // builderConfigs are the BuildKit nodes of the run: --builders, else

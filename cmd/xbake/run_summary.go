@@ -33,7 +33,7 @@ func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 		if nr.Duration > 0 {
 			dur = nr.Duration.Round(100 * time.Millisecond).String()
 		}
-		if r := nr.Result; r != nil {
+		if r := nr.Output(); r != nil {
 			if r.Steps > 0 {
 				steps = fmt.Sprintf("%d/%d", r.Cached, r.Steps)
 			}

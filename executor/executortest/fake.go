@@ -34,9 +34,9 @@ func sha256Sum(s string) []byte {
 var ErrFake = errors.New("fake build error")
 
 // ErrTransient is returned by nodes named in Fake.Transient, the given
-// number of times, before they succeed. It says "503 Service
-// Unavailable" so that executor.IsTransient retries it.
-var ErrTransient = errors.New("unexpected status: 503 Service Unavailable")
+// number of times, before they succeed. It is a 503 as BuildKit reports a
+// failed push, so that executor.IsTransient retries it.
+var ErrTransient = errors.New("failed to push localhost:5000/app: unexpected status from PUT request to http://localhost:5000/v2/app/manifests/sha256:0: 503 Service Unavailable")
 
 // Fake is a Solver and a Publisher that records what runs. Its zero value
 // succeeds at once for every node.
