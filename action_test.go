@@ -332,8 +332,15 @@ target "other" {
 }
 `)
 		r := runAction(t, workspace, map[string]string{"version": version, "workdir": "proj", "files": "bad.hcl", "targets": "bad"}, env...)
-		if r.code != 1 || r.outputs["metadata"] != "" {
-			t.Errorf("exit %d, metadata %q; want 1 and none:\n%s", r.code, r.outputs["metadata"], r.log)
+		// The metadata output says why the build failed, as the metadata
+		// file does after a failure.
+		var meta map[string]map[string]map[string]string
+		if err := json.Unmarshal([]byte(r.outputs["metadata"]), &meta); err != nil {
+			t.Fatalf("metadata output %q: %v", r.outputs["metadata"], err)
+		}
+		failed := meta["bad"]["xbake.failed"]["bad@linux/amd64"]
+		if r.code != 1 || !strings.Contains(failed, "exit code: 3") {
+			t.Errorf("exit %d, xbake.failed %q; want 1 and the RUN's exit code:\n%s", r.code, failed, r.log)
 		}
 	})
 }
