@@ -12,14 +12,15 @@ import (
 func TestImportArrows(t *testing.T) {
 	const mod = "github.com/xbake/xbake/"
 	forbidden := map[string][]string{
-		"hcl":      {mod + "bake", mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
-		"bake":     {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
-		"plan":     {mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
-		"schema":   {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
-		"executor": {mod + "cmd", "github.com/spf13/cobra"},
+		"hcl/...":      {mod + "bake", mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
+		"bake":         {mod + "bake/compose", mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "github.com/compose-spec/compose-go"},
+		"bake/compose": {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
+		"plan/...":     {mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
+		"schema/...":   {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
+		"executor/...": {mod + "cmd", "github.com/spf13/cobra"},
 	}
-	for _, pkg := range []string{"hcl", "bake", "plan", "schema", "executor"} {
-		out, err := exec.Command("go", "list", "-deps", "./"+pkg+"/...").CombinedOutput()
+	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "schema/...", "executor/..."} {
+		out, err := exec.Command("go", "list", "-deps", "./"+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/bake/compose"
 	xhcl "github.com/xbake/xbake/hcl"
 	"github.com/xbake/xbake/plan"
 )
@@ -230,7 +231,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	}
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
-		if bake.IsComposeFile(f.Name, f.Data) {
+		if compose.IsFile(f.Name, f.Data) {
 			composeFiles = append(composeFiles, f)
 		} else {
 			hclFiles = append(hclFiles, f)
@@ -256,8 +257,8 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	}
 	if len(composeFiles) > 0 {
 		wd, _ := a.getwd()
-		copts := bake.ComposeOptions{Dir: wd, Vars: vars, LookupEnv: opts.LookupEnv, Environ: a.environ}
-		cc, d := bake.LoadCompose(composeFiles, copts)
+		copts := compose.Options{Dir: wd, Vars: vars, LookupEnv: opts.LookupEnv, Environ: a.environ}
+		cc, d := compose.Load(composeFiles, copts)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			return nil, dp.print(diags)

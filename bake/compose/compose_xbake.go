@@ -1,4 +1,4 @@
-package bake
+package compose
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xbake/xbake/bake"
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
@@ -23,7 +24,7 @@ var xbakeAttr = map[string]string{"tags": "tags", "cache-from": "cache-from", "c
 	"ssh": "ssh", "platforms": "platforms", "output": "output", "pull": "pull", "no-cache": "no-cache",
 	"no-cache-filter": "no-cache-filter", "contexts": "contexts"}
 
-func (m *composeMapper) applyXBake(t *Target, ext any) {
+func (m *composeMapper) applyXBake(t *bake.Target, ext any) {
 	if ext == nil {
 		return
 	}
@@ -59,7 +60,7 @@ func (m *composeMapper) applyXBake(t *Target, ext any) {
 	}
 }
 
-func (m *composeMapper) applyXBakeField(t *Target, k string, v any) error {
+func (m *composeMapper) applyXBakeField(t *bake.Target, k string, v any) error {
 	switch k {
 	case "pull", "no-cache":
 		b, err := yamlBool(v)
@@ -100,55 +101,55 @@ func (m *composeMapper) applyXBakeField(t *Target, k string, v any) error {
 	case "no-cache-filter":
 		t.NoCacheFilter = appendUnique(t.NoCacheFilter, list)
 	case "cache-from", "cache-to":
-		var entries []*CacheEntry
+		var entries []*bake.CacheEntry
 		for _, s := range list {
 			if s == "" {
 				continue
 			}
-			es, err := ParseCacheEntries(s)
+			es, err := bake.ParseCacheEntries(s)
 			if err != nil {
 				return fmt.Errorf("has an invalid entry %q: %v. Write a registry reference (user/app:cache) or type=...,key=value", s, err)
 			}
 			entries = append(entries, es...)
 		}
 		if k == "cache-from" {
-			t.CacheFrom = removeDupes(append(t.CacheFrom, entries...))
+			t.CacheFrom = bake.RemoveDupes(append(t.CacheFrom, entries...))
 		} else {
-			t.CacheTo = removeDupes(append(t.CacheTo, entries...))
+			t.CacheTo = bake.RemoveDupes(append(t.CacheTo, entries...))
 		}
 	case "secret":
 		for _, s := range list {
 			if s == "" {
 				continue
 			}
-			sec, err := ParseSecret(s)
+			sec, err := bake.ParseSecret(s)
 			if err != nil {
 				return fmt.Errorf("has an invalid entry %q: %v. Write id=NAME,src=PATH or id=NAME,env=VAR", s, err)
 			}
 			t.Secrets = append(t.Secrets, sec)
 		}
-		t.Secrets = removeDupesFunc(t.Secrets, func(a, b *Secret) bool { return *a == *b })
+		t.Secrets = removeDupesFunc(t.Secrets, func(a, b *bake.Secret) bool { return *a == *b })
 	case "ssh":
 		for _, s := range list {
 			if s != "" {
-				t.SSH = append(t.SSH, ParseSSH(s))
+				t.SSH = append(t.SSH, bake.ParseSSH(s))
 			}
 		}
-		t.SSH = removeDupesFunc(t.SSH, func(a, b *SSH) bool { return a.ID == b.ID && slices.Equal(a.Paths, b.Paths) })
+		t.SSH = removeDupesFunc(t.SSH, func(a, b *bake.SSH) bool { return a.ID == b.ID && slices.Equal(a.Paths, b.Paths) })
 		sortSSH(t.SSH)
 	case "output":
-		var outs []*Export
+		var outs []*bake.Export
 		for _, s := range list {
 			if s == "" {
 				continue
 			}
-			e, err := ParseExport(s)
+			e, err := bake.ParseExport(s)
 			if err != nil {
 				return fmt.Errorf("has an invalid entry %q: %v", s, err)
 			}
 			outs = append(outs, e)
 		}
-		t.Outputs = removeDupes(append(t.Outputs, outs...))
+		t.Outputs = bake.RemoveDupes(append(t.Outputs, outs...))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package bake
+package compose
 
 import (
 	"bytes"
