@@ -8,11 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/containerd/platforms"
-	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -37,37 +35,6 @@ func responseDescriptor(er map[string]string) (ocispec.Descriptor, error) {
 		desc.MediaType = ocispec.MediaTypeImageManifest
 	}
 	return desc, nil
-}
-
-// stepCounter counts a solve's Dockerfile steps and the cached ones.
-// Steps are the vertices named "[stage n/m] ..." or "[n/m] ..."; internal
-// loads and exports are not steps.
-type stepCounter struct {
-	mu   sync.Mutex
-	seen map[digest.Digest]bool // completed vertex -> cached
-}
-
-func (c *stepCounter) add(st *client.SolveStatus) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, v := range st.Vertexes {
-		if v.Completed == nil || !strings.HasPrefix(v.Name, "[") || strings.HasPrefix(v.Name, "[internal]") || strings.HasPrefix(v.Name, "[auth]") {
-			continue
-		}
-		c.seen[v.Digest] = c.seen[v.Digest] || v.Cached
-	}
-}
-
-func (c *stepCounter) counts() (steps, cached int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, ok := range c.seen {
-		steps++
-		if ok {
-			cached++
-		}
-	}
-	return steps, cached
 }
 
 // outputFiles writes file outputs next to their destination and renames
