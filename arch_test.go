@@ -33,3 +33,27 @@ func TestImportArrows(t *testing.T) {
 		}
 	}
 }
+
+// TestFrontImports keeps the front build of the CLI (cmd/xbake with
+// -tags xbakefront, see cmd/xbake/engine.go) free of what makes the full
+// build slow to start: it hands builds, imagetools, Compose files and
+// remote definitions to the full build instead of linking them.
+func TestFrontImports(t *testing.T) {
+	const mod = "github.com/xbake/xbake/"
+	forbidden := []string{mod + "executor", mod + "bake/compose", "github.com/moby/buildkit",
+		"github.com/compose-spec/compose-go", "github.com/santhosh-tekuri/jsonschema", "google.golang.org/grpc",
+		"go.opentelemetry.io", "github.com/docker/cli", "github.com/google/go-containerregistry", "net/http"}
+	// Linked only so that `xbake version` can name BuildKit's version.
+	allowed := "github.com/moby/buildkit/version"
+	out, err := exec.Command("go", "list", "-deps", "-tags", "xbakefront", "./cmd/xbake").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, bad := range forbidden {
+			if dep != allowed && (dep == bad || strings.HasPrefix(dep, bad+"/")) {
+				t.Errorf("the front build links %s", dep)
+			}
+		}
+	}
+}

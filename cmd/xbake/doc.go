@@ -7,6 +7,11 @@
 // per-platform BuildKit solves, runs it, and publishes manifest lists or
 // per-platform outputs.
 //
+// The package builds two ways (engine.go): by default into the whole
+// program, and with -tags xbakefront into a front that starts fast, runs
+// the commands that only read HCL and JSON definitions, and hands the
+// others to the whole program installed as xbake-engine.
+//
 // Exit codes:
 //
 //	0    success
