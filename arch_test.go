@@ -7,8 +7,8 @@ import (
 )
 
 // TestImportArrows enforces the pipeline's one-way dependencies
-// (DESIGN.md, "Pipeline and packages"): everything before execution is
-// free of BuildKit, and no phase imports a later one.
+// (docs/architecture.md, "Packages and arrows"): everything before
+// execution is free of BuildKit, and no phase imports a later one.
 func TestImportArrows(t *testing.T) {
 	const mod = "github.com/xbake/xbake/"
 	forbidden := map[string][]string{
@@ -27,7 +27,7 @@ func TestImportArrows(t *testing.T) {
 		for _, dep := range strings.Fields(string(out)) {
 			for _, bad := range forbidden[pkg] {
 				if dep == bad || strings.HasPrefix(dep, bad+"/") {
-					t.Errorf("%s imports %s (directly or not); see DESIGN.md for the allowed arrows", pkg, dep)
+					t.Errorf("%s imports %s (directly or not); see docs/architecture.md for the allowed arrows", pkg, dep)
 				}
 			}
 		}
