@@ -1,5 +1,3 @@
-//go:build !xbakefront
-
 package main
 
 import (
