@@ -217,13 +217,6 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		if len(files) == 0 {
 			return nil, usageErrorf("couldn't find a bake definition in %s", defURL)
 		}
-		for _, f := range files {
-			if mayBeCompose(f.Name) {
-				if err := a.toEngine(); err != nil {
-					return nil, err
-				}
-			}
-		}
 	} else {
 		names, explicit, err := a.definitionFiles(o.files)
 		if err != nil {

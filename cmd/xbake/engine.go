@@ -10,10 +10,11 @@ import (
 // installs it as bin/xbake next to the full one, bin/xbake-engine) links
 // neither BuildKit nor compose-go, whose package initialisation is most
 // of a full binary's start-up time: it runs the commands that only read
-// HCL and JSON definitions (--print, --list, --plan, graph, version,
-// schema, completion) and hands every other one, unchanged, to
-// xbake-engine: builds, imagetools and Compose files. The hooks below and
-// in engine_full.go and engine_front.go are where the two builds differ.
+// local HCL and JSON definitions (--print, --list, --plan, graph,
+// version, schema, completion) and hands every other one, unchanged, to
+// xbake-engine: builds, imagetools, Compose files and remote definitions.
+// The hooks below and in engine_full.go and engine_front.go are where the
+// two builds differ.
 
 // engineName is the full build's file name, looked up next to the front
 // build's own executable, then on PATH; XBAKE_ENGINE overrides both.

@@ -48,8 +48,8 @@ func enginePath(a *app) (string, error) {
 	if p, err := exec.LookPath(engineName); err == nil {
 		return p, nil
 	}
-	return "", errors.New("this command builds or reads a Compose file, which " + engineName +
-		" does: install it next to xbake (make build puts both in bin/) or on PATH, or set XBAKE_ENGINE to its path")
+	return "", errors.New("this command runs in " + engineName + " (builds, imagetools, Compose files and remote definitions do): " +
+		"install it next to xbake (make build puts both in bin/) or on PATH, or set XBAKE_ENGINE to its path")
 }
 
 // The full build's commands and readers, handed over.
