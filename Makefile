@@ -38,8 +38,13 @@ WITH_STACK_ENV = eval "$$($(STACK) env)"
 
 .PHONY: build test lint bench bench-emulation fuzz demo up down status
 
+# The pair that starts fast (cmd/xbake/engine.go): bin/xbake is the front
+# build, which runs --print, --list, --plan, graph and the like itself and
+# hands builds, imagetools and Compose files to bin/xbake-engine, the full
+# build. `go build ./cmd/xbake` alone gives one full binary.
 build:
-	$(GO) build -o bin/xbake ./cmd/xbake
+	$(GO) build -tags xbakefront -o bin/xbake ./cmd/xbake
+	$(GO) build -o bin/xbake-engine ./cmd/xbake
 
 test: up
 	@echo "go test $(RACE) $(TESTFLAGS) ./... except $(NORACE_PKGS), then those without $(RACE)"
@@ -59,6 +64,9 @@ lint:
 	if [[ -n $$unformatted ]]; then echo "gofmt -l lists files to format:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) ./...
+	@# The front build (cmd/xbake/engine.go); its tests run in the full one.
+	$(GO) build -tags xbakefront -o /dev/null ./cmd/xbake
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) -tests=false -tags xbakefront ./cmd/xbake
 
 # Benchmarks that need the stack skip when it is not up.
 bench:

@@ -8,7 +8,11 @@
 //     its dependencies are done, a semaphore taken only then bounds the
 //     running solves (Parallel), the first failure cancels the rest unless
 //     KeepGoing, transient errors are retried (retry.go), and Events
-//     report progress to the caller.
+//     report progress to the caller. A dependency's build is held open
+//     until its dependents have evaluated, then it exports. Each vertex
+//     of BuildKit's status streams is attributed to one node
+//     (vertices.go), so that progress shows it once and a node's
+//     duration and step counts are its own.
 //   - Solver runs one solve node. BuildKit (buildkit.go, solve.go) is the
 //     real one: a dockerfile.v0 build through the gateway API per (target,
 //     platform), on the builder Place chose (builders.go, placement.go),

@@ -4,11 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strings"
-	"sync"
 
 	"github.com/containerd/platforms"
-	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -33,37 +30,6 @@ func responseDescriptor(er map[string]string) (ocispec.Descriptor, error) {
 		desc.MediaType = ocispec.MediaTypeImageManifest
 	}
 	return desc, nil
-}
-
-// stepCounter counts a solve's Dockerfile steps and the cached ones.
-// Steps are the vertices named "[stage n/m] ..." or "[n/m] ..."; internal
-// loads and exports are not steps.
-type stepCounter struct {
-	mu   sync.Mutex
-	seen map[digest.Digest]bool // completed vertex -> cached
-}
-
-func (c *stepCounter) add(st *client.SolveStatus) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, v := range st.Vertexes {
-		if v.Completed == nil || !strings.HasPrefix(v.Name, "[") || strings.HasPrefix(v.Name, "[internal]") || strings.HasPrefix(v.Name, "[auth]") {
-			continue
-		}
-		c.seen[v.Digest] = c.seen[v.Digest] || v.Cached
-	}
-}
-
-func (c *stepCounter) counts() (steps, cached int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, ok := range c.seen {
-		steps++
-		if ok {
-			cached++
-		}
-	}
-	return steps, cached
 }
 
 func encodeDescriptor(d ocispec.Descriptor) string {

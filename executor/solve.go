@@ -18,7 +18,6 @@ import (
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/identity"
 	"github.com/moby/buildkit/solver/pb"
-	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
 )
@@ -138,14 +137,12 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}
 
 	ch := make(chan *client.SolveStatus)
-	counter := &stepCounter{seen: map[digest.Digest]bool{}}
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
 		for st := range ch {
-			counter.add(st)
 			if req.Progress != nil {
-				req.Progress(st)
+				req.Progress(b.Name, st)
 			}
 		}
 	}()
@@ -160,6 +157,10 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		})
 		if err != nil {
 			return nil, err
+		}
+		// The build has read its links: they may export now.
+		if req.Evaluated != nil {
+			req.Evaluated()
 		}
 		if isCall(n.Solve.Targets[0]) {
 			// The report is in the result's metadata: keep it, as buildx
@@ -178,8 +179,8 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		}
 		req.Ready(&Result{Artifact: la, Builder: b.Name})
 		// Dependents build from this result in their own jobs on this
-		// daemon; keep this job open until they are done (buildx does the
-		// same), then export.
+		// daemon; keep this job open until they have evaluated (buildx
+		// keeps it until they end), then export.
 		select {
 		case <-req.Release:
 		case <-ctx.Done():
@@ -206,7 +207,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			}
 		}
 	}
-	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp, counter)
+	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp)
 }
 
 func newLinkArtifact(ctx context.Context, b *Builder, res *gateway.Result) (*linkArtifact, error) {
@@ -246,7 +247,7 @@ func newLinkArtifact(ctx context.Context, b *Builder, res *gateway.Result) (*lin
 }
 
 // result turns BuildKit's response into a Result.
-func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepared, resp *client.SolveResponse, c *stepCounter) (*Result, error) {
+func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepared, resp *client.SolveResponse) (*Result, error) {
 	er := map[string]string{}
 	if resp != nil && resp.ExporterResponse != nil {
 		maps.Copy(er, resp.ExporterResponse)
@@ -255,7 +256,6 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 	er["buildx.build.ref"] = buildRef
 	res := &Result{ExporterResponse: map[string]map[string]string{}, Builder: b.Name, Ref: buildRef,
 		Artifact: &solveArtifact{exports: pr.exports}}
-	res.Steps, res.Cached = c.counts()
 	for _, t := range pr.node.Solve.Targets {
 		res.ExporterResponse[t.Name] = er
 	}

@@ -2,8 +2,7 @@
 # The local builder stack that xbake's integration tests and demo run on:
 # a root buildkitd (OCI worker, runc, QEMU for foreign platforms), a plain
 # registry, a second registry with htpasswd auth, and multi-arch base
-# images in the plain one. See README.md and DESIGN.md ("The local builder
-# stack").
+# images in the plain one. See README.md.
 #
 #   scripts/stack.sh up       install, build and start what is missing (idempotent)
 #   scripts/stack.sh down     stop what `up` started (by its pid files), nothing else

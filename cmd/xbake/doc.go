@@ -9,6 +9,11 @@
 // folder it is also "docker xbake" (plugin.go), with the docker CLI's
 // global flags.
 //
+// The package builds two ways (engine.go): by default into the whole
+// program, and with -tags xbakefront into a front that starts fast, runs
+// the commands that only read HCL and JSON definitions, and hands the
+// others to the whole program installed as xbake-engine.
+//
 // Exit codes:
 //
 //	0    success

@@ -1,3 +1,5 @@
+//go:build !xbakefront
+
 package main
 
 import (
@@ -26,21 +28,6 @@ import (
 // maxRemoteDefinition bounds a definition fetched as a single file, as
 // buildx does (2 MiB).
 const maxRemoteDefinition = 2 << 20
-
-// remoteArgs splits buildx's positional form: [URL] [CMDCONTEXT_URL]
-// [TARGET...]. A first argument that is a remote URL is the definition;
-// a second one is BAKE_CMD_CONTEXT.
-func remoteArgs(args []string) (defURL, cmdContext string, targets []string) {
-	cmdContext, targets = "cwd://", args
-	if len(targets) == 0 || !bake.IsRemoteURL(targets[0]) {
-		return "", cmdContext, targets
-	}
-	defURL, targets = targets[0], targets[1:]
-	if len(targets) > 0 && bake.IsRemoteURL(targets[0]) {
-		cmdContext, targets = targets[0], targets[1:]
-	}
-	return defURL, cmdContext, targets
-}
 
 // remoteDefinition fetches the definition files of a remote bake
 // invocation: from a git repository (the default names, or the -f names,

@@ -6,6 +6,9 @@ import (
 	"runtime/debug"
 	"strings"
 
+	// Links BuildKit's module, so that the build info names its version
+	// in the front build too, which links no other BuildKit package.
+	_ "github.com/moby/buildkit/version"
 	"github.com/spf13/cobra"
 )
 

@@ -1,13 +1,11 @@
 package bake
 
 import (
+	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
-
-	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // The x-bake extension of a Compose build section carries the bake fields
@@ -27,40 +25,62 @@ var xbakeFields = func() []string {
 	return names
 }()
 
-func (m *composeMapper) applyXBake(t *Target, ext any) {
-	if ext == nil {
-		return
-	}
-	obj, ok := ext.(map[string]any)
-	if !ok {
-		m.errorf(m.at("", "build", "x-bake"), "Invalid x-bake",
-			"Service %q: x-bake must be a mapping of bake fields (tags, platforms, output, ...), not %s.", m.name, yamlKind(ext))
-		return
-	}
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
-		if !slices.Contains(xbakeFields, k) {
-			rng := m.at("", "build", "x-bake", k)
-			detail := fmt.Sprintf("Service %q: x-bake has no field %q, so it is ignored.", m.name, k)
-			if s := xhcl.Suggest(k, xbakeFields); s != "" {
-				detail += fmt.Sprintf(" Did you mean %q?", s)
-			} else {
-				detail += " The fields are " + strings.Join(xbakeFields, ", ") + "."
-			}
-			m.diags = append(m.diags, xhcl.Warnf(&rng, "Unknown x-bake field", "%s", detail))
-		}
-	}
+// XBakeFields are the keys x-bake accepts, in the attribute table's order.
+func XBakeFields() []string { return slices.Clone(xbakeFields) }
+
+// ApplyXBake merges the x-bake field name, decoded from YAML as v, into t
+// by the attribute table's rule for it.
+func ApplyXBake(t *Target, name string, v any) error {
 	for _, a := range targetAttrs {
-		v, ok := obj[a.name]
-		if !ok || v == nil || a.xbake == nil {
-			continue
+		if a.name == name && a.xbake != nil {
+			return a.xbake(t, v)
 		}
-		if err := a.xbake(t, v); err != nil {
-			m.errorf(m.at("", "build", "x-bake", a.name), "Invalid x-bake "+a.name,
-				"Service %q: x-bake %s %s.", m.name, a.name, err)
-			continue
-		}
-		m.at(a.name, "build", "x-bake", a.name)
 	}
+	return fmt.Errorf("is not an x-bake field")
+}
+
+// YAMLKind names the kind of a decoded YAML value, for messages.
+func YAMLKind(v any) string { return yamlKind(v) }
+
+// ComposeTargetName, ComposeNamedContexts and SortSSH are Compose's
+// mapping rules, which the x-bake column of the table shares with package
+// bake/compose.
+func ComposeTargetName(service string) string { return composeTargetName(service) }
+
+func ComposeNamedContexts(in map[string]string) map[string]string { return composeNamedContexts(in) }
+
+func SortSSH(s []*SSH) { sortSSH(s) }
+
+// composeTargetName is the target a service becomes: dots are not allowed
+// in target names.
+func composeTargetName(service string) string {
+	return strings.ReplaceAll(service, ".", "_")
+}
+
+// composeNamedContexts turns Compose's "service:x" contexts (and bake's
+// "target:x") into bake target links, with the service name mapped to its
+// target name.
+func composeNamedContexts(in map[string]string) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		for _, prefix := range []string{"service:", "target:"} {
+			if name, ok := strings.CutPrefix(v, prefix); ok {
+				v = "target:" + composeTargetName(name)
+				break
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func sortSSH(s []*SSH) {
+	slices.SortFunc(s, func(a, b *SSH) int {
+		if c := cmp.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return slices.Compare(a.Paths, b.Paths)
+	})
 }
 
 // appendUnique appends more to list and drops repeats, keeping first
