@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/builder"
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/executor/oci"
 	"github.com/xbake/xbake/plan"
@@ -19,6 +20,8 @@ import (
 type runOptions struct {
 	builder   string
 	builders  string
+	tls       builder.TLS
+	tlsDir    string
 	parallel  int
 	keepGoing bool
 	retries   int
@@ -28,8 +31,13 @@ type runOptions struct {
 }
 
 func (o *runOptions) addFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.builder, "builder", "", "BuildKit address (unix://, tcp://); default $BUILDKIT_HOST or "+executor.DefaultBuildKitHost)
-	f.StringVar(&o.builders, "builders", "", "JSON file listing several BuildKit nodes: [{\"name\", \"endpoint\", \"platforms\", \"tls\"}]")
+	f.StringVar(&o.builder, "builder", "", "Builder: a buildx builder or docker context by name, or a BuildKit address (unix://, tcp://, docker-container://, kube-pod://, ssh://...); default $BUILDX_BUILDER, buildx's current builder, $BUILDKIT_HOST, "+builder.DefaultBuildKitHost)
+	f.StringVar(&o.builders, "builders", "", "JSON file listing BuildKit addresses: [{\"name\", \"endpoint\", \"platforms\", \"tls\"}]")
+	f.StringVar(&o.tls.CA, "tlscacert", "", "CA certificate of a tcp:// builder address (or $BUILDKIT_TLSCACERT)")
+	f.StringVar(&o.tls.Cert, "tlscert", "", "Client certificate for a tcp:// builder address (or $BUILDKIT_TLSCERT)")
+	f.StringVar(&o.tls.Key, "tlskey", "", "Client key for a tcp:// builder address (or $BUILDKIT_TLSKEY)")
+	f.StringVar(&o.tls.ServerName, "tlsservername", "", "Server name to verify a tcp:// builder's certificate against (default: the address's host; or $BUILDKIT_TLSSERVERNAME)")
+	f.StringVar(&o.tlsDir, "tlsdir", "", "Folder with ca.pem, cert.pem and key.pem (or ca.crt, tls.crt, tls.key) for a tcp:// builder address (or $BUILDKIT_TLSDIR)")
 	f.IntVarP(&o.parallel, "parallel", "j", 0, "Run at most N solves at once (0: no bound)")
 	// buildx's name for the same bound.
 	f.IntVar(&o.parallel, "jobs", 0, "Same as --parallel")
@@ -72,13 +80,17 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err != nil {
 		return err
 	}
-	cfgs, err := o.builderConfigs(a, wd)
+	b, err := o.resolveBuilder(a, wd)
 	if err != nil {
 		return err
 	}
+	cfgs := make([]executor.BuilderConfig, len(b.Nodes))
+	for i, n := range b.Nodes {
+		cfgs[i] = *n
+	}
 	bs, err := executor.Connect(ctx, cfgs)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("%v\nStart BuildKit (scripts/stack.sh up) or point --builder/BUILDKIT_HOST at a running one.", err)}
+		return builderError(err)
 	}
 	defer bs.Close()
 
@@ -93,7 +105,6 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	bk, err := executor.NewBuildKit(ctx, bs, p, executor.BuildKitOptions{
 		WorkDir:      wd,
 		DockerConfig: a.getenv("DOCKER_CONFIG"),
-		DockerHost:   a.getenv("DOCKER_HOST"),
 		Getenv:       a.getenv,
 	})
 	if err != nil {
@@ -142,27 +153,33 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	return nil
 }
 
-// builderConfigs are the BuildKit nodes of the run: --builders, else
-// --builder, else BUILDKIT_HOST, else BuildKit's default socket.
-func (o *runOptions) builderConfigs(a *app, wd string) ([]executor.BuilderConfig, error) {
+// resolveBuilder finds the builder of the run: --builders FILE, else as
+// buildx resolves --builder (package builder).
+func (o *runOptions) resolveBuilder(a *app, wd string) (*builder.Builder, error) {
 	if o.builders != "" {
 		if o.builder != "" {
 			return nil, usageErrorf("--builder and --builders are mutually exclusive")
 		}
-		cfgs, err := executor.LoadBuilders(absFrom(wd, o.builders))
+		b, err := builder.LoadFile(absFrom(wd, o.builders), a.getenv)
 		if err != nil {
 			return nil, usageErrorf("--builders: %v", err)
 		}
-		return cfgs, nil
+		return b, nil
 	}
-	addr := o.builder
-	if addr == "" {
-		addr = a.getenv("BUILDKIT_HOST")
+	b, err := builder.Resolve(builder.Options{Name: o.builder, TLS: o.tls, TLSDir: o.tlsDir, Getenv: a.getenv, WorkDir: wd})
+	if err != nil {
+		return nil, builderError(err)
 	}
-	if addr == "" {
-		addr = executor.DefaultBuildKitHost
+	return b, nil
+}
+
+// builderError gives a builder failure its exit code: 2 for configuration
+// that cannot work, 1 for a builder that does not answer.
+func builderError(err error) error {
+	if builder.IsConfigError(err) {
+		return usageErrorf("%v", err)
 	}
-	return []executor.BuilderConfig{{Name: "default", Endpoint: addr}}, nil
+	return &exitError{code: exitFailure, msg: err.Error()}
 }
 
 func absFrom(wd, p string) string {
