@@ -193,12 +193,16 @@ func (d *DockerEngine) unreachable(err error) string {
 
 // failure says that the engine does not answer, and why when it can tell.
 func (d *DockerEngine) failure(err error) string {
+	where := d.Host
+	if d.Context != d.Host {
+		where += " (docker context " + d.Context + ")"
+	}
 	if path, ok := strings.CutPrefix(d.Host, "unix://"); ok {
 		if _, serr := os.Stat(path); serr != nil {
-			return fmt.Sprintf("no %s answers: %s does not exist", d, path)
+			return fmt.Sprintf("no docker engine answers at %s: %s does not exist", where, path)
 		}
 	}
-	return fmt.Sprintf("no %s answers: %v", d, err)
+	return fmt.Sprintf("no docker engine answers at %s: %v", where, err)
 }
 
 func (d *DockerEngine) remedy() string {

@@ -77,7 +77,7 @@ func readTLSFile(what, path string) ([]byte, error) {
 func tlsFromDir(dir, serverName string) (TLS, error) {
 	t := TLS{ServerName: serverName}
 	for _, f := range []struct {
-		dst       *string
+		dst        *string
 		either, or string
 	}{{&t.CA, "ca.pem", "ca.crt"}, {&t.Cert, "cert.pem", "tls.crt"}, {&t.Key, "key.pem", "tls.key"}} {
 		for _, name := range []string{f.either, f.or} {

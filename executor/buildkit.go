@@ -118,7 +118,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 			if e.load && bk.docker == nil {
 				d, err := findDockerEngine(ctx, bk.opt.Getenv, bk.opt.DockerHost)
 				if err != nil {
-					return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine, but %v; add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
+					return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine: %w\nOr add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
 				}
 				bk.docker = d
 			}

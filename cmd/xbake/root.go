@@ -55,6 +55,8 @@ publishes manifest lists or per-platform outputs.`,
 		newSchemaCmd(a),
 		newImagetoolsCmd(a),
 		newGraphCmd(a),
+		newBuilderCmd(a),
+		newDoctorCmd(a),
 	)
 	return cmd
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/xbake/xbake/bake"
-	"github.com/xbake/xbake/builder"
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/executor/oci"
 	"github.com/xbake/xbake/plan"
@@ -18,10 +17,7 @@ import (
 
 // runOptions are the flags that control execution (not resolution).
 type runOptions struct {
-	builder   string
-	builders  string
-	tls       builder.TLS
-	tlsDir    string
+	builderFlags
 	parallel  int
 	keepGoing bool
 	retries   int
@@ -31,13 +27,7 @@ type runOptions struct {
 }
 
 func (o *runOptions) addFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.builder, "builder", "", "Builder: a buildx builder or docker context by name, or a BuildKit address (unix://, tcp://, docker-container://, kube-pod://, ssh://...); default $BUILDX_BUILDER, buildx's current builder, $BUILDKIT_HOST, "+builder.DefaultBuildKitHost)
-	f.StringVar(&o.builders, "builders", "", "JSON file listing BuildKit addresses: [{\"name\", \"endpoint\", \"platforms\", \"tls\"}]")
-	f.StringVar(&o.tls.CA, "tlscacert", "", "CA certificate of a tcp:// builder address (or $BUILDKIT_TLSCACERT)")
-	f.StringVar(&o.tls.Cert, "tlscert", "", "Client certificate for a tcp:// builder address (or $BUILDKIT_TLSCERT)")
-	f.StringVar(&o.tls.Key, "tlskey", "", "Client key for a tcp:// builder address (or $BUILDKIT_TLSKEY)")
-	f.StringVar(&o.tls.ServerName, "tlsservername", "", "Server name to verify a tcp:// builder's certificate against (default: the address's host; or $BUILDKIT_TLSSERVERNAME)")
-	f.StringVar(&o.tlsDir, "tlsdir", "", "Folder with ca.pem, cert.pem and key.pem (or ca.crt, tls.crt, tls.key) for a tcp:// builder address (or $BUILDKIT_TLSDIR)")
+	o.builderFlags.addFlags(f)
 	f.IntVarP(&o.parallel, "parallel", "j", 0, "Run at most N solves at once (0: no bound)")
 	// buildx's name for the same bound.
 	f.IntVar(&o.parallel, "jobs", 0, "Same as --parallel")
@@ -108,7 +98,8 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		Getenv:       a.getenv,
 	})
 	if err != nil {
-		return &exitError{code: exitFailure, msg: red.String(err.Error())}
+		// A docker context that does not exist is a configuration error.
+		return &exitError{code: exitCode(err), msg: red.String(err.Error())}
 	}
 	defer bk.Close()
 
@@ -151,35 +142,6 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		}
 	}
 	return nil
-}
-
-// resolveBuilder finds the builder of the run: --builders FILE, else as
-// buildx resolves --builder (package builder).
-func (o *runOptions) resolveBuilder(a *app, wd string) (*builder.Builder, error) {
-	if o.builders != "" {
-		if o.builder != "" {
-			return nil, usageErrorf("--builder and --builders are mutually exclusive")
-		}
-		b, err := builder.LoadFile(absFrom(wd, o.builders), a.getenv)
-		if err != nil {
-			return nil, usageErrorf("--builders: %v", err)
-		}
-		return b, nil
-	}
-	b, err := builder.Resolve(builder.Options{Name: o.builder, TLS: o.tls, TLSDir: o.tlsDir, Getenv: a.getenv, WorkDir: wd})
-	if err != nil {
-		return nil, builderError(err)
-	}
-	return b, nil
-}
-
-// builderError gives a builder failure its exit code: 2 for configuration
-// that cannot work, 1 for a builder that does not answer.
-func builderError(err error) error {
-	if builder.IsConfigError(err) {
-		return usageErrorf("%v", err)
-	}
-	return &exitError{code: exitFailure, msg: err.Error()}
 }
 
 func absFrom(wd, p string) string {
