@@ -144,6 +144,9 @@ func (n *Node) checkDriverOpts() error {
 // checkAddress accepts the BuildKit address forms: unix, tcp, npipe and
 // the registered connection helpers.
 func checkAddress(addr string) error {
+	if !strings.Contains(addr, "://") {
+		return fmt.Errorf("%q is not an address: it needs a scheme, as in tcp://HOST:PORT or unix:///PATH", addr)
+	}
 	u, err := url.Parse(addr)
 	if err != nil {
 		return fmt.Errorf("%q is not an address: %v", addr, err)

@@ -174,11 +174,13 @@ func (b *Builder) prepare(e env, workDir string) error {
 	for _, n := range b.Nodes {
 		n.env, n.workDir, n.source = e, workDir, b.Source
 		if err := n.loadTLS(); err != nil {
-			where := b.Source
-			if b.File != "" {
-				where = b.File
+			switch {
+			case b.Source == "--builders":
+				return configErrorf("%s: builder %q: %v", b.File, n.Name, err)
+			case b.File != "":
+				return configErrorf("%s: builder %s, node %s: %v", b.File, b.Name, n.Name, err)
 			}
-			return configErrorf("%s: builder %s, node %s: %v", where, b.Name, n.Name, err)
+			return configErrorf("%s: %v", b.Source, err)
 		}
 	}
 	return nil
