@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xbake/xbake/executor/executortest"
+	"github.com/xbake/xbake/executor/oci"
+)
+
+// archFile is a bake file whose target records `uname -m` of each
+// platform's RUN step, written to out/<platform>/arch.
+func archFile(t *testing.T, dir, registry string, plats ...string) {
+	t.Helper()
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "default" {
+  dockerfile-inline = "FROM `+registry+`/xbake/busybox\nRUN uname -m > /arch\n"
+  platforms = ["`+strings.Join(plats, `", "`)+`"]
+  output = ["type=local,dest=out"]
+  no-cache = true
+}
+`)
+}
+
+// wantArch checks out/<folder>/arch, folder by folder: linux_arm64 for a
+// multi-platform build, "" for one platform.
+func wantArch(t *testing.T, dir string, want map[string]string) {
+	t.Helper()
+	for sub, arch := range want {
+		dt, err := os.ReadFile(filepath.Join(dir, "out", sub, "arch"))
+		if err != nil || strings.TrimSpace(string(dt)) != arch {
+			t.Errorf("out/%s: uname -m = %q (%v), want %s", sub, dt, err, arch)
+		}
+	}
+}
+
+// store writes a buildx builder store holding one builder, as buildx
+// saves it, and returns the store folder for BUILDX_CONFIG.
+func store(t *testing.T, name, instance string, current bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "instances"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "instances", name), instance)
+	if current {
+		writeFile(t, filepath.Join(dir, "current"), `{"Key":"","Name":"`+name+`","Global":true}`)
+	}
+	return dir
+}
+
+// A docker-container builder, as `docker buildx create --use --name NAME`
+// makes one: its node's container runs BuildKit on the Docker engine that
+// the node's docker context names, and it is buildx's current builder, so
+// no flag names it. Stopped, it says how to start it.
+func TestIntegrationDockerContainerBuilder(t *testing.T) {
+	d := executortest.Docker(t)
+	name := executortest.Unique("xbdc")
+	container := d.BuildKitContainer(t, name+"0")
+	dockerConfig := d.Context(t, name+"-ctx", false)
+	// BuildKit's helper runs `docker --context=...`, which reads the
+	// process's environment.
+	t.Setenv("DOCKER_CONFIG", dockerConfig)
+	bx := store(t, name, `{"Name":"`+name+`","Driver":"docker-container","Nodes":[{"Name":"`+name+`0","Endpoint":"`+name+`-ctx","Platforms":null,"DriverOpts":null,"Flags":["--allow-insecure-entitlement=network.host"],"Files":null}],"Dynamic":false}`, true)
+	env := map[string]string{"BUILDX_CONFIG": bx, "DOCKER_CONFIG": dockerConfig, "BUILDKIT_HOST": ""}
+
+	dir := t.TempDir()
+	archFile(t, dir, d.Registry, "linux/amd64", "linux/arm64", "linux/arm/v7")
+	code, out := cliRun(t, dir, env, "--progress=quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	wantArch(t, dir, map[string]string{"linux_amd64": "x86_64", "linux_arm64": "aarch64", "linux_arm_v7": "armv7l"})
+
+	code, out = cliRun(t, dir, env, "builder", "inspect")
+	if code != 0 {
+		t.Fatalf("inspect: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"Driver:    docker-container", "Chosen by: the current buildx builder",
+		"Endpoint:           container " + container + " on docker context " + name + "-ctx", "Status:             running",
+		"BuildKit version:   " + moduleVersion("github.com/moby/buildkit"), "Emulated platforms: linux/arm64"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("inspect lacks %q:\n%s", want, out)
+		}
+	}
+
+	d.Docker(t, "stop", "--time", "1", container)
+	code, out = cliRun(t, dir, env, "--progress=quiet")
+	want := "xbake: builder " + name + ", node " + name + "0 (container " + container + " on docker context " + name + "-ctx) does not answer: container " + container + " is not running\n" +
+		"Start it: `docker --context " + name + "-ctx start " + container + "` (or `docker buildx inspect --bootstrap " + name + "`).\n"
+	if code != 1 || out.String() != want {
+		t.Errorf("stopped: exit %d\n%s\nwant exit 1\n%s", code, out, want)
+	}
+}
+
+// copyBase copies the stack's busybox to a repository of the test's own:
+// the engine's classic image store keeps one platform per tag and reuses
+// an image pulled earlier for another platform, so a shared tag could
+// hand the docker driver the wrong architecture.
+func copyBase(t *testing.T, env executortest.StackEnv) string {
+	t.Helper()
+	repo := env.Repo(t) + ":latest"
+	if _, err := oci.NewClient().Create(context.Background(), []string{repo}, []string{env.Registry + "/xbake/busybox:latest"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return repo
+}
+
+// The docker driver: `--builder CONTEXT` builds on the engine's own
+// BuildKit (docker 20.10's is BuildKit 0.8), dialed through the engine's
+// /grpc and /session endpoints, as buildx's default builder does.
+func TestIntegrationDockerDriver(t *testing.T) {
+	d := executortest.Docker(t)
+	ctxName := executortest.Unique("xbctx")
+	env := map[string]string{"DOCKER_CONFIG": d.Context(t, ctxName, false)}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "default" {
+  dockerfile-inline = "FROM `+copyBase(t, d.StackEnv)+`\nRUN uname -m > /arch\n"
+  output = ["type=local,dest=out"]
+}
+`)
+	code, out := cliRun(t, dir, env, "--builder", ctxName, "--progress=quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	wantArch(t, dir, map[string]string{"": "x86_64"})
+
+	code, out = cliRun(t, dir, env, "doctor", "--builder", ctxName)
+	for _, want := range []string{"Builder " + ctxName + " (docker driver), chosen by --builder\n",
+		"ok       node " + ctxName + " answers (the BuildKit of docker context " + ctxName + "), BuildKit built into docker 20.10"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("doctor lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 0 {
+		t.Errorf("doctor: exit %d\n%s", code, out)
+	}
+}
+
+// --load of a multi-platform build into an engine that keeps one platform
+// per tag (docker 20.10's classic store): one image per platform, tagged
+// TAG-os-arch, each of which runs as its own architecture, as the seed
+// story checks with `docker run --platform`.
+func TestIntegrationLoadMultiPlatform(t *testing.T) {
+	d := executortest.Docker(t)
+	image := "xbake-test/" + executortest.Unique("load")
+	t.Cleanup(func() {
+		for _, s := range []string{"linux-amd64", "linux-arm64", "linux-arm-v7"} {
+			d.Docker(t, "image", "rm", "--force", image+":v1-"+s)
+		}
+	})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "default" {
+  dockerfile-inline = "FROM `+d.Registry+`/xbake/busybox\nCMD [\"uname\", \"-m\"]\n"
+  platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+  tags = ["`+image+`:v1"]
+}
+`)
+	code, out := cliRun(t, dir, map[string]string{"DOCKER_HOST": d.Host}, "--load", "--progress=quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, c := range []struct{ platform, suffix, arch string }{
+		{"linux/amd64", "linux-amd64", "x86_64"}, {"linux/arm64", "linux-arm64", "aarch64"}, {"linux/arm/v7", "linux-arm-v7", "armv7l"},
+	} {
+		if !strings.Contains(out.String(), "docker:docker.io/"+image+":v1-"+c.suffix) {
+			t.Errorf("the summary does not name %s:v1-%s:\n%s", image, c.suffix, out)
+		}
+		got := strings.TrimSpace(d.Docker(t, "run", "--rm", "--platform", c.platform, image+":v1-"+c.suffix))
+		if got != c.arch {
+			t.Errorf("docker run --platform %s %s:v1-%s printed %q, want %s", c.platform, image, c.suffix, got, c.arch)
+		}
+	}
+}
+
+// --load finds the engine as the docker CLI does: here the current docker
+// context of the configuration (`docker context use`), with DOCKER_HOST
+// unset, and then DOCKER_CONTEXT naming it.
+func TestIntegrationLoadDockerContext(t *testing.T) {
+	d := executortest.Docker(t)
+	name := executortest.Unique("xbctx")
+	image := "xbake-test/" + name + ":v1"
+	t.Cleanup(func() { d.Docker(t, "image", "rm", "--force", image) })
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "default" {
+  dockerfile-inline = "FROM `+d.Registry+`/xbake/busybox\nRUN echo `+name+` > /id\n"
+  tags = ["`+image+`"]
+}
+`)
+	for _, env := range []map[string]string{
+		{"DOCKER_CONFIG": d.Context(t, name, true)},
+		{"DOCKER_CONFIG": d.Context(t, name, false), "DOCKER_CONTEXT": name},
+	} {
+		d.Docker(t, "image", "rm", "--force", image)
+		code, out := cliRun(t, dir, env, "--load", "--progress=quiet")
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", env, code, out)
+		}
+		if got := strings.TrimSpace(d.Docker(t, "run", "--rm", image, "cat", "/id")); got != name {
+			t.Errorf("%v: the loaded image holds %q", env, got)
+		}
+	}
+	// A context that does not exist is a configuration error that names
+	// the contexts there are.
+	code, out := cliRun(t, dir, map[string]string{"DOCKER_CONFIG": d.Context(t, name, false), "DOCKER_CONTEXT": "nope"}, "--load", "--progress=quiet")
+	if code != 2 || !strings.Contains(out.String(), `docker context "nope" (DOCKER_CONTEXT) does not exist; the contexts are: default, `+name) {
+		t.Errorf("unknown context: exit %d\n%s", code, out)
+	}
+}
