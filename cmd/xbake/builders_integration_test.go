@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -211,5 +213,100 @@ target "default" {
 	code, out := cliRun(t, dir, map[string]string{"DOCKER_CONFIG": d.Context(t, name, false), "DOCKER_CONTEXT": "nope"}, "--load", "--progress=quiet")
 	if code != 2 || !strings.Contains(out.String(), `docker context "nope" (DOCKER_CONTEXT) does not exist; the contexts are: default, `+name) {
 		t.Errorf("unknown context: exit %d\n%s", code, out)
+	}
+}
+
+// freeAddr returns a loopback tcp:// address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return "tcp://" + l.Addr().String()
+}
+
+// A remote builder of two nodes over tcp:// with mutual TLS, the way
+// BuildKit is deployed on Kubernetes and joined with `docker buildx create
+// --driver remote --driver-opt cacert=...,cert=...,key=... --append`:
+// each node builds the platform declared for it. Without a client
+// certificate the nodes refuse, and the error says so; a TLS file that
+// does not exist is a configuration error (exit 2).
+func TestIntegrationRemoteMutualTLS(t *testing.T) {
+	env := executortest.Stack(t)
+	certs := t.TempDir()
+	executortest.Certs(t, certs)
+	tlsFlags := []string{"--tlscacert", filepath.Join(certs, "ca.pem"), "--tlscert", filepath.Join(certs, "server.pem"), "--tlskey", filepath.Join(certs, "server-key.pem")}
+	amd := executortest.StartDaemonAt(t, "linux/amd64", freeAddr(t), tlsFlags...)
+	arm := executortest.StartDaemonAt(t, "linux/arm64", freeAddr(t), tlsFlags...)
+	name := executortest.Unique("xbtls")
+	instance := func(opts string) string {
+		node := func(i int, endpoint, arch string) string {
+			return `{"Name":"` + name + strconv.Itoa(i) + `","Endpoint":"` + endpoint + `","Platforms":[{"architecture":"` + arch + `","os":"linux"}],"DriverOpts":{` + opts + `},"Flags":null,"Files":null}`
+		}
+		return `{"Name":"` + name + `","Driver":"remote","Nodes":[` + node(0, amd, "amd64") + `,` + node(1, arm, "arm64") + `],"Dynamic":false}`
+	}
+	ca, cert, key := filepath.Join(certs, "ca.pem"), filepath.Join(certs, "cert.pem"), filepath.Join(certs, "key.pem")
+	run := func(opts string, args ...string) (int, string, string) {
+		bx := store(t, name, instance(opts), false)
+		dir := t.TempDir()
+		archFile(t, dir, env.Registry, "linux/amd64", "linux/arm64")
+		code, out := cliRun(t, dir, map[string]string{"BUILDX_CONFIG": bx, "BUILDX_BUILDER": name},
+			append([]string{"--progress=quiet", "--metadata-file", "meta.json"}, args...)...)
+		return code, out.String(), dir
+	}
+
+	code, out, dir := run(`"cacert":"` + ca + `","cert":"` + cert + `","key":"` + key + `","servername":"localhost"`)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	wantArch(t, dir, map[string]string{"linux_amd64": "x86_64", "linux_arm64": "aarch64"})
+	meta, _ := os.ReadFile(filepath.Join(dir, "meta.json"))
+	for plat, node := range map[string]string{"linux/amd64": name + "0", "linux/arm64": name + "1"} {
+		if !strings.Contains(string(meta), `"`+plat+`": {`+"\n"+`        "buildx.build.ref": "xbake/`+node+`/`) {
+			t.Errorf("%s did not run on %s:\n%s", plat, node, meta)
+		}
+	}
+
+	code, out, _ = run(`"cacert":"` + ca + `"`)
+	if want := "xbake: builder " + name + ", node " + name + "0 (" + amd + ") does not answer: "; code != 1 || !strings.HasPrefix(out, want) ||
+		!strings.Contains(out, "Check that buildkitd listens there with TLS, and that the CA, the client certificate and the server name match its certificates.") {
+		t.Errorf("without a client certificate: exit %d\n%s", code, out)
+	}
+
+	missing := filepath.Join(certs, "missing.pem")
+	code, out, _ = run(`"cacert":"` + missing + `","cert":"` + cert + `","key":"` + key + `"`)
+	want := ": builder " + name + ", node " + name + "0: CA certificate " + missing + " does not exist\n"
+	if code != 2 || !strings.HasSuffix(out, want) || strings.Contains(out, "Start BuildKit") {
+		t.Errorf("missing CA file: exit %d\n%s", code, out)
+	}
+}
+
+// DOCKER_HOST=ssh://USER@HOST reaches the engine through `ssh ... HOST
+// docker system dial-stdio`, as the docker CLI does. There is no remote
+// host here: an ssh shim runs the remote command on this machine, whose
+// docker CLI bridges to the stack's engine.
+func TestIntegrationLoadDockerHostSSH(t *testing.T) {
+	d := executortest.Docker(t)
+	shims := executortest.NewShims(t)
+	shims.SSH(t, "DOCKER_HOST="+d.Host, "DOCKER_CONFIG="+t.TempDir())
+	image := "xbake-test/" + executortest.Unique("ssh") + ":v1"
+	t.Cleanup(func() { d.Docker(t, "image", "rm", "--force", image) })
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "default" {
+  dockerfile-inline = "FROM `+d.Registry+`/xbake/busybox\nCMD [\"true\"]\n"
+  tags = ["`+image+`"]
+}
+`)
+	code, out := cliRun(t, dir, map[string]string{"DOCKER_HOST": "ssh://deploy@engine-host", "PATH": os.Getenv("PATH")}, "--load", "--progress=quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	d.Docker(t, "image", "inspect", image)
+	want := "ssh -l deploy -o ConnectTimeout=30 -T -- engine-host docker system dial-stdio"
+	if calls := shims.Calls(t, "ssh"); len(calls) == 0 || calls[0] != want {
+		t.Errorf("ssh calls %q, want %q", calls, want)
 	}
 }
