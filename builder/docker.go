@@ -29,6 +29,9 @@ type DockerEngine struct {
 	Host string
 	// Source says how it was chosen, for messages ("DOCKER_HOST", ...).
 	Source string
+	// named: the caller named the context or address (a builder node's
+	// endpoint); otherwise the docker CLI's rules chose it.
+	named bool
 
 	ep docker.Endpoint
 }
@@ -94,6 +97,14 @@ func ResolveDocker(getenv func(string) string, name string) (*DockerEngine, erro
 }
 
 func (e env) resolveDocker(name string) (*DockerEngine, error) {
+	d, err := e.findDocker(name)
+	if err == nil {
+		d.named = name != ""
+	}
+	return d, err
+}
+
+func (e env) findDocker(name string) (*DockerEngine, error) {
 	source := "docker context " + name
 	if name == "" {
 		var err error
@@ -206,5 +217,14 @@ func (d *DockerEngine) failure(err error) string {
 }
 
 func (d *DockerEngine) remedy() string {
+	if d.named {
+		if d.Context == d.Host {
+			return "Start the engine, or point the builder at another one."
+		}
+		if d.Context == "default" {
+			return "Start the engine; the default docker context is DOCKER_HOST (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), else " + defaultDockerHost + "."
+		}
+		return "Start the engine, or check the context: `docker context inspect " + d.Context + "`."
+	}
 	return "Start the engine, or choose another one with DOCKER_CONTEXT, DOCKER_HOST or `docker context use` (it was chosen by " + d.Source + ")."
 }

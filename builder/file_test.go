@@ -29,7 +29,7 @@ func TestLoadFile(t *testing.T) {
 
 	for _, c := range []struct{ content, want string }{
 		{`[{"name":"x","endpoint":"unix:///a","platfroms":["linux/arm64"]}]`, `json: unknown field "platfroms"`},
-		{`[{"name":"x","endpoint":"unix:///a","platforms":"linux/arm64"}]`, `1:61: field "platforms": a JSON string where a list belongs`},
+		{`[{"name":"x","endpoint":"unix:///a","platforms":"linux/arm64"}]`, `1:49: field "platforms": a JSON string where a list belongs`},
 		{`[{"name":"x","endpoint":"127.0.0.1:1234"}]`, `builder "x": "127.0.0.1:1234" is not an address: it needs a scheme`},
 		{`[{"name":"x","endpoint":"tcp://127.0.0.1:1","tls":{"ca":"ca.pem"}}]`, `builder "x": CA certificate ` + filepath.Join(dir, "ca.pem") + ` does not exist`},
 		{`[]`, "no builders"},

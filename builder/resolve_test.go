@@ -235,7 +235,7 @@ func TestResolveErrors(t *testing.T) {
 		want string
 	}{
 		{Options{Name: "gamma"}, `--builder: no builder "gamma"; the buildx builders (in ` + e.storeDir() + `) are alpha, beta, broken, cloudy, missingca, nodeless, relative, syntax; the docker contexts (the engine's own BuildKit) are default, colima`},
-		{Options{Name: "broken"}, file("broken") + `: 2:27: field "Nodes.Platforms": a JSON string where a list belongs`},
+		{Options{Name: "broken"}, file("broken") + `: 2:15: field "Nodes.Platforms": a JSON string where a list belongs`},
 		{Options{Name: "nodeless"}, file("nodeless") + `: field "Nodes" is empty`},
 		{Options{Name: "cloudy"}, file("cloudy") + `: field "Driver": xbake cannot use driver "cloud"`},
 		{Options{Name: "relative"}, file("relative") + `: field "Nodes[0].DriverOpts": cacert=ca.pem: the path must be absolute`},

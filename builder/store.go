@@ -223,13 +223,14 @@ func decodeJSON(dt []byte, v any) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &te):
-		line, col := position(dt, te.Offset)
+		line, col := position(dt, valueStart(dt, te.Offset))
 		if te.Field == "" {
 			return fmt.Errorf("%d:%d: a JSON %s where %s belongs", line, col, te.Value, describeType(te.Type.String()))
 		}
 		return fmt.Errorf("%d:%d: field %q: a JSON %s where %s belongs", line, col, te.Field, te.Value, describeType(te.Type.String()))
 	case errors.As(err, &se):
-		line, col := position(dt, se.Offset)
+		// Offset counts the bytes read, the bad one included.
+		line, col := position(dt, se.Offset-1)
 		return fmt.Errorf("%d:%d: invalid JSON: %v", line, col, se)
 	}
 	return fmt.Errorf("invalid JSON: %v", err)
@@ -245,11 +246,32 @@ func describeType(t string) string {
 	return "a " + t
 }
 
-// position turns a byte offset into a 1-based line and column.
+// valueStart moves the offset of a type error, which json reports after
+// the value, back to where the value begins.
+func valueStart(dt []byte, off int64) int64 {
+	i := min(max(off, 0), int64(len(dt)))
+	switch {
+	case i > 0 && dt[i-1] == '"':
+		for j := i - 2; j >= 0; j-- {
+			if dt[j] == '"' && (j == 0 || dt[j-1] != '\\') {
+				return j
+			}
+		}
+	case i > 0 && (dt[i-1] == '[' || dt[i-1] == '{'):
+		return i - 1
+	default:
+		for i > 0 && strings.IndexByte("0123456789+-.eEtruefalsn", dt[i-1]) >= 0 {
+			i--
+		}
+	}
+	return i
+}
+
+// position turns the index of a byte into a 1-based line and column.
 func position(dt []byte, off int64) (line, col int) {
 	off = min(max(off, 0), int64(len(dt)))
 	before := dt[:off]
 	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1)
-	return line, max(col, 1)
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
