@@ -115,13 +115,9 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		}
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
-			if e.load && bk.docker == nil {
-				d, err := findDockerEngine(ctx, bk.opt.Getenv, bk.opt.DockerHost)
-				if err != nil {
-					return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine: %w\nOr add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
-				}
-				bk.docker = d
-			}
+		}
+		if err := bk.prepareLoads(ctx, n, exps, p.LoadIndex); err != nil {
+			return err
 		}
 		t := n.Solve.Targets[0]
 		multi := len(t.Platforms) > 1

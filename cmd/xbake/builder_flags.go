@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"slices"
+
 	"github.com/spf13/pflag"
 
+	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/builder"
 )
 
@@ -56,4 +60,23 @@ func exitCode(err error) int {
 		return exitUsage
 	}
 	return exitFailure
+}
+
+// loadIndex says whether a multi-platform --load becomes one image
+// (plan.Request.LoadIndex): only when a multi-platform target loads into
+// the engine and the engine keeps multi-platform images (containerd's
+// image store). An engine that cannot be reached is reported when the
+// build starts, with the rest.
+func loadIndex(ctx context.Context, a *app, def *bake.Definition) bool {
+	if def == nil || !slices.ContainsFunc(def.Targets, func(t *bake.Target) bool {
+		return len(t.Platforms) > 1 && slices.ContainsFunc(t.Outputs, func(o *bake.Export) bool { return o.Type == "docker" && o.Dest == "" })
+	}) {
+		return false
+	}
+	e, err := builder.OpenEngine(ctx, a.getenv, "")
+	if err != nil {
+		return false
+	}
+	defer e.Close()
+	return e.MultiPlatform
 }

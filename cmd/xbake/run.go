@@ -84,7 +84,8 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bs.Close()
 
-	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms()})
+	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
+		LoadIndex: loadIndex(ctx, a, def)})
 	if err != nil {
 		return err
 	}
