@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,6 +88,12 @@ func TestIntegrationDockerContainerBuilder(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("inspect lacks %q:\n%s", want, out)
 		}
+	}
+
+	code, out = cliRun(t, dir, env, "builder", "ls")
+	row := regexp.MustCompile(`(?m)^ \\_ ` + name + `0 +container ` + container + ` on docker context ` + name + `-ctx +running +v\S+ +linux/amd64, .*; emulated: linux/arm64, .*linux/arm/v7`)
+	if code != 0 || !strings.Contains(out.String(), name+" *") || !row.MatchString(out.String()) {
+		t.Errorf("builder ls: exit %d, want the current builder marked and its node running:\n%s", code, out)
 	}
 
 	d.Docker(t, "stop", "--time", "1", container)
@@ -308,5 +315,51 @@ target "default" {
 	want := "ssh -l deploy -o ConnectTimeout=30 -T -- engine-host docker system dial-stdio"
 	if calls := shims.Calls(t, "ssh"); len(calls) == 0 || calls[0] != want {
 		t.Errorf("ssh calls %q, want %q", calls, want)
+	}
+}
+
+// doctor on a node declared for a platform its BuildKit does not report,
+// with this machine's QEMU handlers replaced by a copy that has one
+// handler without the F flag and one missing: one line per problem, each
+// with its fix, and exit code 1. builder ls shows the same node.
+func TestIntegrationDoctorProblems(t *testing.T) {
+	env := executortest.Stack(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "builders.json"), `[{"name": "local", "endpoint": "`+env.BuildKitHost+`", "platforms": ["linux/amd64", "linux/riscv64"]}]`)
+	binfmt := filepath.Join(dir, "binfmt_misc")
+	os.Mkdir(binfmt, 0o755)
+	writeFile(t, filepath.Join(binfmt, "status"), "enabled\n")
+	writeFile(t, filepath.Join(binfmt, "qemu-aarch64"), "enabled\ninterpreter /bin/sh\nflags: OC\n")
+	writeFile(t, filepath.Join(binfmt, "qemu-arm"), "enabled\ninterpreter /nonexistent/qemu-arm-static\nflags: OCF\n")
+
+	code, out := cliRun(t, dir, nil, "doctor", "--builders", "builders.json", "--binfmt-dir", binfmt)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var problems []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "problem  ") {
+			problems = append(problems, l)
+		}
+	}
+	want := []string{
+		"problem  node local is declared for linux/riscv64, but its BuildKit does not report it (it reports linux/amd64, linux/amd64/v2, ",
+		"problem  QEMU for linux/arm64: the binfmt_misc handler qemu-aarch64 lacks the F (fix binary) flag",
+		"problem  QEMU for linux/riscv64: no binfmt_misc handler qemu-riscv64 is registered; install QEMU's user-mode emulators",
+	}
+	if code != 1 || len(problems) != len(want) || lines[len(lines)-1] != "3 problem(s) found." {
+		t.Fatalf("exit %d, %d problems:\n%s", code, len(problems), out)
+	}
+	for i, p := range problems {
+		if !strings.HasPrefix(p, want[i]) {
+			t.Errorf("problem %d:\n%s\nwant prefix\n%s", i, p, want[i])
+		}
+	}
+	if !strings.Contains(out.String(), "ok       QEMU for linux/arm: qemu-arm enabled, interpreter /nonexistent/qemu-arm-static (removed since; the F flag keeps it open), flags OCF") {
+		t.Errorf("the arm handler is fine:\n%s", out)
+	}
+
+	// The machine's own handlers, as the stack registers them, are fine.
+	writeFile(t, filepath.Join(dir, "builders.json"), `[{"name": "local", "endpoint": "`+env.BuildKitHost+`"}]`)
+	if code, out := cliRun(t, dir, nil, "doctor", "--builders", "builders.json"); code != 0 || !strings.HasSuffix(out.String(), "All is well.\n") {
+		t.Errorf("doctor on the stack: exit %d\n%s", code, out)
 	}
 }

@@ -92,8 +92,12 @@ func (d *doctor) check(b *builder.Builder, st map[*builder.Node]*builder.NodeSta
 				continue
 			}
 			if !matchPlatform(s.Reported, p) {
-				d.problem("node %s is declared for %s, but its BuildKit does not report it (it reports %s); install QEMU's emulator for it on the node (`docker run --privileged --rm tonistiigi/binfmt --install %s`), or recreate the node without it (`docker buildx create --append --name %s --node %s --platform ...`)",
-					n.Name, decl, orNone(append(nat, emu...)), p.Architecture, n.Builder, n.Name)
+				undeclare := fmt.Sprintf("recreate the node without it (`docker buildx create --append --name %s --node %s --platform ...`)", n.Builder, n.Name)
+				if b.Source == "--builders" {
+					undeclare = "drop it from the node's platforms in " + b.File
+				}
+				d.problem("node %s is declared for %s, but its BuildKit does not report it (it reports %s); install QEMU's emulator for it on the node (`docker run --privileged --rm tonistiigi/binfmt --install %s`), or %s",
+					n.Name, decl, formatAll(s.Reported), p.Architecture, undeclare)
 			}
 		}
 		if n.Local() {
@@ -142,4 +146,12 @@ func matchPlatform(ps []ocispec.Platform, p ocispec.Platform) bool {
 		}
 	}
 	return false
+}
+
+func formatAll(ps []ocispec.Platform) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = platforms.Format(p)
+	}
+	return orNone(out)
 }
