@@ -3,6 +3,7 @@ package builder
 import (
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,8 @@ const DefaultBuildKitHost = "unix:///run/buildkit/buildkitd.sock"
 // Builder is a resolved builder: one or more BuildKit nodes.
 type Builder struct {
 	// Name is the builder's name in buildx's store, the docker context of
-	// a docker-driver builder, or "default" for a plain address.
+	// a docker-driver builder, AddressBuilder for a plain address, or the
+	// file name of a --builders list.
 	Name   string
 	Driver string
 	// Source says where the choice came from ("--builder", "BUILDX_BUILDER",
@@ -115,7 +117,7 @@ var driverOpts = map[string][]string{
 func (n *Node) checkDriverOpts() error {
 	switch n.Driver {
 	case DriverRemote:
-		for _, k := range sortedKeys(n.DriverOpts) {
+		for _, k := range slices.Sorted(maps.Keys(n.DriverOpts)) {
 			v := n.DriverOpts[k]
 			if !slices.Contains(driverOpts[DriverRemote], k) {
 				return fmt.Errorf("the remote driver has no option %q (it has %s)", k, strings.Join(driverOpts[DriverRemote], ", "))
@@ -168,13 +170,4 @@ func checkAddress(addr string) error {
 		return fmt.Errorf("%q: unknown scheme %q (use unix://, tcp://, docker-container://, podman-container://, nerdctl-container://, kube-pod:// or ssh://)", addr, u.Scheme)
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -143,7 +143,9 @@ func (e env) address(addr, source string, opt Options, tlsSet bool) (*Builder, e
 	}
 	n := &Node{Builder: AddressBuilder, Name: AddressBuilder, Endpoint: addr}
 	t, dir := opt.TLS, opt.TLSDir
-	if !tlsSet {
+	if !tlsSet && strings.HasPrefix(addr, "tcp://") {
+		// The variables may be set for every build of a shell; they only
+		// concern a tcp:// address.
 		t = TLS{CA: e.get("BUILDKIT_TLSCACERT"), Cert: e.get("BUILDKIT_TLSCERT"), Key: e.get("BUILDKIT_TLSKEY"), ServerName: e.get("BUILDKIT_TLSSERVERNAME")}
 		dir = e.get("BUILDKIT_TLSDIR")
 	}

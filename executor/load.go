@@ -44,9 +44,18 @@ func (d *dockerEngine) load(ctx context.Context, r io.Reader) error {
 // the plan merges multi-platform loads (plan.Plan.LoadIndex: the engine
 // keeps multi-platform images), turns each platform's load into an OCI
 // part of the one image its merge node loads, under the user's own tags.
+// On a node of the docker driver, BuildKit is the engine's own: it stores
+// the image itself (the "moby" exporter, as buildx does); its BuildKit
+// has no docker exporter to stream one out.
 func (bk *BuildKit) prepareLoads(ctx context.Context, n *plan.Node, exps []*export, loadIndex bool) error {
 	for _, e := range exps {
 		if !e.load {
+			continue
+		}
+		t := targetNamed(n, e.target)
+		merged := loadIndex && n.Solve.Role == plan.RoleMerge && t != nil && len(t.Platforms) > 1
+		if b := bk.place[n.ID]; b != nil && b.Driver == builder.DriverDocker && !merged {
+			e.entry.Type = "moby"
 			continue
 		}
 		if bk.docker == nil {
@@ -56,8 +65,7 @@ func (bk *BuildKit) prepareLoads(ctx context.Context, n *plan.Node, exps []*expo
 			}
 			bk.docker = d
 		}
-		t := targetNamed(n, e.target)
-		if !loadIndex || n.Solve.Role != plan.RoleMerge || t == nil || len(t.Platforms) < 2 {
+		if !merged {
 			continue
 		}
 		attrs := maps.Clone(e.entry.Attrs)

@@ -104,11 +104,12 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	outs := newOutputFiles()
 	defer outs.cleanup()
 	var loads errgroup.Group
+	var loadPipes []*io.PipeWriter
 	for _, e := range pr.exports {
 		entry := e.entry
 		entry.Attrs = maps.Clone(entry.Attrs)
 		switch {
-		case e.load:
+		case e.load && entry.Type == "docker":
 			pr, pw := io.Pipe()
 			entry.Output = func(map[string]string) (io.WriteCloser, error) { return pw, nil }
 			loads.Go(func() error {
@@ -116,7 +117,7 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 				pr.CloseWithError(err)
 				return err
 			})
-			defer pw.Close() // a build that fails before exporting
+			loadPipes = append(loadPipes, pw)
 		case e.file != "":
 			entry.Output = outs.create(e.file)
 		case e.dir != "":
@@ -180,6 +181,13 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}
 	resp, err := b.Client.Build(ctx, so, "xbake", build, ch)
 	<-drained
+	// A build that failed before exporting never closed its load streams;
+	// the engine would wait for the rest of the tarball forever.
+	if err != nil {
+		for _, pw := range loadPipes {
+			pw.CloseWithError(err)
+		}
+	}
 	lerr := loads.Wait()
 	if err != nil {
 		return nil, explainAuth(err, so.Exports)

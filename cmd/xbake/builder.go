@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -221,10 +222,9 @@ func driverName(d string) string {
 
 func sortedDriverOpts(m map[string]string) []string {
 	var out []string
-	for k, v := range m {
-		out = append(out, k+"="+v)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+"="+m[k])
 	}
-	slices.Sort(out)
 	return out
 }
 

@@ -138,6 +138,17 @@ target "default" {
 	}
 	wantArch(t, dir, map[string]string{"": "x86_64"})
 
+	// --load: the engine's BuildKit stores the image itself.
+	image := "xbake-test/" + ctxName + ":v1"
+	t.Cleanup(func() { d.Docker(t, "image", "rm", "--force", image) })
+	code, out = cliRun(t, dir, env, "--builder", ctxName, "--progress=quiet", "--set", "default.output=type=docker", "--set", "default.tags="+image)
+	if code != 0 || !strings.Contains(out.String(), "docker:"+image) {
+		t.Fatalf("--load: exit %d\n%s", code, out)
+	}
+	if got := strings.TrimSpace(d.Docker(t, "run", "--rm", image, "cat", "/arch")); got != "x86_64" {
+		t.Errorf("the loaded image holds %q", got)
+	}
+
 	code, out = cliRun(t, dir, env, "doctor", "--builder", ctxName)
 	for _, want := range []string{"Builder " + ctxName + " (docker driver), chosen by --builder\n",
 		"ok       node " + ctxName + " answers (the BuildKit of docker context " + ctxName + "), BuildKit built into docker 20.10"} {
@@ -361,5 +372,23 @@ func TestIntegrationDoctorProblems(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "builders.json"), `[{"name": "local", "endpoint": "`+env.BuildKitHost+`"}]`)
 	if code, out := cliRun(t, dir, nil, "doctor", "--builders", "builders.json"); code != 0 || !strings.HasSuffix(out.String(), "All is well.\n") {
 		t.Errorf("doctor on the stack: exit %d\n%s", code, out)
+	}
+}
+
+// A build that fails before exporting, with --load: the run ends with the
+// build's error; the engine is not left waiting for the rest of an image
+// (it was, and the run hung).
+func TestIntegrationLoadFailedBuild(t *testing.T) {
+	d := executortest.Docker(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "default" {
+  dockerfile-inline = "FROM `+d.Registry+`/xbake/busybox\nRUN echo `+executortest.Unique("fail")+` && false\n"
+  tags = ["xbake-test/never:v1"]
+}
+`)
+	code, out := cliRun(t, dir, map[string]string{"DOCKER_HOST": d.Host}, "--load", "--progress=quiet")
+	if code != 1 || !strings.Contains(out.String(), "did not complete successfully") {
+		t.Errorf("exit %d\n%s", code, out)
 	}
 }
