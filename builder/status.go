@@ -112,7 +112,9 @@ func (n *Node) version(ctx context.Context, c *client.Client) string {
 
 // Local reports whether the node runs on this machine, so that this
 // machine's QEMU handlers are the ones its emulation uses: a unix socket,
-// a loopback address, or a docker engine reached through a unix socket.
+// a loopback address, a docker engine reached through a unix socket, or a
+// container address (docker-container://…, taken to be on the local
+// engine).
 func (n *Node) Local() bool {
 	addr := n.Endpoint
 	switch n.Driver {

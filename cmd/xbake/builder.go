@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -128,7 +129,8 @@ func probe(ctx context.Context, nodes []*builder.Node) map[*builder.Node]*builde
 }
 
 func writeBuilderList(w io.Writer, listed []builder.Listed, current *builder.Builder, st map[*builder.Node]*builder.NodeStatus) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME/NODE\tDRIVER/ENDPOINT\tSTATUS\tBUILDKIT\tPLATFORMS")
 	for _, l := range listed {
 		name := l.Name
@@ -150,7 +152,16 @@ func writeBuilderList(w io.Writer, listed []builder.Listed, current *builder.Bui
 			fmt.Fprintf(tw, " \\_ %s\t%s\t%s\t%s\t%s\n", n.Name, n.Describe(), status, version, plats)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Empty cells at the end of a line leave padding behind.
+	for line := range strings.Lines(buf.String()) {
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeBuilderInspect(w io.Writer, b *builder.Builder, st map[*builder.Node]*builder.NodeStatus) {
