@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/cli/cli/config"
 	dcontext "github.com/docker/cli/cli/context"
 	"github.com/docker/cli/cli/context/docker"
@@ -122,6 +123,9 @@ func (e env) findDocker(name string) (*DockerEngine, error) {
 	}
 	s := e.contextStore()
 	meta, err := s.GetMetadata(name)
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		return nil, configErrorf("docker context %q: %v", name, err)
+	}
 	if err != nil {
 		names, _ := store.Names(s)
 		return nil, configErrorf("docker context %q (%s) does not exist; the contexts are: %s", name, source,

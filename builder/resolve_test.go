@@ -340,3 +340,44 @@ func TestList(t *testing.T) {
 		t.Errorf("list: %s", s)
 	}
 }
+
+// The engine is found as the docker CLI finds it: DOCKER_HOST, then
+// DOCKER_CONTEXT, then config.json's currentContext, then the default.
+func TestResolveDocker(t *testing.T) {
+	e := newTestEnv(t)
+	e.dockerContext("colima", "unix:///home/me/.colima/docker.sock")
+	engine := func() string {
+		t.Helper()
+		d, err := ResolveDocker(e.getenv, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Context + " " + d.Host + " (" + d.Source + ")"
+	}
+	if got := engine(); got != "default unix:///var/run/docker.sock (the default docker context)" {
+		t.Errorf("nothing set: %s", got)
+	}
+	e.write(filepath.Join(e.home, ".docker", "config.json"), `{"currentContext": "colima"}`)
+	if got := engine(); got != "colima unix:///home/me/.colima/docker.sock (currentContext of "+filepath.Join(e.home, ".docker", "config.json")+")" {
+		t.Errorf("docker context use: %s", got)
+	}
+	e.vars["DOCKER_CONTEXT"] = "default"
+	if got := engine(); got != "default unix:///var/run/docker.sock (DOCKER_CONTEXT)" {
+		t.Errorf("DOCKER_CONTEXT: %s", got)
+	}
+	e.vars["DOCKER_HOST"] = "127.0.0.1:2375"
+	if got := engine(); got != "default tcp://127.0.0.1:2375 (DOCKER_HOST)" {
+		t.Errorf("DOCKER_HOST without a scheme: %s", got)
+	}
+	e.vars["DOCKER_TLS_VERIFY"] = "1"
+	e.vars["DOCKER_CERT_PATH"] = "/nonexistent"
+	if _, err := ResolveDocker(e.getenv, ""); err == nil || !IsConfigError(err) || !strings.Contains(err.Error(), "DOCKER_TLS_VERIFY is set, but the TLS files are not usable") {
+		t.Errorf("DOCKER_TLS_VERIFY without files: %v", err)
+	}
+	delete(e.vars, "DOCKER_HOST")
+	delete(e.vars, "DOCKER_TLS_VERIFY")
+	e.vars["DOCKER_CONTEXT"] = "nope"
+	if _, err := ResolveDocker(e.getenv, ""); err == nil || !IsConfigError(err) || err.Error() != `docker context "nope" (DOCKER_CONTEXT) does not exist; the contexts are: default, colima` {
+		t.Errorf("unknown context: %v", err)
+	}
+}
