@@ -1,7 +1,8 @@
 # Build, test and run xbake with its local builder stack.
 #
 # `make up` installs and starts the stack (scripts/stack.sh: buildkitd, two
-# registries, base images; Linux and root needed) and `make down` stops it.
+# registries, base images, a Docker engine; Linux and root needed) and
+# `make down` stops it.
 # `make test`, `make demo` and `make bench` run with the stack's address in
 # the environment (`scripts/stack.sh env` prints it):
 #
@@ -12,6 +13,8 @@
 #   XBAKE_AUTH_PASSWORD  and its password
 #   XBAKE_BUILDKITD      the buildkitd binary, for tests that start more daemons
 #   XBAKE_BUILDKITD_CONFIG  the stack's buildkitd.toml (its registry settings)
+#   XBAKE_DOCKER_HOST    the stack's Docker engine, unix:///run/xbake/docker.sock
+#   XBAKE_BUILDKIT_IMAGE the BuildKit image in that engine, for docker-container builders
 #
 # Integration tests skip when these are unset or the stack does not answer,
 # except when CI is set: there they fail (executor/executortest.Stack).

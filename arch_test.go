@@ -18,8 +18,10 @@ func TestImportArrows(t *testing.T) {
 		"plan/...":     {mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
 		"schema/...":   {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
 		"executor/...": {mod + "cmd", "github.com/spf13/cobra"},
+		// Finding and dialing builders knows nothing of what is built.
+		"builder/...": {mod + "hcl", mod + "bake", mod + "plan", mod + "executor", mod + "cmd", "github.com/spf13/cobra"},
 	}
-	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "schema/...", "executor/..."} {
+	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "schema/...", "executor/...", "builder/..."} {
 		out, err := exec.Command("go", "list", "-deps", "./"+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)

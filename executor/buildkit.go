@@ -29,10 +29,13 @@ type BuildKitOptions struct {
 	// credentials, handed to BuildKit for pulls and pushes ("" means
 	// $DOCKER_CONFIG or ~/.docker).
 	DockerConfig string
-	// DockerHost is the engine that `--load` (type=docker without dest)
-	// loads into ("" means DOCKER_HOST's default, /var/run/docker.sock).
+	// DockerHost names the engine that `--load` (type=docker without dest)
+	// loads into: a docker context or an engine address; "" chooses as
+	// the docker CLI does, from Getenv (DOCKER_HOST, DOCKER_CONTEXT, the
+	// current context).
 	DockerHost string
-	// Getenv reads secret values of `env` sources (default os.Getenv).
+	// Getenv reads secret values of `env` sources and the docker
+	// environment of --load (default os.Getenv).
 	Getenv func(string) string
 	// Stdout receives the output whose dest is "-" (a tarball); nil
 	// refuses such outputs.
@@ -126,13 +129,9 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		}
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
-			if e.load && bk.docker == nil {
-				d, err := findDockerEngine(ctx, bk.opt.DockerHost)
-				if err != nil {
-					return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine, but %v; add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
-				}
-				bk.docker = d
-			}
+		}
+		if err := bk.prepareLoads(ctx, n, exps, p.LoadIndex); err != nil {
+			return err
 		}
 		t := n.Solve.Targets[0]
 		multi := len(t.Platforms) > 1

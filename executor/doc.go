@@ -33,8 +33,10 @@
 // after a failure too; Redactor (redact.go) keeps secret values out of
 // what the CLI shows.
 //
-// Builders come from BUILDKIT_HOST, --builder, or a builders file (JSON,
-// see BuilderConfig). A dependency and its dependents always run on one
+// Builders are resolved by package builder (buildx's builders, docker
+// contexts, BuildKit addresses, a builders file); Connect dials their
+// nodes, and --load reaches the Docker engine through it (load.go). A
+// dependency and its dependents always run on one
 // builder, because BuildKit hands a result to another build only within a
 // daemon; xbake does not push intermediate results through a registry.
 package executor

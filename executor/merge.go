@@ -69,6 +69,8 @@ func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Res
 		switch {
 		case per[0].byDigest:
 			err = m.pushIndex(ctx, n, parts, per, res)
+		case per[0].loadInto != nil:
+			err = m.loadIndex(ctx, n, parts, per, res)
 		case per[0].part == partOCI:
 			err = m.mergeOCI(n, o.Dest, o.Attrs, parts, per, res, files)
 		case per[0].part == partTar:

@@ -27,6 +27,9 @@ type export struct {
 	file, dir string
 	// load: a docker tarball streamed into a docker engine.
 	load bool
+	// loadInto: a part of one multi-platform image that the merge node
+	// loads into this engine (plan.Plan.LoadIndex; load.go).
+	loadInto *dockerEngine
 	// byDigest: per-platform image pushed by digest for a merge node.
 	byDigest bool
 	// part: a per-platform OCI or tar file for a merge node.

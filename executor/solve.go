@@ -110,11 +110,12 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		}
 	}
 	var loads errgroup.Group
+	var loadPipes []*io.PipeWriter
 	for _, e := range pr.exports {
 		entry := e.entry
 		entry.Attrs = maps.Clone(entry.Attrs)
 		switch {
-		case e.load:
+		case e.load && entry.Type == "docker":
 			pr, pw := io.Pipe()
 			entry.Output = func(map[string]string) (io.WriteCloser, error) { return pw, nil }
 			loads.Go(func() error {
@@ -122,7 +123,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 				pr.CloseWithError(err)
 				return err
 			})
-			defer pw.Close() // a build that fails before exporting
+			loadPipes = append(loadPipes, pw)
 		case e.part != "":
 			entry.Output = writePart(e.file)
 		case e.file != "":
@@ -190,6 +191,13 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}
 	resp, err := b.Client.Build(ctx, so, "xbake", build, ch)
 	<-drained
+	// A build that failed before exporting never closed its load streams;
+	// the engine would wait for the rest of the tarball forever.
+	if err != nil {
+		for _, pw := range loadPipes {
+			pw.CloseWithError(err)
+		}
+	}
 	lerr := loads.Wait()
 	if err != nil {
 		return nil, explainAuth(err, so.Exports)

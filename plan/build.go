@@ -22,11 +22,14 @@ type group struct {
 // build turns the checked targets into a Plan. It runs only when there is
 // no error, so every link resolves and every platform is valid.
 func (b *builder) build() *Plan {
+	merged := func(o *bake.Export) bool {
+		return MergedOutput(o) || (b.req.LoadIndex && o != nil && o.Type == "docker" && o.Dest == "")
+	}
 	for _, ti := range b.targets {
-		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, MergedOutput)
+		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, merged)
 	}
 	groups := b.group()
-	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets))}
+	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets)), LoadIndex: b.req.LoadIndex}
 	// One allocation for all solve nodes rather than two per node.
 	nodes := make([]Node, len(groups))
 	solves := make([]Solve, len(groups))

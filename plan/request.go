@@ -17,4 +17,10 @@ type Request struct {
 	// on the build platform (see CrossCompiles): their foreign-platform
 	// solves are cross, not emulated. The caller reads the Dockerfiles.
 	CrossCompiled map[string]bool
+	// LoadIndex says that the Docker engine of --load keeps a
+	// multi-platform image under one tag (containerd's image store): the
+	// type=docker outputs without dest of a multi-platform target are then
+	// one image, assembled and loaded by the target's merge node, as buildx
+	// does. Otherwise each platform is loaded under its own tag.
+	LoadIndex bool
 }

@@ -14,11 +14,14 @@
 // the commands that only read HCL and JSON definitions, and hands the
 // others to the whole program installed as xbake-engine.
 //
+// `xbake builder ls|inspect` and `xbake doctor` show and check the
+// builders (package builder finds them).
+//
 // Exit codes:
 //
 //	0    success
-//	1    a build or publish failed
-//	2    invalid usage or an invalid definition (any error diagnostic);
-//	     nothing was built
+//	1    a build or publish failed, or a builder does not answer
+//	2    invalid usage, an invalid definition (any error diagnostic) or a
+//	     builder configuration that cannot work; nothing was built
 //	130  interrupted (Ctrl-C)
 package main

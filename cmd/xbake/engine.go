@@ -28,8 +28,12 @@ func mayBeCompose(name string) bool {
 	return ext != ".hcl" && ext != ".json"
 }
 
-// The imagetools command as both builds list it.
+// The commands that only the full build runs, as both builds list them.
 const (
 	imagetoolsUse   = "imagetools"
 	imagetoolsShort = "Inspect and create multi-platform images in a registry"
+	builderUse      = "builder"
+	builderShort    = "List and inspect the builders xbake can build on"
+	doctorUse       = "doctor"
+	doctorShort     = "Check the builder a build would use: its nodes, their platforms and this machine's QEMU"
 )

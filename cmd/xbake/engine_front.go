@@ -72,12 +72,16 @@ func runBuild(_ context.Context, a *app, _ *runOptions, _ *bake.Definition, _ pl
 	return a.toEngine()
 }
 
-// newImagetoolsCmd is the imagetools command as --help lists it; running
-// it, asking for its help or completing its arguments runs the engine.
-func newImagetoolsCmd(a *app) *cobra.Command {
+func newImagetoolsCmd(a *app) *cobra.Command { return engineCmd(a, imagetoolsUse, imagetoolsShort) }
+func newBuilderCmd(a *app) *cobra.Command    { return engineCmd(a, builderUse, builderShort) }
+func newDoctorCmd(a *app) *cobra.Command     { return engineCmd(a, doctorUse, doctorShort) }
+
+// engineCmd is a full-build command as --help lists it; running it,
+// asking for its help or completing its arguments runs the engine.
+func engineCmd(a *app, use, short string) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:                imagetoolsUse,
-		Short:              imagetoolsShort,
+		Use:                use,
+		Short:              short,
 		DisableFlagParsing: true,
 		RunE:               func(*cobra.Command, []string) error { return a.toEngine() },
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {

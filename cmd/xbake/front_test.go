@@ -10,7 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/xbake/xbake/executor"
+	"github.com/xbake/xbake/builder"
 )
 
 // buildCLI builds this package into dir/name with extra go build flags.
@@ -112,9 +112,9 @@ func TestFrontHandsOver(t *testing.T) {
 	}
 }
 
-// The front build names the default address without linking the executor.
+// The front build names the default address without linking package builder.
 func TestDefaultBuildKitHost(t *testing.T) {
-	if defaultBuildKitHost != executor.DefaultBuildKitHost {
-		t.Errorf("defaultBuildKitHost = %q, executor.DefaultBuildKitHost = %q", defaultBuildKitHost, executor.DefaultBuildKitHost)
+	if defaultBuildKitHost != builder.DefaultBuildKitHost {
+		t.Errorf("defaultBuildKitHost = %q, builder.DefaultBuildKitHost = %q", defaultBuildKitHost, builder.DefaultBuildKitHost)
 	}
 }

@@ -60,6 +60,8 @@ publishes manifest lists or per-platform outputs.`,
 		newImagetoolsCmd(a),
 		newGraphCmd(a),
 		newPluginMetadataCmd(a),
+		newBuilderCmd(a),
+		newDoctorCmd(a),
 	)
 	return cmd
 }

@@ -51,17 +51,22 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err != nil {
 		return err
 	}
-	cfgs, err := o.builderConfigs(a, wd)
+	b, err := o.resolveBuilder(a, wd)
 	if err != nil {
 		return err
 	}
+	cfgs := make([]executor.BuilderConfig, len(b.Nodes))
+	for i, n := range b.Nodes {
+		cfgs[i] = *n
+	}
 	bs, err := executor.Connect(ctx, cfgs)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("%v\nStart BuildKit (scripts/stack.sh up) or point --builder/BUILDKIT_HOST at a running one.", err)}
+		return builderError(err)
 	}
 	defer bs.Close()
 
-	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms()})
+	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
+		LoadIndex: loadIndex(ctx, a, def)})
 	if err != nil {
 		return err
 	}
@@ -75,12 +80,12 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	bk, err := executor.NewBuildKit(ctx, bs, p, executor.BuildKitOptions{
 		WorkDir:      wd,
 		DockerConfig: a.getenv("DOCKER_CONFIG"),
-		DockerHost:   a.getenv("DOCKER_HOST"),
 		Getenv:       a.getenv,
 		Stdout:       a.stdout,
 	})
 	if err != nil {
-		return &exitError{code: exitFailure, msg: red.String(err.Error())}
+		// A docker context that does not exist is a configuration error.
+		return &exitError{code: exitCode(err), msg: red.String(err.Error())}
 	}
 	defer bk.Close()
 
@@ -144,29 +149,6 @@ func errorText(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// builderConfigs are the BuildKit nodes of the run: --builders, else
-// --builder, else BUILDKIT_HOST, else BuildKit's default socket.
-func (o *runOptions) builderConfigs(a *app, wd string) ([]executor.BuilderConfig, error) {
-	if o.builders != "" {
-		if o.builder != "" {
-			return nil, usageErrorf("--builder and --builders are mutually exclusive")
-		}
-		cfgs, err := executor.LoadBuilders(absFrom(wd, o.builders))
-		if err != nil {
-			return nil, usageErrorf("--builders: %v", err)
-		}
-		return cfgs, nil
-	}
-	addr := o.builder
-	if addr == "" {
-		addr = a.getenv("BUILDKIT_HOST")
-	}
-	if addr == "" {
-		addr = executor.DefaultBuildKitHost
-	}
-	return []executor.BuilderConfig{{Name: "default", Endpoint: addr}}, nil
 }
 
 func absFrom(wd, p string) string {
