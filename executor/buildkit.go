@@ -121,10 +121,9 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 			}
 		}
 		t := n.Solve.Targets[0]
-		multi := len(t.Platforms) > 1
 		pr := &prepared{node: n, in: in, exports: exps, sessionIDs: map[string]string{},
-			cacheFrom: cacheEntries(t.CacheFrom, n.Solve.Platform, multi, bk.opt.WorkDir),
-			cacheTo:   cacheEntries(t.CacheTo, n.Solve.Platform, multi, bk.opt.WorkDir)}
+			cacheFrom: cacheImports(t, n.Solve.Platform, bk.opt.WorkDir, bk.opt.Getenv),
+			cacheTo:   cacheExports(t, n.Solve.Platform, bk.opt.WorkDir, bk.opt.Getenv)}
 		if n.Solve.Role == plan.RoleDependency {
 			pr.cacheTo = nil
 		}
