@@ -1,13 +1,19 @@
 package executor
 
 import (
+	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/executor/oci"
+	"github.com/xbake/xbake/plan"
 )
 
 func TestCacheEntriesPerPlatform(t *testing.T) {
@@ -111,3 +117,52 @@ func TestCacheEntriesGitHubActions(t *testing.T) {
 }
 
 func noEnv(string) string { return "" }
+
+// fakeCacheRegistry records MergeCache calls and fails those of refs in
+// fail.
+type fakeCacheRegistry struct {
+	calls []string
+	fail  map[string]bool
+}
+
+func (f *fakeCacheRegistry) PushIndex(context.Context, []string, []oci.Manifest, map[string]string) (ocispec.Descriptor, error) {
+	return ocispec.Descriptor{}, errors.New("not expected")
+}
+
+func (f *fakeCacheRegistry) MergeCache(_ context.Context, ref string, parts []string) (ocispec.Descriptor, error) {
+	f.calls = append(f.calls, ref+" <- "+strings.Join(parts, " "))
+	if f.fail[ref] {
+		return ocispec.Descriptor{}, errors.New("registry said no")
+	}
+	return ocispec.Descriptor{Digest: "sha256:x"}, nil
+}
+
+// The merge node joins each registry cache-to from the per-platform refs
+// the solves exported; a failure fails it unless ignore-error=true.
+func TestMergerMergesRegistryCaches(t *testing.T) {
+	tgt := &bake.Target{Name: "app", Platforms: []string{"linux/amd64", "linux/arm/v7"}, CacheTo: []*bake.CacheEntry{
+		{Type: "registry", Attrs: map[string]string{"ref": "r.test/app:cache"}},
+		{Type: "local", Attrs: map[string]string{"dest": "c"}},
+		{Type: "registry", Attrs: map[string]string{"ref": "r.test/app", "ignore-error": "true"}},
+		{Type: "registry", Attrs: map[string]string{"ref": "r.test/off", "disabled": "true"}},
+	}}
+	n := &plan.Node{ID: "app#index", Kind: plan.KindMerge, Merge: &plan.Merge{Target: tgt,
+		Platforms: []string{"linux/amd64", "linux/arm/v7"}, Solves: []string{"app@linux/amd64", "app@linux/arm/v7"}}}
+	reg := &fakeCacheRegistry{fail: map[string]bool{"r.test/app": true}}
+	if _, err := (&Merger{Registry: reg}).Merge(context.Background(), n, []*Result{{}, {}}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"r.test/app:cache <- r.test/app:cache-linux-amd64 r.test/app:cache-linux-arm-v7",
+		"r.test/app <- r.test/app:cache-linux-amd64 r.test/app:cache-linux-arm-v7",
+	}
+	if d := cmp.Diff(want, reg.calls); d != "" {
+		t.Errorf("calls (-want +got):\n%s", d)
+	}
+
+	reg = &fakeCacheRegistry{fail: map[string]bool{"r.test/app:cache": true}}
+	_, err := (&Merger{Registry: reg}).Merge(context.Background(), n, []*Result{{}, {}})
+	if err == nil || err.Error() != "cache-to type=registry,ref=r.test/app:cache: registry said no" {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -35,6 +35,9 @@ var _ Publisher = (*Merger)(nil)
 func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Result, error) {
 	t := n.Merge.Target
 	res := &Result{ExporterResponse: map[string]map[string]string{t.Name: {}}}
+	if err := m.mergeCaches(ctx, n); err != nil {
+		return nil, err
+	}
 	for i, o := range t.Outputs {
 		per := make([]*export, len(parts))
 		found := false

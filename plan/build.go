@@ -23,7 +23,8 @@ type group struct {
 // no error, so every link resolves and every platform is valid.
 func (b *builder) build() *Plan {
 	for _, ti := range b.targets {
-		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, MergedOutput)
+		ti.merge = !ti.t.Linked && len(ti.plats) > 1 &&
+			(slices.ContainsFunc(ti.t.Outputs, MergedOutput) || slices.ContainsFunc(ti.t.CacheTo, MergedCache))
 	}
 	groups := b.group()
 	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets))}
@@ -199,6 +200,14 @@ func MergedOutput(o *bake.Export) bool {
 		return err == nil && push
 	}
 	return false
+}
+
+// MergedCache says whether a cache-to entry of a multi-platform target is
+// joined by its merge node: each platform's solve exports a registry cache
+// under its own tag, and the merge node writes their union to the ref the
+// user named (as buildx's one solve for all platforms would).
+func MergedCache(c *bake.CacheEntry) bool {
+	return c != nil && c.Type == "registry" && c.Attrs["ref"] != "" && c.Attrs["disabled"] != "true"
 }
 
 func sortedUnique(ids []string) []string {

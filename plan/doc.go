@@ -22,7 +22,9 @@
 //
 // One merge node per requested target with several platforms and an output
 // that is one multi-platform artefact (MergedOutput: registry, image with
-// push, oci, tar), with ID "app#index". Its solves have RoleMerge; other
+// push, oci, tar) or a registry cache-to (MergedCache: the per-platform
+// caches joined under the ref written), with ID "app#index". Its solves
+// have RoleMerge; other
 // outputs (docker, local, cacheonly) are per platform and written by the
 // solves themselves (RoleExport), as is everything of a single-platform
 // target. Linked targets export nothing (RoleDependency).
