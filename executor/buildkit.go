@@ -30,7 +30,8 @@ type BuildKitOptions struct {
 	// DockerHost is the engine that `--load` (type=docker without dest)
 	// loads into ("" means DOCKER_HOST's default, /var/run/docker.sock).
 	DockerHost string
-	// Getenv reads secret values of `env` sources (default os.Getenv).
+	// Getenv reads the environment (default os.Getenv): secret values of
+	// `env` sources, ACTIONS_* for gha caches, BUILDX_* switches.
 	Getenv func(string) string
 }
 
@@ -43,6 +44,7 @@ type BuildKit struct {
 	sessions *sharedSessions
 	tmp      string
 	docker   *dockerEngine
+	info     buildInfo
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -128,6 +130,9 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 			pr.cacheTo = nil
 		}
 		b := bk.place[n.ID]
+		if err := bk.addBuildInfo(ctx, n, b, in); err != nil {
+			return fmt.Errorf("%s: %w", n.ID, err)
+		}
 		for _, name := range sortedKeys(in.locals) {
 			id, err := bk.sessions.assign(ctx, b, name, in.locals[name])
 			if err != nil {
