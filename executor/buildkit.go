@@ -33,6 +33,9 @@ type BuildKitOptions struct {
 	// Getenv reads the environment (default os.Getenv): secret values of
 	// `env` sources, ACTIONS_* for gha caches, BUILDX_* switches.
 	Getenv func(string) string
+	// MetadataProvenance is how much of each build's provenance the
+	// metadata file gets ("" or disabled: none, not even fetched).
+	MetadataProvenance MetadataProvenance
 }
 
 // BuildKit is the Solver that runs solve nodes on BuildKit daemons.
@@ -112,6 +115,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
+		exps = orderExports(exps)
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
 			if e.load && bk.docker == nil {

@@ -59,6 +59,7 @@ func (r *Report) Metadata() map[string]any {
 			}
 		}
 	}
+	r.addMultiPlatformKeys(out)
 	return out
 }
 

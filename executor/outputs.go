@@ -29,6 +29,9 @@ type export struct {
 	load bool
 	// byDigest: per-platform image pushed by digest for a merge node.
 	byDigest bool
+	// shared: pushed by another byDigest export of the solve (see
+	// orderExports); not sent to BuildKit.
+	shared bool
 	// part: a per-platform OCI or tar file for a merge node.
 	part string
 }

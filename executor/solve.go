@@ -105,6 +105,9 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	defer outs.cleanup()
 	var loads errgroup.Group
 	for _, e := range pr.exports {
+		if e.shared {
+			continue
+		}
 		entry := e.entry
 		entry.Attrs = maps.Clone(entry.Attrs)
 		switch {
@@ -200,6 +203,14 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			}
 		}
 	}
+	if !isCall(n.Solve.Targets[0]) && resp != nil {
+		if resp.ExporterResponse == nil {
+			resp.ExporterResponse = map[string]string{}
+		}
+		// Only for the metadata file, once the build succeeded: a record
+		// that cannot be read leaves the key out rather than fail the node.
+		_ = recordProvenance(ctx, b, so.Ref, bk.opt.MetadataProvenance, resp.ExporterResponse)
+	}
 	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp, counter)
 }
 
@@ -263,7 +274,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 	}
 	for _, e := range pr.exports {
 		switch {
-		case e.part != "":
+		case e.part != "", e.shared:
 		case e.byDigest && desc.Digest != "":
 			for _, r := range strings.Split(e.entry.Attrs["name"], ",") {
 				res.Published = append(res.Published, r+"@"+desc.Digest.String())

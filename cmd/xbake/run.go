@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/pflag"
@@ -90,12 +91,16 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		return usageErrorf("%v", err)
 	}
 	red := executor.NewRedactor(secretValues(a, def, wd))
-	bk, err := executor.NewBuildKit(ctx, bs, p, executor.BuildKitOptions{
+	bkOpt := executor.BuildKitOptions{
 		WorkDir:      wd,
 		DockerConfig: a.getenv("DOCKER_CONFIG"),
 		DockerHost:   a.getenv("DOCKER_HOST"),
 		Getenv:       a.getenv,
-	})
+	}
+	if o.metadata != "" {
+		bkOpt.MetadataProvenance = executor.ParseMetadataProvenance(a.getenv("BUILDX_METADATA_PROVENANCE"))
+	}
+	bk, err := executor.NewBuildKit(ctx, bs, p, bkOpt)
 	if err != nil {
 		return &exitError{code: exitFailure, msg: red.String(err.Error())}
 	}
@@ -109,13 +114,14 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err != nil {
 		return usageErrorf("--progress=%s: %v", o.progress, err)
 	}
+	warns := &warnings{}
 	e := &executor.Executor{
 		Solver:    bk,
 		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd},
 		Parallel:  o.parallel,
 		KeepGoing: o.keepGoing,
 		Retries:   o.retries,
-		Events:    disp.event,
+		Events:    warns.wrap(disp.event),
 	}
 	rep, runErr := e.Run(ctx, p)
 	disp.close()
@@ -135,7 +141,11 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		return &exitError{code: exitFailure}
 	}
 	if o.metadata != "" {
-		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
+		md := rep.Metadata()
+		if on, _ := strconv.ParseBool(a.getenv("BUILDX_METADATA_WARNINGS")); on && len(warns.all()) > 0 && !calls(def) {
+			md[warningsKey] = warns.all()
+		}
+		if err := writeMetadata(absFrom(wd, o.metadata), md, red); err != nil {
 			return fmt.Errorf("--metadata-file: %w", err)
 		}
 	}

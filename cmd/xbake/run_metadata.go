@@ -9,11 +9,11 @@ import (
 	"github.com/xbake/xbake/executor"
 )
 
-// writeMetadata writes the report's metadata (buildx's keys per target,
+// writeMetadata writes a report's metadata (buildx's keys per target,
 // plus xbake.platforms) atomically: a reader sees the old file or the
 // whole new one.
-func writeMetadata(path string, rep *executor.Report, red *executor.Redactor) error {
-	dt, err := json.MarshalIndent(rep.Metadata(), "", "  ")
+func writeMetadata(path string, md map[string]any, red *executor.Redactor) error {
+	dt, err := json.MarshalIndent(md, "", "  ")
 	if err != nil {
 		return err
 	}
