@@ -37,11 +37,13 @@ func writeMetadata(path string, md map[string]any, red *executor.Redactor) error
 	return os.Rename(f.Name(), path)
 }
 
-// secretValues are the values of the definition's secrets, to keep them
-// out of everything printed or written. Files over 64 KiB are skipped:
-// they are certificates or keys whose lines are redacted if short enough.
+// secretValues are the values of the definition's secrets (and of
+// ACTIONS_RUNTIME_TOKEN), to keep them out of everything printed or
+// written. Files over 64 KiB are skipped: they are certificates or keys
+// whose lines are redacted if short enough.
 func secretValues(a *app, def *bake.Definition, wd string) []string {
-	var out []string
+	// The Actions runtime token goes to BuildKit in gha cache entries.
+	out := []string{a.getenv("ACTIONS_RUNTIME_TOKEN")}
 	for _, t := range def.Targets {
 		for _, s := range t.Secrets {
 			switch {
