@@ -45,5 +45,5 @@ func (m *Merger) mergeCache(ctx context.Context, n *plan.Node, ref string) error
 		parts[k] = suffixRef(ref, platformSuffix(platformOf(n, k)))
 	}
 	_, err := cm.MergeCache(ctx, ref, parts)
-	return err
+	return explainInsecure(err)
 }

@@ -63,7 +63,7 @@ func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Res
 		var err error
 		switch {
 		case per[0].byDigest:
-			err = m.pushIndex(ctx, n, parts, per, res)
+			err = explainInsecure(m.pushIndex(ctx, n, parts, per, res))
 		case per[0].part == partOCI:
 			err = m.mergeOCI(n, o.Dest, o.Attrs, parts, per, res)
 		case per[0].part == partTar:

@@ -185,7 +185,7 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	<-drained
 	lerr := loads.Wait()
 	if err != nil {
-		return nil, explainAuth(err, so.Exports)
+		return nil, explainInsecure(explainAuth(err, so.Exports))
 	}
 	if lerr != nil {
 		return nil, lerr

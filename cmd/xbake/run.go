@@ -106,7 +106,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bk.Close()
 
-	regOpts := []oci.Option{oci.WithRetries(o.retries)}
+	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...)}
 	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
 		regOpts = append(regOpts, oci.WithDockerConfig(dc))
 	}

@@ -26,7 +26,7 @@ const maxCacheConfig = 1 << 20
 // are skipped (a solve whose cache had no layers exports nothing); with
 // none left, ref is not written and the descriptor is empty.
 func (c *Client) MergeCache(ctx context.Context, ref string, parts []string) (ocispec.Descriptor, error) {
-	dst, err := parseTag(ref)
+	dst, err := c.insecure.parseTag(ref)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
@@ -38,7 +38,7 @@ func (c *Client) MergeCache(ctx context.Context, ref string, parts []string) (oc
 	layers := map[digest.Digest]ocispec.Descriptor{}
 	mediaType := ""
 	for _, p := range parts {
-		pr, err := parseTag(p)
+		pr, err := c.insecure.parseTag(p)
 		if err != nil {
 			return ocispec.Descriptor{}, err
 		}

@@ -15,7 +15,7 @@ import (
 // index and pushes it to every tag; see ComposeIndex. It returns the
 // index descriptor.
 func (c *Client) Create(ctx context.Context, tags []string, sources []string, annotations map[string]string) (ocispec.Descriptor, error) {
-	ts, err := parseTags(tags)
+	ts, err := c.insecure.parseTags(tags)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
@@ -51,7 +51,7 @@ func (s *session) compose(ctx context.Context, sources []string, annotations map
 	}
 	var m merged
 	for _, src := range sources {
-		r, err := parseRef(src)
+		r, err := s.c.insecure.parseRef(src)
 		if err != nil {
 			return nil, err
 		}

@@ -47,7 +47,7 @@ var unknownPlatform = ocispec.Platform{OS: "unknown", Architecture: "unknown"}
 // Inspect describes ref (a tag or digest): for an index, each manifest
 // with its platform; for a single image, the platform of its config.
 func (c *Client) Inspect(ctx context.Context, ref string) (*Inspection, error) {
-	r, err := parseRef(ref)
+	r, err := c.insecure.parseRef(ref)
 	if err != nil {
 		return nil, err
 	}

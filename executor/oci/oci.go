@@ -3,6 +3,7 @@ package oci
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -16,6 +17,7 @@ type Client struct {
 	backoff   Backoff
 	keychain  authn.Keychain
 	transport http.RoundTripper
+	insecure  insecureHosts
 }
 
 // Option configures a Client.
@@ -37,19 +39,39 @@ func WithDockerConfig(dir string) Option {
 	return func(c *Client) { c.keychain = dockerConfigKeychain{dir: dir} }
 }
 
+// WithInsecureRegistries marks registries (host[:port]) that may be
+// reached over plain HTTP, or over TLS without checking the certificate:
+// the registries of outputs and caches with registry.insecure=true.
+func WithInsecureRegistries(hosts ...string) Option {
+	return func(c *Client) {
+		for _, h := range hosts {
+			if c.insecure == nil {
+				c.insecure = insecureHosts{}
+			}
+			c.insecure[strings.ToLower(h)] = true
+		}
+	}
+}
+
 // WithKeychain replaces the docker config file as the credential source.
 func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain = k } }
 
 // NewClient returns a registry client.
 func NewClient(opts ...Option) *Client {
 	c := &Client{
-		retries:   3,
-		backoff:   DefaultBackoff,
-		keychain:  authn.DefaultKeychain,
-		transport: loopbackOnlyHTTP{inner: remote.DefaultTransport},
+		retries:  3,
+		backoff:  DefaultBackoff,
+		keychain: authn.DefaultKeychain,
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.transport == nil {
+		t := loopbackOnlyHTTP{inner: remote.DefaultTransport, insecure: c.insecure}
+		if len(c.insecure) > 0 {
+			t.skipVerify = withoutVerify(remote.DefaultTransport)
+		}
+		c.transport = t
 	}
 	return c
 }
