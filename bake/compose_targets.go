@@ -22,7 +22,7 @@ func composeTargets(p *types.Project, loc *composeLocator) (*ComposeConfig, hcl.
 	if len(p.Services) == 0 {
 		return cfg, nil
 	}
-	g := &Group{Name: "default", Targets: []string{}, DeclRange: loc.find("services"), targetRanges: map[string]hcl.Range{}}
+	g := &Group{Name: "default", DeclRange: loc.find("services"), targetRanges: map[string]hcl.Range{}}
 	var diags hcl.Diagnostics
 	byName := map[string]*Target{}
 	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
