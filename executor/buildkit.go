@@ -115,7 +115,9 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
-		exps = orderExports(exps)
+		if exps, err = orderExports(n, exps); err != nil {
+			return fmt.Errorf("%s: %w", n.ID, err)
+		}
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
 			if e.load && bk.docker == nil {

@@ -18,7 +18,16 @@
 //   - Publisher runs one merge node. Merger (merge.go) pushes an OCI index
 //     over the per-platform images (pushed by digest) to every tag, or
 //     merges OCI layouts and tarballs, through package executor/oci, and
-//     only once every platform of the target succeeded.
+//     only once every platform of the target succeeded; it also joins
+//     the per-platform registry caches under the ref the user named
+//     (cache.go says where each solve reads and writes its caches,
+//     cache_merge.go joins them). AtomicGate (atomic.go) wraps it for
+//     --atomic: no merge publishes until every solve of the run ended,
+//     and none does if one failed.
+//
+// Every solve also gets what buildx adds to a build (buildinfo.go):
+// default provenance and the git work tree's VCS information; after it,
+// its build record's provenance for the metadata file (provenance.go).
 //
 // CheckEntitlements (entitlements.go) runs before anything is built;
 // Report.Metadata (metadata.go) is what --metadata-file holds; Redactor

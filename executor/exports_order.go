@@ -1,8 +1,12 @@
 package executor
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/xbake/xbake/plan"
 )
 
 // orderExports arranges a solve's exporters for BuildKit, which answers
@@ -15,7 +19,23 @@ import (
 // targets that push by digest (one build, several repositories) a single
 // exporter pushes to all their repositories; the other exports share it
 // (shared is set) and are not sent.
-func orderExports(exps []*export) []*export {
+//
+// First, a single-platform target with a merge node (--atomic, see
+// plan.Request.Atomic) pushes its image by digest too: its merge node
+// writes the tags.
+func orderExports(n *plan.Node, exps []*export) ([]*export, error) {
+	for _, e := range exps {
+		push, _ := strconv.ParseBool(e.entry.Attrs["push"])
+		if e.entry.Type != "image" || !push || e.byDigest || roleOf(n, e.target) != plan.RoleMerge {
+			continue
+		}
+		repos, err := repositories(e.entry.Attrs["name"])
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", e.target, err)
+		}
+		e.entry.Attrs["name"], e.entry.Attrs["push-by-digest"] = strings.Join(repos, ","), "true"
+		e.byDigest = true
+	}
 	slices.SortStableFunc(exps, func(a, b *export) int {
 		switch {
 		case a.byDigest == b.byDigest:
@@ -43,5 +63,15 @@ func orderExports(exps []*export) []*export {
 		first.entry.Attrs["name"] = strings.Join(names, ",")
 		e.shared = true
 	}
-	return exps
+	return exps, nil
+}
+
+// roleOf is what n does for the target named name.
+func roleOf(n *plan.Node, name string) plan.Role {
+	for i, t := range n.Solve.Targets {
+		if t.Name == name && i < len(n.Solve.Roles) {
+			return n.Solve.Roles[i]
+		}
+	}
+	return n.Solve.Role
 }

@@ -104,7 +104,11 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 	}
 	var desc ocispec.Descriptor
 	var err error
-	if c, ok := m.Registry.(indexComposer); ok && anyIndex(parts) {
+	if tg, ok := m.Registry.(tagger); ok && len(parts) == 1 {
+		// One platform (an --atomic single-platform target): its image is
+		// tagged as pushed, not wrapped in an index.
+		desc, err = tg.Tag(ctx, tags, manifests[0].Ref)
+	} else if c, ok := m.Registry.(indexComposer); ok && anyIndex(parts) {
 		// With attestations each platform pushed an index (image plus
 		// attestation manifest); compose flattens them into one index
 		// instead of nesting indexes.
@@ -171,6 +175,11 @@ func (m *Merger) mergeTar(n *plan.Node, dest string, parts []*Result, per []*exp
 // indexes into one flat index.
 type indexComposer interface {
 	Create(ctx context.Context, tags []string, sources []string, annotations map[string]string) (ocispec.Descriptor, error)
+}
+
+// tagger is implemented by *oci.Client: it tags a pushed manifest as is.
+type tagger interface {
+	Tag(ctx context.Context, tags []string, src string) (ocispec.Descriptor, error)
 }
 
 func anyIndex(parts []*Result) bool {

@@ -23,8 +23,9 @@ type group struct {
 // no error, so every link resolves and every platform is valid.
 func (b *builder) build() *Plan {
 	for _, ti := range b.targets {
-		ti.merge = !ti.t.Linked && len(ti.plats) > 1 &&
-			(slices.ContainsFunc(ti.t.Outputs, MergedOutput) || slices.ContainsFunc(ti.t.CacheTo, MergedCache))
+		ti.merge = !ti.t.Linked && (len(ti.plats) > 1 &&
+			(slices.ContainsFunc(ti.t.Outputs, MergedOutput) || slices.ContainsFunc(ti.t.CacheTo, MergedCache)) ||
+			b.req.Atomic && slices.ContainsFunc(ti.t.Outputs, PushedImage))
 	}
 	groups := b.group()
 	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets))}
@@ -200,6 +201,16 @@ func MergedOutput(o *bake.Export) bool {
 		return err == nil && push
 	}
 	return false
+}
+
+// PushedImage says whether an output pushes an image to a registry (type
+// registry, or image with push=true): what --atomic holds back.
+func PushedImage(o *bake.Export) bool {
+	if o == nil {
+		return false
+	}
+	push, err := strconv.ParseBool(o.Attrs["push"])
+	return o.Type == "registry" || o.Type == "image" && err == nil && push
 }
 
 // MergedCache says whether a cache-to entry of a multi-platform target is

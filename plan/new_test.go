@@ -124,6 +124,21 @@ func TestNew(t *testing.T) {
 			"cached#index L1 cached@linux/amd64,cached@linux/arm64 <- cached@linux/amd64 cached@linux/arm64",
 		},
 	}, {
+		name: "atomic: every target that pushes an image gets a merge node, even with one platform",
+		req:  &plan.Request{DefaultPlatform: "linux/amd64", Atomic: true},
+		targets: []fx{
+			{name: "one", dockerfile: "one.Dockerfile", outputs: registry},
+			{name: "image", dockerfile: "image.Dockerfile", outputs: []string{"type=image,push=true"}},
+			{name: "file", dockerfile: "file.Dockerfile", outputs: []string{"type=oci,dest=x.tar"}},
+		},
+		want: []string{
+			"file@linux/amd64 L0 default export",
+			"image@linux/amd64 L0 default merge",
+			"one@linux/amd64 L0 default merge",
+			"image#index L1 image@linux/amd64 <- image@linux/amd64",
+			"one#index L1 one@linux/amd64 <- one@linux/amd64",
+		},
+	}, {
 		name: "links per platform, and a single-platform dependency serves every platform",
 		targets: []fx{
 			{name: "app", platforms: amdArm, outputs: registry, contexts: []kv{{"base", "target:base"}, {"tools", "target:tools"}}},

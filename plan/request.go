@@ -17,4 +17,9 @@ type Request struct {
 	// on the build platform (see CrossCompiles): their foreign-platform
 	// solves are cross, not emulated. The caller reads the Dockerfiles.
 	CrossCompiled map[string]bool
+	// Atomic gives every target that pushes an image a merge node, even
+	// with one platform: its solve then pushes by digest and the merge
+	// node writes the tags, so that the executor can hold every tag of
+	// the run until every solve succeeded (--atomic).
+	Atomic bool
 }

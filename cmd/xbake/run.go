@@ -26,6 +26,7 @@ type runOptions struct {
 	progress  string
 	metadata  string
 	allow     []string
+	atomic    bool
 }
 
 func (o *runOptions) addFlags(f *pflag.FlagSet) {
@@ -39,6 +40,7 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.retries, "retries", 3, "Retry transient registry and connection errors N times with backoff (build errors are never retried)")
 	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet")
 	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file on success")
+	f.BoolVar(&o.atomic, "atomic", false, "Publish no tag unless every build of the run succeeds: images are pushed by digest, and every target's tags are written at the end")
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
 
@@ -83,7 +85,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bs.Close()
 
-	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms()})
+	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(), Atomic: o.atomic})
 	if err != nil {
 		return err
 	}
@@ -115,13 +117,19 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		return usageErrorf("--progress=%s: %v", o.progress, err)
 	}
 	warns := &warnings{}
+	var pub executor.Publisher = &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd}
+	events := warns.wrap(disp.event)
+	if o.atomic {
+		gate := executor.NewAtomicGate(p, pub)
+		pub, events = gate, gate.Events(events)
+	}
 	e := &executor.Executor{
 		Solver:    bk,
-		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd},
+		Publisher: pub,
 		Parallel:  o.parallel,
 		KeepGoing: o.keepGoing,
 		Retries:   o.retries,
-		Events:    warns.wrap(disp.event),
+		Events:    events,
 	}
 	rep, runErr := e.Run(ctx, p)
 	disp.close()

@@ -8,6 +8,9 @@
 // It is the last step of a merge node: it takes what the per-platform
 // solves produced (manifests pushed by digest, layout or tar files) and
 // returns the descriptor of the one index that joins them. The registry
-// entry points are methods of Client (PushIndex, Inspect, Create,
-// ComposeIndex); the file ones are MergeOCILayouts and MergeTars.
+// entry points are methods of Client (PushIndex, Tag, Inspect, Create,
+// ComposeIndex, MergeCache: BuildKit registry caches joined into one);
+// the file ones are MergeOCILayouts and MergeTars. Registries are
+// reached over TLS, except loopback ones and those marked insecure
+// (WithInsecureRegistries).
 package oci
