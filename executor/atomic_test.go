@@ -42,8 +42,8 @@ func (s *lastSolver) Solve(ctx context.Context, req *executor.SolveRequest) (*ex
 }
 
 // runAtomic runs atomicPlan through the gate and returns the report, the
-// error and the fake's start/end log.
-func runAtomic(t *testing.T, f *executortest.Fake, keepGoing bool) (*executor.Report, error, []string) {
+// fake's start/end log and the error.
+func runAtomic(t *testing.T, f *executortest.Fake, keepGoing bool) (*executor.Report, []string, error) {
 	t.Helper()
 	p := atomicPlan()
 	s := &lastSolver{Fake: f, others: make(chan struct{})}
@@ -62,11 +62,11 @@ func runAtomic(t *testing.T, f *executortest.Fake, keepGoing bool) (*executor.Re
 	gate := executor.NewAtomicGate(p, f)
 	e := &executor.Executor{Solver: s, Publisher: gate, Events: gate.Events(observe), KeepGoing: keepGoing}
 	rep, err := e.Run(context.Background(), p)
-	return rep, err, f.Events()
+	return rep, f.Events(), err
 }
 
 func TestAtomicGateHoldsMergesUntilEverySolveEnded(t *testing.T) {
-	rep, err, ev := runAtomic(t, &executortest.Fake{}, false)
+	rep, ev, err := runAtomic(t, &executortest.Fake{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestAtomicGateHoldsMergesUntilEverySolveEnded(t *testing.T) {
 // where the other targets built: their merges fail and say why.
 func TestAtomicGateRefusesAfterAFailure(t *testing.T) {
 	f := &executortest.Fake{Fail: map[string]bool{"last@linux/amd64": true}}
-	rep, err, ev := runAtomic(t, f, true)
+	rep, ev, err := runAtomic(t, f, true)
 	if err == nil {
 		t.Fatal("the run succeeded")
 	}

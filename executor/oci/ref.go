@@ -16,7 +16,7 @@ import (
 // honours it), which ggcr may reach over plain HTTP (it tries HTTPS
 // first) and over TLS without verifying the certificate. Production code
 // parses references with the Client's insecureHosts; the package-level
-// parseRef, parseTag and parseDigest know only loopback.
+// parseRef and parseTag (for tests) know only loopback.
 
 // insecureHosts are the registries (host[:port], lower case) marked
 // insecure.
@@ -74,7 +74,6 @@ func (h insecureHosts) parseDigest(s string) (name.Digest, error) {
 
 func parseRef(s string) (name.Reference, error) { return insecureHosts(nil).parseRef(s) }
 func parseTag(s string) (name.Tag, error)       { return insecureHosts(nil).parseTag(s) }
-func parseDigest(s string) (name.Digest, error) { return insecureHosts(nil).parseDigest(s) }
 
 // isLoopback reports whether a registry host[:port] is this machine.
 func isLoopback(registry string) bool {
