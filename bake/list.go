@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -70,22 +71,41 @@ func (c *Config) WriteList(w io.Writer, r ListRequest) (hcl.Diagnostics, error) 
 	if r.Type == "variables" {
 		return nil, writeVariables(w, r.Format, c.Variables())
 	}
-	names := append(c.TargetNames(), c.GroupNames()...)
-	slices.Sort(names)
-	names = slices.Compact(names)
+	// buildx lists its targets, then its groups, sorted by name with
+	// slices.SortFunc, which is not stable: a group and a target of one
+	// name come out in the order its algorithm leaves them (target first
+	// up to 12 entries, where it sorts by insertion; either way beyond).
+	// The same input order through the same sort gives the same order.
+	type named struct {
+		name  string
+		group bool
+	}
+	var list []named
+	for _, n := range c.TargetNames() {
+		list = append(list, named{name: n})
+	}
+	seen := map[string]bool{}
+	for _, n := range c.GroupNames() {
+		if _, ok := c.groups[n]; ok && !seen[n] {
+			seen[n] = true
+			list = append(list, named{n, true})
+		}
+	}
+	slices.SortFunc(list, func(a, b named) int { return cmp.Compare(a.name, b.name) })
 	var entries []listEntry
 	var diags hcl.Diagnostics
-	for _, name := range names {
+	for _, e := range list {
+		name := e.name
 		if strings.HasPrefix(name, "_") {
 			continue
 		}
-		// A group and a target of one name are both listed, as in buildx.
-		if c.hasTarget(name) {
+		if !e.group {
 			desc, d := c.description(name)
 			diags = append(diags, d...)
 			entries = append(entries, listEntry{Name: name, Description: desc})
+			continue
 		}
-		if g, ok := c.groups[name]; ok {
+		if g := c.groups[name]; g != nil {
 			desc := g.Description
 			if len(g.Targets) > 0 {
 				members := slices.Sorted(slices.Values(g.Targets))

@@ -70,11 +70,7 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 			}
 		}
 	}
-	for _, e := range t.Outputs {
-		if (e.Type == "local" || e.Type == "tar") && e.Dest == "" {
-			errf("output", "Missing output destination", "Target %q: a %s output needs dest, such as type=%s,dest=out.", t.Name, e.Type, e.Type)
-		}
-	}
+	diags = append(diags, t.validateOutputs()...)
 	if stat != nil {
 		for _, sec := range t.Secrets {
 			if sec.FilePath == "" {
@@ -84,6 +80,16 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 				errf("secret", "Missing secret file", "Target %q: the file %q of secret %q cannot be read (%v). Create it, or point src at an existing file.", t.Name, sec.FilePath, sec.ID, err)
 			}
 		}
+		// buildx opens ssh keys and agent sockets while preparing the
+		// build, which --print does too.
+		for i, s := range t.SSH {
+			for _, p := range s.Paths {
+				if err := stat(p); err != nil {
+					rng := t.ElemRange("ssh", strconv.Itoa(i))
+					diags = append(diags, xhcl.Errorf(&rng, "Missing ssh key", "Target %q: the key or agent socket %q of ssh %q cannot be read (%v). Create it, or point the entry at an existing key file or agent socket.", t.Name, p, s.ID, err))
+				}
+			}
+		}
 	}
 	if t.Network != nil {
 		switch *t.Network {
@@ -91,6 +97,51 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 		default:
 			errf("network", "Invalid network", "Target %q: network %q is not supported; use default, host or none.", t.Name, *t.Network)
 		}
+	}
+	return diags
+}
+
+// validateOutputs checks file and folder destinations as buildx's
+// CreateExports does while preparing the build (which --print shows): a
+// folder output (local; oci or docker with tar=false) needs dest and
+// cannot write to stdout; a file output (tar; oci with tar) without dest
+// writes to stdout, dest "-"; docker without dest loads into the engine.
+// At most one output of a target writes to stdout.
+func (t *Target) validateOutputs() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	errf := func(summary, format string, args ...any) {
+		rng := t.AttrRange("output")
+		diags = append(diags, xhcl.Errorf(&rng, summary, format, args...))
+	}
+	stdout := 0
+	for _, e := range t.Outputs {
+		var file, dir bool
+		switch e.Type {
+		case "local":
+			dir = true
+		case "tar":
+			file = true
+		case "oci", "docker":
+			tar, err := strconv.ParseBool(e.Attrs["tar"])
+			if err != nil {
+				tar = true
+			}
+			file, dir = tar, !tar
+		}
+		switch {
+		case dir && e.Dest == "":
+			errf("Missing output destination", "Target %q: output type=%s writes a folder and needs dest, such as type=%s,dest=out.", t.Name, e.Type, e.Type)
+		case dir && e.Dest == "-":
+			errf("Invalid output destination", "Target %q: output type=%s writes a folder, not to stdout; set dest to a folder.", t.Name, e.Type)
+		case file && e.Dest == "" && e.Type != "docker":
+			e.Dest = "-"
+		}
+		if file && e.Dest == "-" {
+			stdout++
+		}
+	}
+	if stdout > 1 {
+		errf("Several outputs to stdout", "Target %q: %d outputs write to stdout (dest \"-\", or no dest for tar and oci); give all but one a dest file.", t.Name, stdout)
 	}
 	return diags
 }

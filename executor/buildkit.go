@@ -34,12 +34,16 @@ type BuildKitOptions struct {
 	// the docker CLI does, from Getenv (DOCKER_HOST, DOCKER_CONTEXT, the
 	// current context).
 	DockerHost string
-	// Getenv reads secret values of `env` sources and the docker
-	// environment of --load (default os.Getenv).
+	// Getenv reads the environment (default os.Getenv): secret values of
+	// `env` sources, the docker environment of --load, ACTIONS_* for gha
+	// caches, BUILDX_* switches.
 	Getenv func(string) string
 	// Stdout receives the output whose dest is "-" (a tarball); nil
 	// refuses such outputs.
 	Stdout io.Writer
+	// MetadataProvenance is how much of each build's provenance the
+	// metadata file gets ("" or disabled: none, not even fetched).
+	MetadataProvenance MetadataProvenance
 }
 
 // BuildKit is the Solver that runs solve nodes on BuildKit daemons.
@@ -52,6 +56,7 @@ type BuildKit struct {
 	files    *fileOutputs
 	tmp      string
 	docker   *dockerEngine
+	info     buildInfo
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -127,6 +132,9 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
+		if exps, err = orderExports(n, exps); err != nil {
+			return fmt.Errorf("%s: %w", n.ID, err)
+		}
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
 		}
@@ -134,14 +142,16 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 			return err
 		}
 		t := n.Solve.Targets[0]
-		multi := len(t.Platforms) > 1
 		pr := &prepared{node: n, in: in, exports: exps, sessionIDs: map[string]string{},
-			cacheFrom: cacheEntries(t.CacheFrom, n.Solve.Platform, multi, bk.opt.WorkDir),
-			cacheTo:   cacheEntries(t.CacheTo, n.Solve.Platform, multi, bk.opt.WorkDir)}
+			cacheFrom: cacheImports(t, n.Solve.Platform, bk.opt.WorkDir, bk.opt.Getenv),
+			cacheTo:   cacheExports(t, n.Solve.Platform, bk.opt.WorkDir, bk.opt.Getenv)}
 		if n.Solve.Role == plan.RoleDependency {
 			pr.cacheTo = nil
 		}
 		b := bk.place[n.ID]
+		if err := bk.addBuildInfo(ctx, n, b, in); err != nil {
+			return fmt.Errorf("%s: %w", n.ID, err)
+		}
 		for _, name := range sortedKeys(in.locals) {
 			id, err := bk.sessions.assign(ctx, b, name, in.locals[name])
 			if err != nil {

@@ -26,7 +26,16 @@
 //     over the per-platform images (pushed by digest) to every tag, or
 //     merges OCI layouts and tarballs, through package executor/oci, and
 //     only once every platform of the target succeeded. When it fails
-//     after some tags moved, a PartialError says which (partial.go).
+//     after some tags moved, a PartialError says which (partial.go). It
+//     also joins the per-platform registry caches under the ref the user
+//     named (cache.go says where each solve reads and writes its caches,
+//     cache_merge.go joins them). AtomicGate (atomic.go) wraps it for
+//     --atomic: no merge publishes until every solve of the run ended,
+//     and none does if one failed.
+//
+// Every solve also gets what buildx adds to a build (buildinfo.go):
+// default provenance and the git work tree's VCS information; after it,
+// its build record's provenance for the metadata file (provenance.go).
 //
 // CheckEntitlements (entitlements.go) and CheckStdout run before anything
 // is built; Report.Metadata (metadata.go) is what --metadata-file holds,

@@ -42,6 +42,14 @@ func newRun(t *testing.T) *run {
 	r := &run{t: t, env: env, dir: t.TempDir()}
 	r.builders = []executor.BuilderConfig{{Name: "local", Endpoint: env.BuildKitHost}}
 	r.registry = oci.NewClient(oci.WithRetries(0))
+	// Tests count what they push; buildx's default provenance (an
+	// attestation manifest per image) is tested on its own.
+	r.bkOpt.Getenv = func(k string) string {
+		if k == "BUILDX_NO_DEFAULT_ATTESTATIONS" {
+			return "1"
+		}
+		return os.Getenv(k)
+	}
 	return r
 }
 

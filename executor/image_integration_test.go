@@ -100,3 +100,53 @@ func TestIntegrationPushIndexWithAttestations(t *testing.T) {
 		t.Errorf("index has %d images and %d attestations, want 2 and 2: %+v", images, atts, ins.Manifests)
 	}
 }
+
+// Without provenance in the target, pushed images get buildx's default
+// min provenance: one attestation manifest per platform, which points at
+// its image. Local outputs get none (inline-only), and
+// BUILDX_NO_DEFAULT_ATTESTATIONS turns it off.
+func TestIntegrationDefaultProvenance(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		r := newRun(t)
+		r.bkOpt.Getenv = func(k string) string {
+			if off && k == "BUILDX_NO_DEFAULT_ATTESTATIONS" {
+				return "1"
+			}
+			return ""
+		}
+		repo := r.env.Repo(t)
+		plats := []string{"linux/amd64", "linux/arm64"}
+		tgt := r.target("app", plats, archDockerfile(r.env.Registry), &bake.Export{Type: "registry"}, &bake.Export{Type: "local", Dest: "out"})
+		tgt.Tags = []string{repo + ":v1"}
+		p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
+		if _, err := r.build(p); err != nil {
+			t.Fatalf("%v\n%s", err, r.output())
+		}
+		ins, err := oci.NewClient().Inspect(context.Background(), repo+":v1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		images := map[string]string{} // digest -> platform
+		var subjects []string
+		for _, m := range ins.Manifests {
+			switch {
+			case m.Annotations["vnd.docker.reference.type"] == "attestation-manifest":
+				subjects = append(subjects, images[m.Annotations["vnd.docker.reference.digest"]])
+			case m.Platform != nil:
+				images[m.Digest.String()] = m.Platform.OS + "/" + m.Platform.Architecture
+			}
+		}
+		want := plats
+		if off {
+			want = nil
+		}
+		if strings.Join(subjects, ",") != strings.Join(want, ",") || len(images) != 2 {
+			t.Errorf("BUILDX_NO_DEFAULT_ATTESTATIONS=%t: attestation manifests for %v, want %v; index: %+v", off, subjects, want, ins.Manifests)
+		}
+		for _, pl := range []string{"linux_amd64", "linux_arm64"} {
+			if _, err := os.Stat(filepath.Join(r.dir, "out", pl, "provenance.json")); err == nil {
+				t.Errorf("%s: the local output has a provenance file", pl)
+			}
+		}
+	}
+}

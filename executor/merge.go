@@ -39,6 +39,9 @@ var _ Publisher = (*Merger)(nil)
 func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Result, error) {
 	t := n.Merge.Target
 	res := &Result{ExporterResponse: map[string]map[string]string{t.Name: {}}}
+	if err := m.mergeCaches(ctx, n); err != nil {
+		return nil, err
+	}
 	// The merged files of the target appear together, once all are
 	// written, or not at all.
 	files := &fileOutputs{stdout: m.Stdout}
@@ -68,7 +71,7 @@ func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Res
 		var err error
 		switch {
 		case per[0].byDigest:
-			err = m.pushIndex(ctx, n, parts, per, res)
+			err = explainInsecure(m.pushIndex(ctx, n, parts, per, res))
 		case per[0].loadInto != nil:
 			err = m.loadIndex(ctx, n, parts, per, res)
 		case per[0].part == partOCI:
@@ -125,7 +128,11 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 	}
 	var desc ocispec.Descriptor
 	var err error
-	if c, ok := m.Registry.(indexComposer); ok && anyIndex(parts) {
+	if tg, ok := m.Registry.(tagger); ok && len(parts) == 1 {
+		// One platform (an --atomic single-platform target): its image is
+		// tagged as pushed, not wrapped in an index.
+		desc, err = tg.Tag(ctx, tags, manifests[0].Ref)
+	} else if c, ok := m.Registry.(indexComposer); ok && anyIndex(parts) {
 		// With attestations each platform pushed an index (image plus
 		// attestation manifest); compose flattens them into one index
 		// instead of nesting indexes.
@@ -217,6 +224,11 @@ func (m *Merger) abs(p string) string {
 // indexes into one flat index.
 type indexComposer interface {
 	Create(ctx context.Context, tags []string, sources []string, annotations map[string]string) (ocispec.Descriptor, error)
+}
+
+// tagger is implemented by *oci.Client: it tags a pushed manifest as is.
+type tagger interface {
+	Tag(ctx context.Context, tags []string, src string) (ocispec.Descriptor, error)
 }
 
 func anyIndex(parts []*Result) bool {

@@ -67,6 +67,7 @@ func (r *Report) Metadata() map[string]any {
 		}
 	}
 	r.addFailures(entry)
+	r.addMultiPlatformKeys(out)
 	return out
 }
 

@@ -32,6 +32,9 @@ type export struct {
 	loadInto *dockerEngine
 	// byDigest: per-platform image pushed by digest for a merge node.
 	byDigest bool
+	// shared: pushed by another byDigest export of the solve (see
+	// orderExports); not sent to BuildKit.
+	shared bool
 	// part: a per-platform OCI or tar file for a merge node.
 	part string
 }
@@ -251,53 +254,6 @@ func indexAnnotations(t *bake.Target) map[string]string {
 		}
 	}
 	return out
-}
-
-// cacheEntries converts cache-from/cache-to entries. Per-platform solves
-// of a multi-platform target would overwrite one another's registry or
-// local cache, so each platform gets its own ref suffix or subfolder, on
-// both sides, which keeps cache-from and cache-to matched.
-func cacheEntries(entries []*bake.CacheEntry, p ocispec.Platform, multi bool, wd string) []client.CacheOptionsEntry {
-	var out []client.CacheOptionsEntry
-	for _, c := range entries {
-		if c.Type == "" || c.Attrs["disabled"] == "true" {
-			continue
-		}
-		attrs := maps.Clone(c.Attrs)
-		if attrs == nil {
-			attrs = map[string]string{}
-		}
-		plat := strings.ReplaceAll(platforms.Format(p), "/", "-")
-		switch c.Type {
-		case "registry":
-			if multi && attrs["ref"] != "" {
-				attrs["ref"] = suffixRef(attrs["ref"], plat)
-			}
-		case "local":
-			for _, k := range []string{"src", "dest"} {
-				if attrs[k] != "" {
-					attrs[k] = absPath(wd, attrs[k])
-					if multi {
-						attrs[k] = filepath.Join(attrs[k], plat)
-					}
-				}
-			}
-		}
-		out = append(out, client.CacheOptionsEntry{Type: c.Type, Attrs: attrs})
-	}
-	return out
-}
-
-func suffixRef(ref, suffix string) string {
-	r, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		return ref + "-" + suffix
-	}
-	tag := "cache"
-	if t, ok := r.(reference.Tagged); ok {
-		tag = t.Tag()
-	}
-	return r.Name() + ":" + tag + "-" + suffix
 }
 
 // isCall reports whether t asks the frontend for a subrequest (--call

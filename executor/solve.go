@@ -112,6 +112,9 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	var loads errgroup.Group
 	var loadPipes []*io.PipeWriter
 	for _, e := range pr.exports {
+		if e.shared {
+			continue
+		}
 		entry := e.entry
 		entry.Attrs = maps.Clone(entry.Attrs)
 		switch {
@@ -200,7 +203,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}
 	lerr := loads.Wait()
 	if err != nil {
-		return nil, explainAuth(err, so.Exports)
+		return nil, explainInsecure(explainAuth(err, so.Exports))
 	}
 	if lerr != nil {
 		return nil, lerr
@@ -214,6 +217,14 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 				resp.ExporterResponse[k] = string(v)
 			}
 		}
+	}
+	if !isCall(n.Solve.Targets[0]) && resp != nil {
+		if resp.ExporterResponse == nil {
+			resp.ExporterResponse = map[string]string{}
+		}
+		// Only for the metadata file, once the build succeeded: a record
+		// that cannot be read leaves the key out rather than fail the node.
+		_ = recordProvenance(ctx, b, so.Ref, bk.opt.MetadataProvenance, resp.ExporterResponse)
 	}
 	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp)
 }
@@ -277,7 +288,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 	}
 	for _, e := range pr.exports {
 		switch {
-		case e.part != "":
+		case e.part != "", e.shared:
 		case e.byDigest && desc.Digest != "":
 			for _, r := range strings.Split(e.entry.Attrs["name"], ",") {
 				res.Published = append(res.Published, r+"@"+desc.Digest.String())

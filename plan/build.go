@@ -26,7 +26,13 @@ func (b *builder) build() *Plan {
 		return MergedOutput(o) || (b.req.LoadIndex && o != nil && o.Type == "docker" && o.Dest == "")
 	}
 	for _, ti := range b.targets {
-		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, merged)
+		// A multi-platform target gets a merge node for an output that is
+		// one artefact or a registry cache written under one ref; with
+		// --atomic, every target that pushes an image gets one, so that
+		// its tags wait for the whole run.
+		ti.merge = !ti.t.Linked && (len(ti.plats) > 1 &&
+			(slices.ContainsFunc(ti.t.Outputs, merged) || slices.ContainsFunc(ti.t.CacheTo, MergedCache)) ||
+			b.req.Atomic && slices.ContainsFunc(ti.t.Outputs, PushedImage))
 	}
 	groups := b.group()
 	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets)), LoadIndex: b.req.LoadIndex}
@@ -202,6 +208,24 @@ func MergedOutput(o *bake.Export) bool {
 		return err == nil && push
 	}
 	return false
+}
+
+// PushedImage says whether an output pushes an image to a registry (type
+// registry, or image with push=true): what --atomic holds back.
+func PushedImage(o *bake.Export) bool {
+	if o == nil {
+		return false
+	}
+	push, err := strconv.ParseBool(o.Attrs["push"])
+	return o.Type == "registry" || o.Type == "image" && err == nil && push
+}
+
+// MergedCache says whether a cache-to entry of a multi-platform target is
+// joined by its merge node: each platform's solve exports a registry cache
+// under its own tag, and the merge node writes their union to the ref the
+// user named (as buildx's one solve for all platforms would).
+func MergedCache(c *bake.CacheEntry) bool {
+	return c != nil && c.Type == "registry" && c.Attrs["ref"] != "" && c.Attrs["disabled"] != "true"
 }
 
 func sortedUnique(ids []string) []string {

@@ -22,10 +22,13 @@
 //
 // One merge node per requested target with several platforms and an output
 // that is one multi-platform artefact (MergedOutput: registry, image with
-// push, oci, tar; docker without dest too with Request.LoadIndex), with ID
-// "app#index". Its solves have RoleMerge; other outputs (docker, local,
-// cacheonly) are per platform and written by the solves themselves
-// (RoleExport), as is everything of a single-platform
+// push, oci, tar; docker without dest too with Request.LoadIndex) or a
+// registry cache-to (MergedCache: the per-platform caches joined under the
+// ref written), with ID "app#index"; with Request.Atomic also every
+// single-platform target that pushes an image (PushedImage), so that its
+// tags are written after the whole run. Its solves have RoleMerge; other
+// outputs (docker, local, cacheonly) are per platform and written by the
+// solves themselves (RoleExport), as is everything of a single-platform
 // target. Linked targets export nothing (RoleDependency).
 //
 // Two (target, platform) pairs with the same build inputs are one solve

@@ -76,7 +76,8 @@ type tinfo struct {
 	links []tlink
 	// merge is set when the target publishes or exports a multi-platform
 	// result, which only a merge node can assemble from per-platform solves:
-	// it was requested, has several platforms and a MergedOutput.
+	// it was requested, has several platforms and a MergedOutput or a
+	// MergedCache.
 	merge bool
 	// solves[i] is the solve group that builds plats[i].
 	solves []int

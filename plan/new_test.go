@@ -109,6 +109,36 @@ func TestNew(t *testing.T) {
 			"tar#index L1 tar@linux/amd64,tar@linux/arm64 <- tar@linux/amd64 tar@linux/arm64",
 		},
 	}, {
+		name: "a registry cache-to of several platforms is joined by a merge node, whatever the outputs",
+		targets: []fx{
+			{name: "cached", dockerfile: "cached.Dockerfile", platforms: amdArm, outputs: []string{"type=cacheonly"}, mod: func(t *bake.Target) {
+				t.CacheTo = []*bake.CacheEntry{{Type: "registry", Attrs: map[string]string{"ref": "r.test/app:cache"}}}
+			}},
+			{name: "local", dockerfile: "local.Dockerfile", platforms: amdArm, outputs: []string{"type=cacheonly"}, mod: func(t *bake.Target) {
+				t.CacheTo = []*bake.CacheEntry{{Type: "local", Attrs: map[string]string{"dest": "c"}}, {Type: "registry", Attrs: map[string]string{"ref": "r.test/x", "disabled": "true"}}}
+			}},
+		},
+		want: []string{
+			"cached@linux/amd64 L0 merge", "cached@linux/arm64 L0 merge",
+			"local@linux/amd64 L0 export", "local@linux/arm64 L0 export",
+			"cached#index L1 cached@linux/amd64,cached@linux/arm64 <- cached@linux/amd64 cached@linux/arm64",
+		},
+	}, {
+		name: "atomic: every target that pushes an image gets a merge node, even with one platform",
+		req:  &plan.Request{DefaultPlatform: "linux/amd64", Atomic: true},
+		targets: []fx{
+			{name: "one", dockerfile: "one.Dockerfile", outputs: registry},
+			{name: "image", dockerfile: "image.Dockerfile", outputs: []string{"type=image,push=true"}},
+			{name: "file", dockerfile: "file.Dockerfile", outputs: []string{"type=oci,dest=x.tar"}},
+		},
+		want: []string{
+			"file@linux/amd64 L0 default export",
+			"image@linux/amd64 L0 default merge",
+			"one@linux/amd64 L0 default merge",
+			"image#index L1 image@linux/amd64 <- image@linux/amd64",
+			"one#index L1 one@linux/amd64 <- one@linux/amd64",
+		},
+	}, {
 		name: "links per platform, and a single-platform dependency serves every platform",
 		targets: []fx{
 			{name: "app", platforms: amdArm, outputs: registry, contexts: []kv{{"base", "target:base"}, {"tools", "target:tools"}}},

@@ -23,4 +23,10 @@ type Request struct {
 	// one image, assembled and loaded by the target's merge node, as buildx
 	// does. Otherwise each platform is loaded under its own tag.
 	LoadIndex bool
+
+	// Atomic gives every target that pushes an image a merge node, even
+	// with one platform: its solve then pushes by digest and the merge
+	// node writes the tags, so that the executor can hold every tag of
+	// the run until every solve succeeded (--atomic).
+	Atomic bool
 }

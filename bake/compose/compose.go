@@ -67,6 +67,9 @@ func Load(files []xhcl.File, opts Options) (*bake.ComposeConfig, hcl.Diagnostics
 	if err != nil {
 		return nil, hcl.Diagnostics{dotEnvError(opts.Dir, err)}
 	}
+	if diags := emptyComposeFiles(files, env); diags.HasErrors() {
+		return nil, diags
+	}
 	miss := &missingVars{}
 	project, err := loadComposeProject(files, env, opts.Dir, miss)
 	diags := miss.diagnostics(loc)
@@ -251,6 +254,41 @@ func loadComposeModel(ctx context.Context, files []xhcl.File, env composetypes.M
 }
 
 var errEmptyCompose = errors.New("empty compose file")
+
+// emptyComposeFiles checks, when there are several Compose files, that
+// each one defines services or secrets on its own, as buildx checks every
+// file before merging them ("empty compose file"). A file of zero bytes is
+// let through: buildx does not read it at all.
+func emptyComposeFiles(files []xhcl.File, env composetypes.Mapping) hcl.Diagnostics {
+	if len(files) < 2 {
+		return nil // the merged load reports it
+	}
+	var diags hcl.Diagnostics
+	for _, f := range files {
+		if len(f.Data) == 0 {
+			continue
+		}
+		one := []xhcl.File{f}
+		if err := loadOneComposeModel(one, env); isEmptyCompose(err) {
+			diags = append(diags, newComposeLocator(one).errorDiag(err))
+		}
+	}
+	return diags
+}
+
+// isEmptyCompose: compose-go has its own error of that text for a file
+// with no document (comments only).
+func isEmptyCompose(err error) bool {
+	return err != nil && (errors.Is(err, errEmptyCompose) || err.Error() == errEmptyCompose.Error())
+}
+
+// loadOneComposeModel loads files' model only for its error; problems
+// other than an empty file are reported by the merged load.
+func loadOneComposeModel(files []xhcl.File, env composetypes.Mapping) (err error) {
+	defer recoverCompose(&err)
+	_, err = loadComposeModel(context.Background(), files, env, nil)
+	return err
+}
 
 // recoverCompose turns a panic of compose-go on unusual input into an
 // error: a definition file must never crash the CLI.

@@ -243,7 +243,7 @@ var (
 func (l *composeLocator) errorDiag(err error) *hcl.Diagnostic {
 	var badName *invalidServiceName
 	switch {
-	case errors.Is(err, errEmptyCompose) || err.Error() == errEmptyCompose.Error():
+	case isEmptyCompose(err):
 		rng := l.start()
 		return xhcl.Errorf(&rng, "Empty Compose file",
 			"The Compose definition has no services and no secrets section (empty compose file), so it defines no target. Add a services section whose services have a build section, or leave the file out.")

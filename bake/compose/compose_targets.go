@@ -22,7 +22,8 @@ func composeTargets(p *types.Project, loc *composeLocator) (*bake.ComposeConfig,
 	if len(p.Services) == 0 {
 		return cfg, nil
 	}
-	g := &bake.Group{Name: "default", Targets: []string{}, DeclRange: loc.find("services")}
+	// Targets stays nil without a service to build: buildx prints null.
+	g := &bake.Group{Name: "default", DeclRange: loc.find("services")}
 	var diags hcl.Diagnostics
 	byName := map[string]*bake.Target{}
 	for _, name := range slices.Sorted(maps.Keys(p.Services)) {

@@ -387,6 +387,7 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	cross := a.crossCompiled(def)
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
 		req.CrossCompiled = cross
+		req.Atomic = o.run.atomic
 		p, diags := plan.New(def, req)
 		if err := l.printer.print(diags); err != nil {
 			return nil, err

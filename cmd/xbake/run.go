@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/moby/buildkit/util/progress/progressui"
 
@@ -66,7 +67,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	defer bs.Close()
 
 	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
-		LoadIndex: loadIndex(ctx, a, def)})
+		LoadIndex: loadIndex(ctx, a, def), Atomic: o.atomic})
 	if err != nil {
 		return err
 	}
@@ -77,19 +78,23 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		return usageErrorf("%v", err)
 	}
 	red := executor.NewRedactor(secretValues(a, def, wd))
-	bk, err := executor.NewBuildKit(ctx, bs, p, executor.BuildKitOptions{
+	bkOpt := executor.BuildKitOptions{
 		WorkDir:      wd,
 		DockerConfig: a.getenv("DOCKER_CONFIG"),
 		Getenv:       a.getenv,
 		Stdout:       a.stdout,
-	})
+	}
+	if o.metadata != "" {
+		bkOpt.MetadataProvenance = executor.ParseMetadataProvenance(a.getenv("BUILDX_METADATA_PROVENANCE"))
+	}
+	bk, err := executor.NewBuildKit(ctx, bs, p, bkOpt)
 	if err != nil {
 		// A docker context that does not exist is a configuration error.
 		return &exitError{code: exitCode(err), msg: red.String(err.Error())}
 	}
 	defer bk.Close()
 
-	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts)}
+	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...)}
 	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
 		regOpts = append(regOpts, oci.WithDockerConfig(dc))
 	}
@@ -97,13 +102,20 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err != nil {
 		return usageErrorf("--progress=%s: %v", o.progress, err)
 	}
+	warns := &warnings{}
+	var pub executor.Publisher = &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout}
+	events := warns.wrap(disp.event)
+	if o.atomic {
+		gate := executor.NewAtomicGate(p, pub)
+		pub, events = gate, gate.Events(events)
+	}
 	e := &executor.Executor{
 		Solver:    bk,
-		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout},
+		Publisher: pub,
 		Parallel:  o.parallel,
 		KeepGoing: o.keepGoing,
 		Retries:   o.retries,
-		Events:    disp.event,
+		Events:    events,
 	}
 	rep, runErr := e.Run(ctx, p)
 	disp.close()
@@ -120,7 +132,11 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	// or was interrupted, and why nodes failed.
 	var metaErr error
 	if o.metadata != "" && rep != nil {
-		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
+		md := rep.Metadata()
+		if on, _ := strconv.ParseBool(a.getenv("BUILDX_METADATA_WARNINGS")); on && len(warns.all()) > 0 && !calls(def) {
+			md[warningsKey] = warns.all()
+		}
+		if err := writeMetadata(absFrom(wd, o.metadata), md, red); err != nil {
 			metaErr = fmt.Errorf("--metadata-file: %w", err)
 		}
 	}

@@ -11,11 +11,11 @@ import (
 	"github.com/xbake/xbake/executor"
 )
 
-// writeMetadata writes the report's metadata (buildx's keys per target,
+// writeMetadata writes a report's metadata (buildx's keys per target,
 // plus xbake.platforms) atomically: a reader sees the old file or the
 // whole new one.
-func writeMetadata(path string, rep *executor.Report, red *executor.Redactor) error {
-	dt, err := json.MarshalIndent(rep.Metadata(), "", "  ")
+func writeMetadata(path string, md map[string]any, red *executor.Redactor) error {
+	dt, err := json.MarshalIndent(md, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -39,11 +39,13 @@ func writeMetadata(path string, rep *executor.Report, red *executor.Redactor) er
 	return os.Rename(f.Name(), path)
 }
 
-// secretValues are the values of the definition's secrets, to keep them
-// out of everything printed or written. Files over 64 KiB are skipped:
-// they are certificates or keys whose lines are redacted if short enough.
+// secretValues are the values of the definition's secrets (and of
+// ACTIONS_RUNTIME_TOKEN), to keep them out of everything printed or
+// written. Files over 64 KiB are skipped: they are certificates or keys
+// whose lines are redacted if short enough.
 func secretValues(a *app, def *bake.Definition, wd string) []string {
-	var out []string
+	// The Actions runtime token goes to BuildKit in gha cache entries.
+	out := []string{a.getenv("ACTIONS_RUNTIME_TOKEN")}
 	for _, t := range def.Targets {
 		for _, s := range t.Secrets {
 			switch {

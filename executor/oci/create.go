@@ -49,7 +49,7 @@ func (c *Client) Create(ctx context.Context, tags []string, refs []string, annot
 // CreateFrom composes an index (see Compose) and pushes it to every tag,
 // after the manifests it lists are in each tag's repository.
 func (c *Client) CreateFrom(ctx context.Context, tags []string, srcs []Source, o ComposeOptions) (ocispec.Descriptor, error) {
-	ts, err := parseTags(tags)
+	ts, err := c.insecure.parseTags(tags)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
@@ -88,7 +88,7 @@ func (s *session) compose(ctx context.Context, srcs []Source, o ComposeOptions) 
 	var m merged
 	single := len(srcs) == 1 && len(o.Annotations) == 0 && len(o.DescriptorAnnotations) == 0
 	for _, src := range srcs {
-		r, err := parseRef(src.Ref)
+		r, err := s.c.insecure.parseRef(src.Ref)
 		if err != nil {
 			return nil, err
 		}

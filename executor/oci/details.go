@@ -99,7 +99,7 @@ func (c *Client) Raw(ctx context.Context, ref string) ([]byte, error) {
 
 // getRef fetches the manifest or index ref names, in a new session.
 func (c *Client) getRef(ctx context.Context, ref string) (*session, name.Reference, *remote.Descriptor, error) {
-	r, err := parseRef(ref)
+	r, err := c.insecure.parseRef(ref)
 	if err != nil {
 		return nil, nil, nil, err
 	}

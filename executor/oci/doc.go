@@ -11,7 +11,10 @@
 // It is the last step of a merge node: it takes what the per-platform
 // solves produced (manifests pushed by digest, layout or tar files) and
 // returns the descriptor of the one index that joins them. The registry
-// entry points are methods of Client (PushIndex, Inspect, Details, Create,
-// CreateFrom, Compose); the file ones are MergeOCILayouts and MergeTars,
-// and WriteMergedLayout and WriteMergedTar to a stream (standard output).
+// entry points are methods of Client (PushIndex, Tag, Inspect, Details,
+// Create, CreateFrom, Compose, MergeCache: BuildKit registry caches joined
+// into one); the file ones are MergeOCILayouts and MergeTars, and
+// WriteMergedLayout and WriteMergedTar to a stream (standard output).
+// Registries are reached over TLS, except loopback ones and those marked
+// insecure (WithInsecureRegistries).
 package oci

@@ -87,13 +87,13 @@ func (e *PartialPushError) Unwrap() error { return e.Err }
 
 // parseTags parses every tag up front so that a typo fails before any
 // registry is touched.
-func parseTags(tags []string) ([]name.Tag, error) {
+func (h insecureHosts) parseTags(tags []string) ([]name.Tag, error) {
 	if len(tags) == 0 {
 		return nil, fmt.Errorf("no tag to push the index to")
 	}
 	out := make([]name.Tag, len(tags))
 	for i, s := range tags {
-		t, err := parseTag(s)
+		t, err := h.parseTag(s)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package oci
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -18,6 +19,7 @@ type Client struct {
 	keychain  authn.Keychain
 	timeouts  Timeouts
 	transport http.RoundTripper
+	insecure  insecureHosts
 }
 
 // Option configures a Client.
@@ -39,6 +41,20 @@ func WithDockerConfig(dir string) Option {
 	return func(c *Client) { c.keychain = dockerConfigKeychain{dir: dir} }
 }
 
+// WithInsecureRegistries marks registries (host[:port]) that may be
+// reached over plain HTTP, or over TLS without checking the certificate:
+// the registries of outputs and caches with registry.insecure=true.
+func WithInsecureRegistries(hosts ...string) Option {
+	return func(c *Client) {
+		for _, h := range hosts {
+			if c.insecure == nil {
+				c.insecure = insecureHosts{}
+			}
+			c.insecure[strings.ToLower(h)] = true
+		}
+	}
+}
+
 // WithKeychain replaces the docker config file as the credential source.
 func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain = k } }
 
@@ -53,7 +69,14 @@ func NewClient(opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
-	c.transport = loopbackOnlyHTTP{inner: Transport(c.timeouts)}
+	if c.transport == nil {
+		inner := Transport(c.timeouts)
+		t := loopbackOnlyHTTP{inner: inner, insecure: c.insecure}
+		if len(c.insecure) > 0 {
+			t.skipVerify = withoutVerify(inner)
+		}
+		c.transport = t
+	}
 	return c
 }
 

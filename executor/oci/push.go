@@ -20,7 +20,7 @@ import (
 // made available there first (blobs are mounted within a registry, copied
 // across registries). It returns the index descriptor.
 func (c *Client) PushIndex(ctx context.Context, tags []string, manifests []Manifest, annotations map[string]string) (ocispec.Descriptor, error) {
-	ts, err := parseTags(tags)
+	ts, err := c.insecure.parseTags(tags)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
@@ -29,7 +29,7 @@ func (c *Client) PushIndex(ctx context.Context, tags []string, manifests []Manif
 	}
 	children := make([]name.Digest, len(manifests))
 	for i, m := range manifests {
-		d, err := parseDigest(m.Ref)
+		d, err := c.insecure.parseDigest(m.Ref)
 		if err != nil {
 			return ocispec.Descriptor{}, err
 		}

@@ -1,0 +1,114 @@
+package executor_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xbake/xbake/executor"
+	"github.com/xbake/xbake/executor/executortest"
+	"github.com/xbake/xbake/plan"
+)
+
+// Two published targets and a third that ends last.
+func atomicPlan() *plan.Plan {
+	return executortest.NewPlan(
+		executortest.PlanTarget{Name: "app", Platforms: []string{"linux/amd64", "linux/arm64"}, Merge: true},
+		executortest.PlanTarget{Name: "last"},
+		executortest.PlanTarget{Name: "web", Merge: true},
+	)
+}
+
+// lastSolver holds last@linux/amd64 until the other solves have ended,
+// and a little more: time for a merge to start if nothing held it.
+type lastSolver struct {
+	*executortest.Fake
+	others chan struct{}
+}
+
+func (s *lastSolver) Solve(ctx context.Context, req *executor.SolveRequest) (*executor.Result, error) {
+	if req.Node.Target == "last" {
+		select {
+		case <-s.others:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return s.Fake.Solve(ctx, req)
+}
+
+// runAtomic runs atomicPlan through the gate and returns the report, the
+// fake's start/end log and the error.
+func runAtomic(t *testing.T, f *executortest.Fake, keepGoing bool) (*executor.Report, []string, error) {
+	t.Helper()
+	p := atomicPlan()
+	s := &lastSolver{Fake: f, others: make(chan struct{})}
+	var mu sync.Mutex
+	ended := 0
+	observe := func(ev executor.Event) {
+		if ev.Kind != executor.EventFinished || ev.Node.Kind != plan.KindSolve || ev.Node.Target == "last" {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if ended++; ended == 3 {
+			close(s.others)
+		}
+	}
+	gate := executor.NewAtomicGate(p, f)
+	e := &executor.Executor{Solver: s, Publisher: gate, Events: gate.Events(observe), KeepGoing: keepGoing}
+	rep, err := e.Run(context.Background(), p)
+	return rep, f.Events(), err
+}
+
+func TestAtomicGateHoldsMergesUntilEverySolveEnded(t *testing.T) {
+	rep, ev, err := runAtomic(t, &executortest.Fake{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, st := range statuses(rep) {
+		if st != executor.StatusDone {
+			t.Errorf("%s: %s", id, st)
+		}
+	}
+	end := slices.Index(ev, "end last@linux/amd64")
+	for _, m := range []string{"app#index", "web#index"} {
+		if start := slices.Index(ev, "start "+m); start < end {
+			t.Errorf("%s published before the last solve ended: %v", m, ev)
+		}
+	}
+}
+
+// One failed solve and nothing is published, even with --keep-going,
+// where the other targets built: their merges fail and say why.
+func TestAtomicGateRefusesAfterAFailure(t *testing.T) {
+	f := &executortest.Fake{Fail: map[string]bool{"last@linux/amd64": true}}
+	rep, ev, err := runAtomic(t, f, true)
+	if err == nil {
+		t.Fatal("the run succeeded")
+	}
+	st := statuses(rep)
+	for _, id := range []string{"app@linux/amd64", "app@linux/arm64", "web@linux/amd64"} {
+		if st[id] != executor.StatusDone {
+			t.Errorf("%s: %s", id, st[id])
+		}
+	}
+	for _, n := range rep.Nodes {
+		if n.Node.Kind != plan.KindMerge {
+			continue
+		}
+		want := "not published (--atomic): last@linux/amd64 did not succeed, so no tag of the run was written"
+		if n.Status != executor.StatusFailed || n.Err == nil || !strings.HasSuffix(n.Err.Error(), want) {
+			t.Errorf("%s: %s, %v", n.Node.ID, n.Status, n.Err)
+		}
+	}
+	for _, e := range ev {
+		if strings.HasSuffix(e, "#index") {
+			t.Errorf("a merge ran: %v", ev)
+		}
+	}
+}

@@ -1,0 +1,228 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/moby/buildkit/util/urlutil"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/plan"
+)
+
+// What buildx adds to every build request besides the target's own
+// attributes (its build/opt.go and build/git.go), read from the same
+// environment variables:
+//
+//   - provenance: `attest:provenance=mode=min,inline-only=true` unless the
+//     target sets provenance itself (even to disabled), the daemon cannot
+//     attest, or BUILDX_NO_DEFAULT_ATTESTATIONS is true. inline-only means
+//     that only image outputs (registry, image, oci, docker) carry it;
+//     local and tar outputs get no provenance file.
+//   - VCS information of the git work tree holding the context:
+//     vcs:source and vcs:revision (and vcs:localdir:NAME per local
+//     directory) for the provenance, unless BUILDX_GIT_INFO is false;
+//     with BUILDX_GIT_LABELS=true (or full) the labels
+//     org.opencontainers.image.source, org.opencontainers.image.revision
+//     and com.docker.image.source.entrypoint (the Dockerfile's path in the
+//     repository). BUILDX_GIT_CHECK_DIRTY=true appends "-dirty" to the
+//     revision of a work tree with changes. Git problems leave the
+//     information out, as buildx does (it only warns).
+
+// defaultProvenance is what buildx asks for when the target says nothing.
+const defaultProvenance = "mode=min,inline-only=true"
+
+// dockerfileLabel is buildx's label for the Dockerfile's path in the
+// repository (build.DockerfileLabel).
+const dockerfileLabel = "com.docker.image.source.entrypoint"
+
+// buildInfo caches, for one run, what the builders can do and what git
+// says about each context directory.
+type buildInfo struct {
+	mu     sync.Mutex
+	attest map[*Builder]bool
+	vcs    map[string]*vcsInfo
+}
+
+// addBuildInfo adds default provenance and VCS attributes to the inputs
+// of solve n, which runs on b.
+func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, b *Builder, in *solveInputs) error {
+	t := n.Solve.Targets[0]
+	if n.Solve.Role == plan.RoleDependency || isCall(t) {
+		return nil // nothing is exported
+	}
+	getenv := bk.opt.Getenv
+	if _, set := in.attrs["attest:provenance"]; !set {
+		off, err := envBool(getenv, "BUILDX_NO_DEFAULT_ATTESTATIONS", false)
+		if err != nil {
+			return err
+		}
+		if !off && bk.info.canAttest(ctx, b) {
+			in.attrs["attest:provenance"] = defaultProvenance
+		}
+	}
+
+	labels, _ := envBool(getenv, "BUILDX_GIT_LABELS", false)
+	if getenv("BUILDX_GIT_LABELS") == "full" {
+		labels = true // buildx's older spelling
+	}
+	info, _ := envBool(getenv, "BUILDX_GIT_INFO", true)
+	dir, ok := in.locals["context"]
+	if !ok || (!labels && !info) {
+		return nil
+	}
+	dirty, _ := envBool(getenv, "BUILDX_GIT_CHECK_DIRTY", false)
+	v := bk.info.vcsOf(ctx, dir, dirty)
+	if v == nil {
+		return nil
+	}
+	a := in.attrs
+	if v.revision != "" {
+		if labels {
+			a["label:"+ocispec.AnnotationRevision] = v.revision
+		}
+		if info {
+			a["vcs:revision"] = v.revision
+		}
+	}
+	if v.source != "" {
+		if labels {
+			a["label:"+ocispec.AnnotationSource] = v.source
+		}
+		if info {
+			a["vcs:source"] = v.source
+		}
+	}
+	if labels {
+		if df, ok := in.locals["dockerfile"]; ok && t.DockerfileInline == nil {
+			if r, ok := relIn(v.root, filepath.Join(df, a["filename"])); ok {
+				a["label:"+dockerfileLabel] = r
+			}
+		}
+	}
+	if info {
+		for _, name := range sortedKeys(in.locals) {
+			if r, ok := relIn(v.root, in.locals[name]); ok {
+				a["vcs:localdir:"+name] = r
+			}
+		}
+	}
+	return nil
+}
+
+// envBool reads a boolean variable; def when unset. A value that does not
+// parse is an error, as buildx reports it.
+func envBool(getenv func(string) string, key string, def bool) (bool, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def, fmt.Errorf("invalid %s=%q: want true or false", key, v)
+	}
+	return b, nil
+}
+
+// canAttest reports whether b's daemon attaches attestations to images:
+// BuildKit v0.11 and later, which is also when its Info call appeared
+// (older daemons, and Docker's built-in BuildKit of Docker 20.10, answer
+// it with an error).
+func (bi *buildInfo) canAttest(ctx context.Context, b *Builder) bool {
+	bi.mu.Lock()
+	defer bi.mu.Unlock()
+	if ok, seen := bi.attest[b]; seen {
+		return ok
+	}
+	_, err := b.Client.Info(ctx)
+	if bi.attest == nil {
+		bi.attest = map[*Builder]bool{}
+	}
+	bi.attest[b] = err == nil
+	return err == nil
+}
+
+// vcsInfo is what git says about a directory's work tree.
+type vcsInfo struct {
+	root, revision, source string
+}
+
+// vcsOf runs git once per directory; nil when dir is not in a work tree
+// or git is missing.
+func (bi *buildInfo) vcsOf(ctx context.Context, dir string, checkDirty bool) *vcsInfo {
+	bi.mu.Lock()
+	defer bi.mu.Unlock()
+	key := dir + "\x00" + strconv.FormatBool(checkDirty)
+	if v, seen := bi.vcs[key]; seen {
+		return v
+	}
+	v := readVCS(ctx, dir, checkDirty)
+	if bi.vcs == nil {
+		bi.vcs = map[string]*vcsInfo{}
+	}
+	bi.vcs[key] = v
+	return v
+}
+
+func readVCS(ctx context.Context, dir string, checkDirty bool) *vcsInfo {
+	git := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "log.showSignature=false"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		line, _, _ := strings.Cut(string(out), "\n")
+		return strings.ReplaceAll(line, "'", ""), err
+	}
+	if out, err := git("rev-parse", "--is-inside-work-tree"); err != nil || out != "true" {
+		return nil
+	}
+	root, err := git("rev-parse", "--show-toplevel")
+	if err != nil || root == "" {
+		return nil
+	}
+	v := &vcsInfo{root: root}
+	if sha, err := git("show", "--format=%H", "HEAD", "--quiet", "--"); err == nil && sha != "" {
+		if checkDirty {
+			if st, err := git("status", "--porcelain", "--ignored"); err != nil || st != "" {
+				sha += "-dirty"
+			}
+		}
+		v.revision = sha
+	}
+	v.source = remoteURL(git)
+	return v
+}
+
+// remoteURL is the remote of the current branch's upstream, else origin,
+// else upstream, without credentials (buildx's gitutil.RemoteURL).
+func remoteURL(git func(...string) (string, error)) string {
+	var remotes []string
+	if ref, err := git("symbolic-ref", "-q", "HEAD"); err == nil && ref != "" {
+		if r, err := git("for-each-ref", "--format=%(upstream:remotename)", ref); err == nil && r != "" {
+			remotes = append(remotes, r)
+		}
+	}
+	for _, r := range append(remotes, "origin", "upstream") {
+		if u, err := git("remote", "get-url", r); err == nil && u != "" {
+			return urlutil.RedactCredentials(u)
+		}
+	}
+	return ""
+}
+
+// relIn returns p (symlinks resolved, as fsutil sends it) relative to
+// root when p is inside it.
+func relIn(root, p string) (string, bool) {
+	if rp, err := filepath.EvalSymlinks(p); err == nil {
+		p = rp
+	}
+	if !within(p, root) {
+		return "", false
+	}
+	r, err := filepath.Rel(root, p)
+	return r, err == nil
+}

@@ -1,0 +1,34 @@
+package oci
+
+import (
+	"context"
+	"testing"
+)
+
+// Tag points tags at a pushed manifest as it is (same digest), in its
+// repository and, copied, in another.
+func TestTag(t *testing.T) {
+	forEachRegistry(t, func(t *testing.T, reg target) {
+		repo, other := uniqueRepo(t, reg, "tag"), uniqueRepo(t, reg, "tag-other")
+		m, desc := pushByDigest(t, reg, repo, platformImage(t, linuxARM64), linuxARM64)
+		got, err := testClient(reg).Tag(context.Background(), []string{repo + ":v1", other + ":v1"}, m.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Digest != desc.Digest || got.MediaType != desc.MediaType {
+			t.Errorf("descriptor %+v, want the pushed manifest %+v", got, desc)
+		}
+		for _, ref := range []string{repo + ":v1", other + ":v1"} {
+			in, err := testClient(reg).Inspect(context.Background(), ref)
+			if err != nil || in.Digest != desc.Digest {
+				t.Errorf("%s: %v, %v; want %s", ref, in, err, desc.Digest)
+			}
+		}
+		if _, err := testClient(reg).Tag(context.Background(), []string{repo + ":v2"}, repo+"@sha256:"+desc.Digest.Encoded()[:63]+"0"); err == nil {
+			t.Error("tagging a missing manifest succeeded")
+		}
+		if st := headStatus(t, reg, repo+":v2"); st != 404 {
+			t.Errorf("%s:v2 = %d after a failed tag", repo, st)
+		}
+	})
+}
