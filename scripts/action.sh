@@ -65,6 +65,10 @@ platform() {
 	echo "$os-$arch"
 }
 
+sha256() {
+	if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi
+}
+
 # download VERSION DIR: the release's files for this runner, checked
 # against its SHA256SUMS, installed in DIR without their platform suffix:
 # xbake (the front build) and xbake-engine (the full build it hands
@@ -87,7 +91,7 @@ download() {
 	local want got
 	for name in "${names[@]}"; do
 		want=$(awk -v n="$name" '$2 == n || $2 == "*"n {print $1}' "$tmp/SHA256SUMS")
-		got=$( (command -v sha256sum >/dev/null && sha256sum "$tmp/$name" || shasum -a 256 "$tmp/$name") | awk '{print $1}')
+		got=$(sha256 "$tmp/$name" | awk '{print $1}')
 		[[ -n $want && $want == "$got" ]] || die "$name does not match its SHA256SUMS entry (got $got, want ${want:-none}): not installed"
 	done
 	for name in "${names[@]}"; do
