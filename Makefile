@@ -44,10 +44,10 @@ WITH_STACK_ENV = eval "$$($(STACK) env)"
 # The pair that starts fast (cmd/xbake/engine.go): bin/xbake is the front
 # build, which runs --print, --list, --plan, graph and the like itself and
 # hands builds, imagetools and Compose files to bin/xbake-engine, the full
-# build. `go build ./cmd/xbake` alone gives one full binary.
+# build (scripts/build.sh, which releases and the Action use too).
+# `go build ./cmd/xbake` alone gives one full binary.
 build:
-	$(GO) build -tags xbakefront -o bin/xbake ./cmd/xbake
-	$(GO) build -o bin/xbake-engine ./cmd/xbake
+	GO="$(GO)" scripts/build.sh bin
 
 test: up
 	@echo "go test $(RACE) $(TESTFLAGS) ./... except $(NORACE_PKGS), then those without $(RACE)"
@@ -90,7 +90,8 @@ bench-emulation: up
 	$(WITH_STACK_ENV) && scripts/bench-emulation.sh
 
 # Static binaries stamped with version, commit and date, for every
-# platform of RELEASE_PLATFORMS, into dist/ with SHA256SUMS
+# platform of RELEASE_PLATFORMS, into dist/ with SHA256SUMS: the pair
+# xbake-OS-ARCH and xbake-engine-OS-ARCH, one xbake-windows-ARCH.exe
 # (scripts/release.sh; `make release VERSION=v1.2.3` names the version,
 # git describe otherwise).
 RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64

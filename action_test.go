@@ -91,6 +91,21 @@ type actionRun struct {
 	log     string
 	outputs map[string]string
 	path    []string // lines added to GITHUB_PATH
+	temp    string   // RUNNER_TEMP
+}
+
+// installed lists the files the run installed (in RUNNER_TEMP/xbake-bin).
+func (r actionRun) installed(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(r.temp, "xbake-bin"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 // runAction runs action.yml's step with inputs (the others take their
@@ -127,7 +142,7 @@ func runAction(t *testing.T, workspace string, inputs map[string]string, env ...
 		})
 		stepEnv = append(stepEnv, k+"="+v)
 	}
-	tmp := t.TempDir()
+	tmp, temp := t.TempDir(), t.TempDir()
 	output, pathFile := filepath.Join(tmp, "output"), filepath.Join(tmp, "path")
 	for _, f := range []string{output, pathFile} {
 		if err := os.WriteFile(f, nil, 0o644); err != nil {
@@ -141,13 +156,13 @@ func runAction(t *testing.T, workspace string, inputs map[string]string, env ...
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GOFLAGS=" + os.Getenv("GOFLAGS"),
 		"GOCACHE=" + goEnv(t, "GOCACHE"), "GOMODCACHE=" + goEnv(t, "GOMODCACHE"),
 		"GITHUB_ACTIONS=true", "GITHUB_WORKSPACE=" + workspace, "RUNNER_OS=Linux", "RUNNER_ARCH=" + arch,
-		"RUNNER_TEMP=" + t.TempDir(), "GITHUB_OUTPUT=" + output, "GITHUB_PATH=" + pathFile,
+		"RUNNER_TEMP=" + temp, "GITHUB_OUTPUT=" + output, "GITHUB_PATH=" + pathFile,
 		"DOCKER_CONFIG=" + t.TempDir(),
 	}, append(stepEnv, env...)...)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	err = cmd.Run()
-	r := actionRun{code: cmd.ProcessState.ExitCode(), log: log.String(), outputs: readOutputs(t, output)}
+	r := actionRun{code: cmd.ProcessState.ExitCode(), log: log.String(), outputs: readOutputs(t, output), temp: temp}
 	if err != nil && r.code == -1 {
 		t.Fatal(err)
 	}
@@ -200,10 +215,13 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
-// releaseServer serves this machine's release binary (scripts/release.sh)
-// as GitHub serves release assets, under version and "latest", and a
-// release whose checksum does not match under "v0.0.0-tampered".
-func releaseServer(t *testing.T, version string) string {
+// releaseServer serves this machine's release (scripts/release.sh: the
+// front build xbake-OS-ARCH and the full build xbake-engine-OS-ARCH) as
+// GitHub serves release assets, under version and "latest", and under
+// "v0.0.0-tampered-" followed by a file's name, the same release with a
+// SHA256SUMS whose entry for that file does not match. It returns the
+// server's URL and the release's file names, the front first.
+func releaseServer(t *testing.T, version string) (string, []string) {
 	t.Helper()
 	dist := t.TempDir()
 	rel := exec.Command(filepath.Join("scripts", "release.sh"))
@@ -211,32 +229,47 @@ func releaseServer(t *testing.T, version string) string {
 	if out, err := rel.CombinedOutput(); err != nil {
 		t.Fatalf("release.sh: %v\n%s", err, out)
 	}
-	bin := "xbake-" + runtime.GOOS + "-" + runtime.GOARCH
-	tampered := sha256.Sum256([]byte("not the binary"))
+	sums, err := os.ReadFile(filepath.Join(dist, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suffix := "-" + runtime.GOOS + "-" + runtime.GOARCH
+	names := []string{"xbake" + suffix, "xbake-engine" + suffix}
 	mux := http.NewServeMux()
 	files := http.FileServer(http.Dir(dist))
 	mux.Handle("/download/"+version+"/", http.StripPrefix("/download/"+version, files))
 	mux.Handle("/latest/download/", http.StripPrefix("/latest/download", files))
-	mux.Handle("/download/v0.0.0-tampered/", http.StripPrefix("/download/v0.0.0-tampered", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/SHA256SUMS" {
-			fmt.Fprintf(w, "%s  %s\n", hex.EncodeToString(tampered[:]), bin)
-			return
+	for _, name := range names {
+		file, err := os.ReadFile(filepath.Join(dist, name))
+		if err != nil {
+			t.Fatal(err)
 		}
-		files.ServeHTTP(w, r)
-	})))
+		good, bad := sha256.Sum256(file), sha256.Sum256([]byte("not the binary"))
+		tampered := bytes.Replace(sums, []byte(hex.EncodeToString(good[:])), []byte(hex.EncodeToString(bad[:])), 1)
+		prefix := "/download/v0.0.0-tampered-" + name
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/SHA256SUMS" {
+				_, _ = w.Write(tampered)
+				return
+			}
+			files.ServeHTTP(w, r)
+		})))
+	}
 	s := httptest.NewServer(mux)
 	t.Cleanup(s.Close)
-	return s.URL
+	return s.URL, names
 }
 
 // TestActionEntryScript runs the Action's step against the local stack:
-// install from a release (checked against SHA256SUMS) or, when the
-// release cannot be downloaded, from source; bake with bake-action's
-// inputs; the metadata output is the metadata file's JSON.
+// install xbake and xbake-engine from a release (both checked against
+// SHA256SUMS) or, when the release cannot be downloaded, from source;
+// bake with bake-action's inputs; the metadata output is the metadata
+// file's JSON.
 func TestActionEntryScript(t *testing.T) {
 	stack := executortest.Stack(t)
 	const version = "v0.0.0-action-test"
-	releases := releaseServer(t, version)
+	releases, names := releaseServer(t, version)
+	pair := []string{"xbake", "xbake-engine"}
 	repo := fmt.Sprintf("%s/xbake-action-test/app-%08x", stack.Registry, rand.Uint32())
 
 	workspace := t.TempDir()
@@ -277,8 +310,16 @@ target "other" {
 		if !strings.Contains(r.log, "\n"+wantCmd) || !strings.Contains(r.log, " app\n") {
 			t.Errorf("the command line is not %q ... app:\n%s", wantCmd, r.log)
 		}
-		if len(r.path) != 1 || !strings.HasSuffix(r.path[0], "/xbake-bin") {
+		if len(r.path) != 1 || r.path[0] != filepath.Join(r.temp, "xbake-bin") {
 			t.Errorf("GITHUB_PATH = %v, want the install folder", r.path)
+		}
+		if got := r.installed(t); !slices.Equal(got, pair) {
+			t.Errorf("installed %v, want %v", got, pair)
+		}
+		// The build ran in the release's engine.
+		out, err := exec.Command(filepath.Join(r.temp, "xbake-bin", "xbake-engine"), "version").Output()
+		if err != nil || !strings.HasPrefix(string(out), "xbake "+version+" (") {
+			t.Errorf("the installed xbake-engine is %q, %v; want the release", out, err)
 		}
 		var meta map[string]map[string]any
 		if err := json.Unmarshal([]byte(r.outputs["metadata"]), &meta); err != nil {
@@ -300,9 +341,11 @@ target "other" {
 		}
 	})
 	t.Run("tampered release", func(t *testing.T) {
-		r := runAction(t, workspace, map[string]string{"version": "v0.0.0-tampered", "workdir": "proj", "targets": "other"}, env...)
-		if r.code != 1 || !strings.Contains(r.log, "::error title=xbake::xbake-"+runtime.GOOS+"-"+runtime.GOARCH+" does not match its SHA256SUMS entry") || len(r.path) != 0 {
-			t.Errorf("exit %d, path %v:\n%s", r.code, r.path, r.log)
+		for _, name := range names {
+			r := runAction(t, workspace, map[string]string{"version": "v0.0.0-tampered-" + name, "workdir": "proj", "targets": "other"}, env...)
+			if r.code != 1 || !strings.Contains(r.log, "::error title=xbake::"+name+" does not match its SHA256SUMS entry") || len(r.path) != 0 || len(r.installed(t)) != 0 {
+				t.Errorf("%s tampered: exit %d, path %v, installed %v:\n%s", name, r.code, r.path, r.installed(t), r.log)
+			}
 		}
 	})
 	t.Run("source fallback", func(t *testing.T) {
@@ -314,6 +357,9 @@ target "other" {
 			if !strings.Contains(r.log, want) {
 				t.Errorf("log lacks %q:\n%s", want, r.log)
 			}
+		}
+		if got := r.installed(t); !slices.Equal(got, pair) {
+			t.Errorf("built %v, want %v", got, pair)
 		}
 		var meta map[string]any
 		if err := json.Unmarshal([]byte(r.outputs["metadata"]), &meta); err != nil || meta["other"] == nil {

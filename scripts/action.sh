@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The GitHub Action (action.yml at the repository root): install xbake,
+# The GitHub Action (action.yml at the repository root): install xbake
+# (xbake and xbake-engine in one folder on PATH, as a release ships them),
 # run a bake with docker/bake-action's inputs, and set the "metadata"
 # output to the metadata file's JSON.
 #
@@ -8,7 +9,7 @@
 # RUNNER_TEMP, RUNNER_OS, RUNNER_ARCH, GITHUB_OUTPUT and GITHUB_PATH.
 #
 #   XBAKE_INPUT_VERSION     a release ("v1.2.3"), "latest", or "source":
-#                           go build of the action's own checkout
+#                           scripts/build.sh of the action's own checkout
 #                           (XBAKE_ACTION_PATH). A release that cannot be
 #                           downloaded falls back to source when Go is there.
 #   XBAKE_INPUT_FILES       bake files, one a line or comma-separated
@@ -64,46 +65,64 @@ platform() {
 	echo "$os-$arch"
 }
 
-# download VERSION DEST: the release binary, checked against SHA256SUMS.
+sha256() {
+	if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi
+}
+
+# download VERSION DIR: the release's files for this runner, checked
+# against its SHA256SUMS, installed in DIR without their platform suffix:
+# xbake (the front build) and xbake-engine (the full build it hands
+# builds to), or xbake.exe on windows (scripts/release.sh names them).
+# Nothing is installed unless every file matches.
 download() {
-	local version=$1 dest=$2 base=${XBAKE_RELEASES:-https://github.com/xbake/xbake/releases}
-	local name url tmp
-	name=xbake-$(platform)
-	[[ $name == xbake-windows-* ]] && name+=.exe
+	local version=$1 dir=$2 base=${XBAKE_RELEASES:-https://github.com/xbake/xbake/releases}
+	local p url tmp name names=()
+	p=$(platform)
+	if [[ $p == windows-* ]]; then names=("xbake-$p.exe"); else names=("xbake-$p" "xbake-engine-$p"); fi
 	if [[ $version == latest ]]; then url=$base/latest/download; else url=$base/download/$version; fi
 	tmp=$(mktemp -d "$RUNNER_TEMP/xbake-download.XXXXXX")
-	echo "Downloading $url/$name"
-	curl -fsSL --retry 3 -o "$tmp/$name" "$url/$name" && curl -fsSL --retry 3 -o "$tmp/SHA256SUMS" "$url/SHA256SUMS" || return 1
+	for name in "${names[@]}" SHA256SUMS; do
+		echo "Downloading $url/$name"
+		curl -fsSL --retry 3 -o "$tmp/$name" "$url/$name" || {
+			rm -rf "$tmp"
+			return 1
+		}
+	done
 	local want got
-	want=$(awk -v n="$name" '$2 == n || $2 == "*"n {print $1}' "$tmp/SHA256SUMS")
-	got=$( (command -v sha256sum >/dev/null && sha256sum "$tmp/$name" || shasum -a 256 "$tmp/$name") | awk '{print $1}')
-	[[ -n $want && $want == "$got" ]] || die "$name does not match its SHA256SUMS entry (got $got, want ${want:-none}): not installed"
-	install -m 0755 "$tmp/$name" "$dest"
+	for name in "${names[@]}"; do
+		want=$(awk -v n="$name" '$2 == n || $2 == "*"n {print $1}' "$tmp/SHA256SUMS")
+		got=$(sha256 "$tmp/$name" | awk '{print $1}')
+		[[ -n $want && $want == "$got" ]] || die "$name does not match its SHA256SUMS entry (got $got, want ${want:-none}): not installed"
+	done
+	for name in "${names[@]}"; do
+		install -m 0755 "$tmp/$name" "$dir/${name/-$p/}"
+	done
 	rm -rf "$tmp"
 }
 
+# build_from_source DIR: the action's own checkout, as make build builds
+# it (scripts/build.sh), into DIR.
 build_from_source() {
-	local dest=$1 src=${XBAKE_ACTION_PATH:?XBAKE_ACTION_PATH is the action checkout}
+	local dir=$1 src=${XBAKE_ACTION_PATH:?XBAKE_ACTION_PATH is the action checkout}
 	command -v go >/dev/null || die "building xbake from source needs Go: add actions/setup-go before this step, or set version to a release"
 	echo "Building xbake from $src with $(go version)"
-	(cd "$src" && CGO_ENABLED=0 go build -trimpath -o "$dest" ./cmd/xbake)
+	CGO_ENABLED=0 GOFLAGS="${GOFLAGS:+$GOFLAGS }-trimpath" "$src/scripts/build.sh" "$dir"
 }
 
 install_xbake() {
 	local version=${XBAKE_INPUT_VERSION:-latest}
 	local dir=$RUNNER_TEMP/xbake-bin
 	mkdir -p "$dir"
-	local bin=$dir/xbake
-	[[ $(platform) == windows-* ]] && bin+=.exe
 	if [[ $version == source ]]; then
-		build_from_source "$bin"
-	elif ! download "$version" "$bin"; then
+		build_from_source "$dir"
+	elif ! download "$version" "$dir"; then
 		command -v go >/dev/null || die "could not download xbake $version; set version to a release that exists, or add actions/setup-go and set version: source"
 		echo "::warning title=xbake::could not download xbake $version; building the action's own checkout instead"
-		build_from_source "$bin"
+		build_from_source "$dir"
 	fi
 	echo "$dir" >>"${GITHUB_PATH:-/dev/null}"
-	XBAKE=$bin
+	XBAKE=$dir/xbake
+	[[ $(platform) == windows-* ]] && XBAKE+=.exe
 	"$XBAKE" version
 }
 

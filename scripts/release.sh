@@ -10,10 +10,16 @@
 #   DATE       default: the commit's time (SOURCE_DATE_EPOCH when set), so
 #              that the same commit gives the same bytes
 #
-# Binaries are named xbake-GOOS-GOARCH (.exe for windows); the Action
-# (scripts/action.sh) downloads them by that name. Built with CGO_ENABLED=0
-# (no libc needed), -trimpath (no build paths inside) and -s -w (no symbol
-# tables: a third smaller, and faster to link).
+# Each linux and darwin platform gets the pair that starts fast
+# (cmd/xbake/engine.go): xbake-GOOS-GOARCH, the front build, and
+# xbake-engine-GOOS-GOARCH, the full build it hands builds to; each
+# windows one gets the full build alone, xbake-windows-GOARCH.exe
+# (scripts/build.sh builds them). Installed, they drop the suffix: xbake
+# and xbake-engine in one folder, or docker-xbake and xbake-engine in a
+# docker CLI plugin folder. The Action (scripts/action.sh) downloads them
+# by these names. Built with CGO_ENABLED=0 (no libc needed), -trimpath
+# (no build paths inside) and -s -w (no symbol tables: a third smaller,
+# and faster to link).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +37,8 @@ if [[ -z ${DATE:-} ]]; then
 		DATE=$(TZ=UTC git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd 2>/dev/null || true)
 	fi
 fi
-LDFLAGS="-s -w -X main.version=$VERSION -X main.commit=$COMMIT -X main.date=$DATE"
+export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:+$GOFLAGS }-trimpath -buildvcs=false"
+export LDFLAGS="-s -w -X main.version=$VERSION -X main.commit=$COMMIT -X main.date=$DATE"
 
 sha256() {
 	if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi
@@ -40,22 +47,14 @@ sha256() {
 rm -rf "$DIST"
 mkdir -p "$DIST"
 echo "xbake $VERSION (commit ${COMMIT:-unknown}, $DATE) into $DIST/"
-total_start=$SECONDS
-names=()
+start=$SECONDS
 for p in $PLATFORMS; do
 	goos=${p%/*} goarch=${p#*/}
 	if [[ $goos == "$p" || -z $goarch ]]; then
 		echo "invalid platform $p in PLATFORMS: want GOOS/GOARCH" >&2
 		exit 2
 	fi
-	name=xbake-$goos-$goarch
-	[[ $goos == windows ]] && name+=.exe
-	start=$SECONDS
-	CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath -buildvcs=false \
-		-ldflags "$LDFLAGS" -o "$DIST/$name" ./cmd/xbake
-	size=$(wc -c <"$DIST/$name")
-	printf '  %-28s %5.1f MB  %3ds\n' "$name" "$(awk "BEGIN{print $size/1048576}")" $((SECONDS - start))
-	names+=("$name")
+	GOOS=$goos GOARCH=$goarch scripts/build.sh "$DIST" "-$goos-$goarch"
 done
-(cd "$DIST" && sha256 "${names[@]}" >SHA256SUMS)
-echo "  SHA256SUMS ($((SECONDS - total_start))s in all)"
+(cd "$DIST" && LC_ALL=C && files=(*) && sha256 "${files[@]}" >SHA256SUMS)
+echo "  SHA256SUMS ($((SECONDS - start))s in all)"

@@ -6,8 +6,8 @@
 // xbuild.json and their overrides), expands them into a DAG of
 // per-platform BuildKit solves, runs it, and publishes manifest lists or
 // per-platform outputs. Installed as docker-xbake in a docker CLI plugin
-// folder it is also "docker xbake" (plugin.go), with the docker CLI's
-// global flags.
+// folder (with xbake-engine beside it) it is also "docker xbake"
+// (plugin.go), with the docker CLI's global flags.
 //
 // The package builds two ways (engine.go): by default into the whole
 // program, and with -tags xbakefront into a front that starts fast, runs

@@ -6,8 +6,9 @@ import (
 )
 
 // xbake comes in two builds of this package. The full build (the default)
-// runs every command. The front build (-tags xbakefront; `make build`
-// installs it as bin/xbake next to the full one, bin/xbake-engine) links
+// runs every command. The front build (-tags xbakefront; scripts/build.sh
+// puts it next to the full one, named xbake-engine, for make build,
+// releases and the Action; unix only, engine_front_windows.go) links
 // neither BuildKit nor compose-go, whose package initialisation is most
 // of a full binary's start-up time: it runs the commands that only read
 // local HCL and JSON definitions (--print, --list, --plan, graph,

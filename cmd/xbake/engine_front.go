@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/hashicorp/hcl/v2"
@@ -34,22 +36,51 @@ func (a *app) toEngine() error {
 }
 
 // enginePath finds the full build: $XBAKE_ENGINE, else xbake-engine next
-// to this executable, else on PATH.
+// to this executable (or next to the file it links to), else on PATH.
 func enginePath(a *app) (string, error) {
 	if p := a.getenv("XBAKE_ENGINE"); p != "" {
 		return p, nil
 	}
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), engineName)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
+	self, err := os.Executable()
+	if err == nil {
+		// Linux names the linked file, macOS the link: a docker-xbake
+		// linked to an installed xbake finds the engine next to either.
+		dirs := []string{filepath.Dir(self)}
+		if target, err := filepath.EvalSymlinks(self); err == nil && filepath.Dir(target) != dirs[0] {
+			dirs = append(dirs, filepath.Dir(target))
+		}
+		for _, d := range dirs {
+			p := filepath.Join(d, engineName)
+			if _, err := os.Stat(p); err == nil {
+				return p, nil
+			}
 		}
 	}
 	if p, err := exec.LookPath(engineName); err == nil {
 		return p, nil
 	}
-	return "", errors.New("this command runs in " + engineName + " (builds, imagetools, Compose files and remote definitions do): " +
-		"install it next to xbake (make build puts both in bin/) or on PATH, or set XBAKE_ENGINE to its path")
+	return "", errors.New(missingEngine(self, currentBuild().Version))
+}
+
+// missingEngine says what to install, for each way of getting xbake,
+// when the engine is nowhere: self is this executable's path.
+func missingEngine(self, version string) string {
+	dir, dest := "the folder of xbake", engineName+" next to xbake"
+	if self != "" {
+		dir = filepath.Dir(self)
+		dest = filepath.Join(dir, engineName)
+	}
+	release := "the same release"
+	if strings.HasPrefix(version, "v") {
+		release += " (" + version + ")"
+	}
+	file := engineName + "-" + runtime.GOOS + "-" + runtime.GOARCH
+	return "this command runs in " + engineName + ", the full build of xbake (builds, imagetools, builder, doctor, " +
+		"Compose files and remote definitions do), which is neither in " + dir + " nor on PATH. Install it:\n" +
+		"  from a release: " + file + " of " + release + ", saved as " + dest + "\n" +
+		"  as a docker CLI plugin: the same file, saved as " + engineName + " next to docker-xbake in the cli-plugins folder\n" +
+		"  from source: make build writes both to bin/ (go build ./cmd/xbake gives the full build alone, which needs no engine)\n" +
+		"  or set XBAKE_ENGINE to its path"
 }
 
 // The full build's commands and readers, handed over.

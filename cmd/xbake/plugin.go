@@ -15,8 +15,11 @@ import (
 )
 
 // Docker CLI plugin mode. Installed as ~/.docker/cli-plugins/docker-xbake
-// (or in any of the docker CLI's plugin folders), xbake runs as "docker
-// xbake ...". The protocol is docker/cli's cli-plugins, spoken here
+// (or in any of the docker CLI's plugin folders; a release's front build,
+// with its engine beside it as xbake-engine, see engine.go), xbake runs
+// as "docker xbake ...". The front hands a command over with the
+// process's own arguments, so the engine recognises the plugin run from
+// them again. The protocol is docker/cli's cli-plugins, spoken here
 // directly: its Go package would add 13 modules and 89 packages (the
 // docker API client, OpenTelemetry exporters) and set up a docker client
 // on every run, for three things:
