@@ -26,7 +26,7 @@ if ! scripts/stack.sh status >/dev/null 2>&1; then
 fi
 eval "$(scripts/stack.sh env)"
 
-go build -o bin/xbake ./cmd/xbake
+scripts/build.sh bin >/dev/null
 readonly XBAKE=bin/xbake
 
 # bench TARGET prints the wall time of a cold build of TARGET in seconds

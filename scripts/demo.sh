@@ -56,7 +56,7 @@ echo "BUILDKIT_HOST=$BUILDKIT_HOST"
 
 step "Build xbake"
 t=$SECONDS
-show go build -o bin/xbake ./cmd/xbake
+show scripts/build.sh bin
 show go build -o "$OUT/bin/imgpeek" ./scripts/imgpeek
 readonly XBAKE=bin/xbake PEEK=$OUT/bin/imgpeek
 took "$t"

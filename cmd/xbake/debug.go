@@ -42,10 +42,17 @@ func envDebug(v string) bool {
 	return v != ""
 }
 
+// debugHeaderShownEnv tells the engine that the front build, which hands
+// it the command, printed the debug header already.
+const debugHeaderShownEnv = "XBAKE_DEBUG_HEADER_SHOWN"
+
 func (a *app) startDebug() {
 	logrus.SetOutput(a.stderr)
 	logrus.SetFormatter(debugFormatter{})
 	logrus.SetLevel(logrus.DebugLevel)
+	if a.getenv(debugHeaderShownEnv) != "" {
+		return
+	}
 	a.debugf("%s", currentBuild())
 	var env []string
 	for _, k := range []string{"DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_HOST", "BUILDKIT_HOST", "BUILDX_BUILDER", "BUILDX_CONFIG", pluginReexecEnv} {

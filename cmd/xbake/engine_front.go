@@ -31,7 +31,12 @@ func (a *app) toEngine() error {
 		return &exitError{code: exitFailure, msg: err.Error()}
 	}
 	args := append([]string{path}, os.Args[1:]...)
-	err = syscall.Exec(path, args, os.Environ())
+	env := os.Environ()
+	if a.debug {
+		// The front printed the debug header already (startDebug).
+		env = append(env, debugHeaderShownEnv+"=1")
+	}
+	err = syscall.Exec(path, args, env)
 	return &exitError{code: exitFailure, msg: fmt.Sprintf("running %s: %v", path, err)}
 }
 

@@ -110,6 +110,13 @@ func TestFrontHandsOver(t *testing.T) {
 	if got, code := run("", "", "-f", "app.hcl", "--print", "app"); code != 0 {
 		t.Errorf("--print needs no engine, yet exit %d\n%s", code, got)
 	}
+	// With --debug, the front prints the debug header and tells the engine
+	// so, which then does not print it again.
+	writeFile(t, engine, "#!/bin/sh\necho \"engine header shown=$"+debugHeaderShownEnv+"\"\n")
+	got, _ := run(withEngine, "", "--debug", "-f", "app.hcl", "app")
+	if want := "DEBUG: xbake "; !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "engine header shown=1\n") {
+		t.Errorf("xbake --debug, handed over:\n%s\nwant the front's header, then the engine told so", got)
+	}
 }
 
 // The front build names the default address without linking package builder.

@@ -12,11 +12,12 @@ import (
 	"github.com/xbake/xbake/executor/oci/ocitest"
 )
 
-// shortTimeouts makes a silent server fail a command in about a second;
-// slow answers take less than the idle timeout.
+// shortTimeouts makes a silent server fail a command in seconds; slow
+// answers take a quarter of the idle timeout, which leaves a loaded
+// machine room to be late.
 func shortTimeouts(t *testing.T) {
 	old := httpTimeouts
-	httpTimeouts = oci.Timeouts{Connect: time.Second, Idle: time.Second}
+	httpTimeouts = oci.Timeouts{Connect: 2 * time.Second, Idle: 2 * time.Second}
 	t.Cleanup(func() { httpTimeouts = old })
 }
 
@@ -32,11 +33,11 @@ func TestImagetoolsInspectTimeouts(t *testing.T) {
 	p := ocitest.NewProxy(t, reg, ocitest.Rule{Method: http.MethodGet, Path: "/manifests/", Fault: ocitest.Hang})
 	_, stderr, code := runImagetools(t, nil, "inspect", p.Swap(ref))
 	want := "fetching " + p.Swap(ref) + ": giving up after 4 attempts: "
-	if code != exitFailure || !strings.Contains(stderr, want) || !strings.Contains(stderr, p.Host+" sent nothing for 1s") {
-		t.Errorf("hang: exit %d, stderr %q; want %d with %q and %q", code, stderr, exitFailure, want, p.Host+" sent nothing for 1s")
+	if code != exitFailure || !strings.Contains(stderr, want) || !strings.Contains(stderr, p.Host+" sent nothing for 2s") {
+		t.Errorf("hang: exit %d, stderr %q; want %d with %q and %q", code, stderr, exitFailure, want, p.Host+" sent nothing for 2s")
 	}
 
-	p = ocitest.NewProxy(t, reg, ocitest.Rule{Fault: ocitest.Slow, Delay: 700 * time.Millisecond})
+	p = ocitest.NewProxy(t, reg, ocitest.Rule{Fault: ocitest.Slow, Delay: 500 * time.Millisecond})
 	stdout, stderr, code := runImagetools(t, nil, "inspect", p.Swap(ref))
 	if code != exitOK || !strings.Contains(stdout, "Platform:  linux/arm64") {
 		t.Errorf("slow: exit %d, stdout %q, stderr %q", code, stdout, stderr)
@@ -54,10 +55,10 @@ func TestRemoteHTTPDefinitionTimeouts(t *testing.T) {
 	backend := strings.TrimPrefix(srv.URL, "http://")
 	work := t.TempDir()
 
-	p := ocitest.NewProxy(t, backend, ocitest.Rule{Path: "/hang.hcl", Fault: ocitest.Hang}, ocitest.Rule{Path: "/slow.hcl", Fault: ocitest.Slow, Delay: 700 * time.Millisecond})
+	p := ocitest.NewProxy(t, backend, ocitest.Rule{Path: "/hang.hcl", Fault: ocitest.Hang}, ocitest.Rule{Path: "/slow.hcl", Fault: ocitest.Slow, Delay: 500 * time.Millisecond})
 	url := "http://" + p.Host + "/hang.hcl"
 	code, _, stderr := runCLI(t, work, nil, url, "--print")
-	if want := `fetching the definition: Get "` + url + `": ` + p.Host + " sent nothing for 1s"; code != exitFailure || !strings.Contains(stderr, want) {
+	if want := `fetching the definition: Get "` + url + `": ` + p.Host + " sent nothing for 2s"; code != exitFailure || !strings.Contains(stderr, want) {
 		t.Errorf("hang: exit %d, stderr %q; want %d with %q", code, stderr, exitFailure, want)
 	}
 	code, stdout, stderr := runCLI(t, work, nil, "http://"+p.Host+"/slow.hcl", "--print")
