@@ -121,10 +121,15 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 			}
 		}
 		t := n.Solve.Targets[0]
-		multi := len(t.Platforms) > 1
+		// The targets of a solve share their cache entries; when one of
+		// them has other platforms, its other solves use the same refs.
+		perPlatform := false
+		for i := range n.Solve.Targets {
+			perPlatform = perPlatform || n.Solve.PerPlatform(i)
+		}
 		pr := &prepared{node: n, in: in, exports: exps, sessionIDs: map[string]string{},
-			cacheFrom: cacheEntries(t.CacheFrom, n.Solve.Platform, multi, bk.opt.WorkDir),
-			cacheTo:   cacheEntries(t.CacheTo, n.Solve.Platform, multi, bk.opt.WorkDir)}
+			cacheFrom: cacheEntries(t.CacheFrom, n.Solve.Platform, perPlatform, bk.opt.WorkDir),
+			cacheTo:   cacheEntries(t.CacheTo, n.Solve.Platform, perPlatform, bk.opt.WorkDir)}
 		if n.Solve.Role == plan.RoleDependency {
 			pr.cacheTo = nil
 		}

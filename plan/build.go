@@ -24,6 +24,10 @@ type group struct {
 func (b *builder) build() *Plan {
 	for _, ti := range b.targets {
 		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, MergedOutput)
+		ti.keys = make([]string, len(ti.plats))
+		for i, p := range ti.plats {
+			ti.keys[i] = p.key
+		}
 	}
 	groups := b.group()
 	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets))}
@@ -50,9 +54,11 @@ func (b *builder) build() *Plan {
 		s := g.node.Solve
 		s.Targets = make([]*bake.Target, len(g.members))
 		s.Roles = make([]Role, len(g.members))
+		s.TargetPlatforms = make([][]string, len(g.members))
 		for i, m := range g.members {
 			s.Targets[i] = m.t
 			s.Roles[i] = m.role()
+			s.TargetPlatforms[i] = m.keys
 			s.Role = maxRole(s.Role, s.Roles[i])
 		}
 		if len(g.links) == 0 {
@@ -164,11 +170,10 @@ func (ti *tinfo) role() Role {
 func mergeNode(ti *tinfo, groups []*group) *Node {
 	m := &Merge{
 		Target:    ti.t,
-		Platforms: make([]string, len(ti.plats)),
+		Platforms: ti.keys,
 		Solves:    make([]string, len(ti.plats)),
 	}
-	for i, p := range ti.plats {
-		m.Platforms[i] = p.key
+	for i := range ti.plats {
 		m.Solves[i] = groups[ti.solves[i]].node.ID
 	}
 	return &Node{

@@ -27,6 +27,13 @@
 // solves themselves (RoleExport), as is everything of a single-platform
 // target. Linked targets export nothing (RoleDependency).
 //
+// The plan is the only place that decides platforms, roles and merges
+// (DESIGN.md decision 8): Solve.Roles says what a solve does for each of
+// its targets, and Solve.TargetPlatforms gives each target's planned
+// platforms, from which the executor names per-platform outputs. Later
+// phases read these and never the raw `platforms` list, where "local" and
+// aliases may name one platform twice.
+//
 // Two (target, platform) pairs with the same build inputs are one solve
 // serving both (Solve.Targets); see staticKey in dedup.go for what counts.
 //

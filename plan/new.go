@@ -69,6 +69,9 @@ type tinfo struct {
 	// plats are the target's platforms, canonical, deduplicated, in
 	// declaration order.
 	plats []tplat
+	// keys are the canonical spellings of plats, built once for the plan
+	// (Solve.TargetPlatforms, Merge.Platforms).
+	keys []string
 	// broken is set when a platform was invalid; checks that need the
 	// platforms skip the target rather than report follow-on errors.
 	broken bool

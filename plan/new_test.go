@@ -249,8 +249,9 @@ func checkInvariants(t *testing.T, p *plan.Plan) {
 		if (n.Kind == plan.KindSolve) != (n.Solve != nil) || (n.Kind == plan.KindMerge) != (n.Merge != nil) {
 			t.Errorf("%s: kind %s does not match its payload", n.ID, n.Kind)
 		}
-		if n.Solve != nil && len(n.Solve.Roles) != len(n.Solve.Targets) {
-			t.Errorf("%s: %d roles for %d targets", n.ID, len(n.Solve.Roles), len(n.Solve.Targets))
+		if n.Solve != nil && (len(n.Solve.Roles) != len(n.Solve.Targets) || len(n.Solve.TargetPlatforms) != len(n.Solve.Targets)) {
+			t.Errorf("%s: %d roles and %d platform sets for %d targets", n.ID,
+				len(n.Solve.Roles), len(n.Solve.TargetPlatforms), len(n.Solve.Targets))
 		}
 		if n.Exec == plan.ExecEmulated {
 			emulated++
@@ -363,5 +364,43 @@ func TestNewNilDefinition(t *testing.T) {
 	want := "{\n  \"solves\": 0,\n  \"merges\": 0,\n  \"native\": 0,\n  \"emulated\": 0,\n  \"nodes\": []\n}\n"
 	if buf.String() != want {
 		t.Errorf("WriteJSON = %q, want %q", buf.String(), want)
+	}
+}
+
+// TestNewTargetPlatforms: what the executor names outputs by is the
+// planned platform set, not the raw list: "local" and repeats fold into
+// one platform, and a solve shared by targets of different counts answers
+// for each of them.
+func TestNewTargetPlatforms(t *testing.T) {
+	p := mustPlan(t, defaultReq,
+		fx{name: "app", platforms: []string{"local", "linux/amd64"}, tags: []string{"r/app"}, outputs: registry},
+		fx{name: "multi", dockerfile: "m.Dockerfile", platforms: []string{"linux/arm64", "linux/amd64"}, outputs: []string{"type=docker"}},
+		fx{name: "one", dockerfile: "m.Dockerfile", platforms: []string{"linux/amd64,linux/amd64"}, outputs: []string{"type=docker"}},
+	)
+	type row struct {
+		Node, Target string
+		Role         plan.Role
+		Platforms    []string
+		PerPlatform  bool
+	}
+	var got []row
+	for _, n := range p.Nodes {
+		if n.Merge != nil {
+			t.Errorf("unexpected merge node %s", n.ID)
+			continue
+		}
+		s := n.Solve
+		for i, tg := range s.Targets {
+			got = append(got, row{n.ID, tg.Name, s.Roles[i], s.TargetPlatforms[i], s.PerPlatform(i)})
+		}
+	}
+	want := []row{
+		{"app@linux/amd64", "app", plan.RoleExport, []string{"linux/amd64"}, false},
+		{"multi@linux/amd64", "multi", plan.RoleExport, []string{"linux/arm64", "linux/amd64"}, true},
+		{"multi@linux/amd64", "one", plan.RoleExport, []string{"linux/amd64"}, false},
+		{"multi@linux/arm64", "multi", plan.RoleExport, []string{"linux/arm64", "linux/amd64"}, true},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
