@@ -236,8 +236,6 @@ type resolver struct {
 	done map[string]*Target
 	// inProgress is the chain of targets being resolved, for cycle errors.
 	inProgress []string
-	// cycles are the target: link cycles reported so far.
-	cycles map[string]bool
 }
 
 // resolveTarget resolves one target with its parents, overrides and

@@ -43,7 +43,8 @@
 // only platform when it has one. A dependency with several platforms that
 // lacks one of its dependent's is an error, as are links to unknown targets,
 // to the target itself, and cycles (one diagnostic per cycle, "a -> b -> a",
-// at the reference that closes it).
+// at the reference that closes it). These link rules live here only:
+// CheckLinks applies them for `xbake --print`, which has no builder.
 //
 // Plan.Nodes is topological, one level after the other (Level is the
 // longest path from a node without dependencies), each level sorted by ID.

@@ -373,6 +373,11 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		return err
 	}
 	if o.print {
+		// buildx rejects bad `target:` links before it prints; the rules
+		// are the planner's.
+		if err := l.printer.print(plan.CheckLinks(def)); err != nil {
+			return err
+		}
 		return def.WritePrint(a.stdout)
 	}
 	cross := a.crossCompiled(def)
