@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/docker/go-units"
 	"github.com/moby/buildkit/client/llb"
 
 	"github.com/xbake/xbake/bake"
@@ -96,7 +97,8 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 		a["force-network-mode"] = *t.Network
 	}
 	if t.ShmSize != nil && *t.ShmSize != "" {
-		b, err := parseBytes(*t.ShmSize)
+		// As buildx and docker: binary units, "128m", "1g", "1gib".
+		b, err := units.RAMInBytes(*t.ShmSize)
 		if err != nil {
 			return nil, fmt.Errorf("shm-size: %w", err)
 		}
@@ -200,32 +202,4 @@ func sanitize(s string) string {
 
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
-}
-
-// parseBytes reads "128m", "1g", "512k" or a byte count, as docker's
-// RAMInBytes does (binary units).
-func parseBytes(s string) (int64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	mult := int64(1)
-	s = strings.TrimSuffix(s, "b")
-	if s != "" {
-		switch s[len(s)-1] {
-		case 'k':
-			mult = 1 << 10
-		case 'm':
-			mult = 1 << 20
-		case 'g':
-			mult = 1 << 30
-		case 't':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			s = s[:len(s)-1]
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("invalid size %q", s)
-	}
-	return int64(f * float64(mult)), nil
 }

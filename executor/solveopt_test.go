@@ -265,3 +265,19 @@ func TestDockerLoad(t *testing.T) {
 		t.Errorf("missing engine: %v", err)
 	}
 }
+
+// shm-size is read as docker reads it (go-units), the rule bake checks
+// with at --print: binary units, an optional "i" and "b".
+func TestFrontendAttrsShmSize(t *testing.T) {
+	for in, want := range map[string]string{"1gib": "1073741824", "128m": "134217728", "1.5k": "1536", "64": "64"} {
+		n := solveNode(&bake.Target{Name: "app", ShmSize: ptr(in)}, "linux/amd64", plan.RoleExport)
+		got, err := frontendAttrs(n, "/work")
+		if err != nil || got.attrs["shm-size"] != want {
+			t.Errorf("shm-size %q: %q, %v; want %s", in, got.attrs["shm-size"], err, want)
+		}
+	}
+	n := solveNode(&bake.Target{Name: "app", ShmSize: ptr("lots")}, "linux/amd64", plan.RoleExport)
+	if _, err := frontendAttrs(n, "/work"); err == nil || err.Error() != `shm-size: invalid size: 'lots'` {
+		t.Errorf("shm-size lots: %v", err)
+	}
+}
