@@ -37,7 +37,7 @@ func (b *builder) resolveLinks(ti *tinfo) {
 				name, t.Name, t.Contexts[name])
 		case dep == nil:
 			detail := `Context %q of target %q refers to target %q, which is not defined.`
-			if s := closest(depName, b.targetNames()); s != "" {
+			if s := xhcl.Suggest(depName, b.targetNames()); s != "" {
 				b.errorf(rng, "Unknown target", detail+` Did you mean %q?`, name, t.Name, depName, targetPrefix+s)
 			} else {
 				b.errorf(rng, "Unknown target", detail+` Define it, or correct the name.`, name, t.Name, depName)
