@@ -42,29 +42,17 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	if t.Context != nil && *t.Context != "" {
 		ctxPath = *t.Context
 	}
-	dockerfile := "Dockerfile"
-	if t.Dockerfile != nil && *t.Dockerfile != "" {
-		dockerfile = *t.Dockerfile
-	}
-	switch {
-	case isRemoteContext(ctxPath):
+	if bake.IsRemoteURL(ctxPath) {
 		a["context"] = ctxPath
-		a["filename"] = dockerfile
-		if t.DockerfileInline == nil && !isRemoteContext(dockerfile) && filepath.IsAbs(dockerfile) {
-			in.locals["dockerfile"] = filepath.Dir(dockerfile)
-			a["filename"] = filepath.Base(dockerfile)
-		}
-	default:
-		dir := absPath(wd, ctxPath)
-		in.locals["context"] = dir
-		if t.DockerfileInline == nil {
-			df := dockerfile
-			if !filepath.IsAbs(df) {
-				df = filepath.Join(dir, df)
-			}
-			in.locals["dockerfile"] = filepath.Dir(df)
-			a["filename"] = filepath.Base(df)
-		}
+	} else {
+		in.locals["context"] = absPath(wd, ctxPath)
+	}
+	if df, local := t.DockerfilePath(); local {
+		df = absPath(wd, df)
+		in.locals["dockerfile"] = filepath.Dir(df)
+		a["filename"] = filepath.Base(df)
+	} else if df != "" {
+		a["filename"] = df // in the remote context
 	}
 	if t.DockerfileInline != nil {
 		// As buildx: the inline Dockerfile is a frontend input, not a
@@ -134,7 +122,7 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 		switch {
 		case strings.HasPrefix(v, "target:"):
 			// A plan Link: attached per solve from the dependency's result.
-		case strings.HasPrefix(v, "docker-image://"), isRemoteContext(v):
+		case strings.HasPrefix(v, "docker-image://"), bake.IsRemoteURL(v):
 			a["context:"+name] = v
 		case strings.HasPrefix(v, "oci-layout://"):
 			path, ref := splitOCILayout(strings.TrimPrefix(v, "oci-layout://"))
@@ -148,17 +136,6 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 		}
 	}
 	return in, nil
-}
-
-// isRemoteContext reports whether a context is fetched by BuildKit
-// (git or http) rather than sent from the client.
-func isRemoteContext(s string) bool {
-	for _, p := range []string{"https://", "http://", "git://", "git@", "github.com/"} {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return strings.HasSuffix(s, ".git") && strings.Contains(s, "://")
 }
 
 // splitOCILayout splits "path:tag" or "path@sha256:..." into the path and

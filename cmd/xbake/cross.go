@@ -2,8 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/plan"
@@ -18,20 +16,15 @@ func (a *app) crossCompiled(def *bake.Definition) map[string]bool {
 	out := map[string]bool{}
 	for _, t := range def.Targets {
 		var data []byte
-		switch {
-		case t.DockerfileInline != nil:
+		if t.DockerfileInline != nil {
 			data = []byte(*t.DockerfileInline)
-		case t.Context != nil && t.Dockerfile != nil && !bake.IsRemoteURL(*t.Context):
-			df := strings.TrimPrefix(*t.Dockerfile, "cwd://")
-			if !filepath.IsAbs(df) && !strings.HasPrefix(*t.Dockerfile, "cwd://") {
-				df = filepath.Join(*t.Context, df)
-			}
+		} else if df, local := t.DockerfilePath(); local {
 			b, err := os.ReadFile(a.path(df))
 			if err != nil {
 				continue
 			}
 			data = b
-		default:
+		} else {
 			continue
 		}
 		stage := ""
