@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/moby/buildkit/client"
@@ -134,7 +136,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 			pr.cacheTo = nil
 		}
 		b := bk.place[n.ID]
-		for _, name := range sortedKeys(in.locals) {
+		for _, name := range slices.Sorted(maps.Keys(in.locals)) {
 			id, err := bk.sessions.assign(ctx, b, name, in.locals[name])
 			if err != nil {
 				return err

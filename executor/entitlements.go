@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,7 +115,7 @@ func readPaths(t *bake.Target) [][2]string {
 	if df, local := t.DockerfilePath(); local && !within(df, ctx) {
 		out = append(out, [2]string{df, "reads its Dockerfile " + df})
 	}
-	for _, name := range sortedKeys(t.Contexts) {
+	for _, name := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[name]
 		if strings.Contains(v, "://") || strings.HasPrefix(v, "target:") || bake.IsRemoteURL(v) {
 			continue

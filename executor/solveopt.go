@@ -63,12 +63,12 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	if t.Target != nil && *t.Target != "" {
 		a["target"] = *t.Target
 	}
-	for _, k := range sortedKeys(t.Args) {
+	for _, k := range slices.Sorted(maps.Keys(t.Args)) {
 		if v := t.Args[k]; v != nil {
 			a["build-arg:"+k] = *v
 		}
 	}
-	for _, k := range sortedKeys(t.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(t.Labels)) {
 		if v := t.Labels[k]; v != nil {
 			a["label:"+k] = *v
 		}
@@ -97,7 +97,7 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	}
 	if len(t.ExtraHosts) > 0 {
 		var hosts []string
-		for _, h := range sortedKeys(t.ExtraHosts) {
+		for _, h := range slices.Sorted(maps.Keys(t.ExtraHosts)) {
 			if v := t.ExtraHosts[h]; v != nil {
 				hosts = append(hosts, h+"="+*v)
 			}
@@ -117,7 +117,7 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	}
 	in.entitlements = slices.Clone(t.Entitlements)
 
-	for _, name := range sortedKeys(t.Contexts) {
+	for _, name := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[name]
 		switch {
 		case strings.HasPrefix(v, "target:"):
@@ -155,7 +155,7 @@ func attestValue(at *bake.Attest) string {
 		return "disabled=true"
 	}
 	var kv []string
-	for _, k := range sortedKeys(at.Attrs) {
+	for _, k := range slices.Sorted(maps.Keys(at.Attrs)) {
 		kv = append(kv, k+"="+at.Attrs[k])
 	}
 	return strings.Join(kv, ",")
@@ -175,8 +175,4 @@ func sanitize(s string) string {
 		}
 		return '_'
 	}, s)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -210,3 +211,7 @@ func sortedUnique(ids []string) []string {
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }
+
+// sortedKeys is slices.Sorted(maps.Keys(m)) under the name staticKey
+// (dedup.go) calls it by.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

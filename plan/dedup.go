@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,19 +98,6 @@ func staticKey(t *bake.Target) string {
 	return string(k.b)
 }
 
-// sortedKeys returns the keys of m in order, in one allocation.
-func sortedKeys[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // keyWriter writes an unambiguous encoding: strings carry their length and
 // lists their count, so no two different inputs give the same bytes.
 type keyWriter struct{ b []byte }
@@ -169,7 +157,7 @@ func (k *keyWriter) strs(ss []string) {
 
 func (k *keyWriter) smap(m map[string]string) {
 	k.count(len(m))
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		k.str(key)
 		k.str(m[key])
 	}
@@ -177,7 +165,7 @@ func (k *keyWriter) smap(m map[string]string) {
 
 func (k *keyWriter) pmap(m map[string]*string) {
 	k.count(len(m))
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		k.str(key)
 		k.opt(m[key])
 	}
