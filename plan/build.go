@@ -2,7 +2,6 @@ package plan
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strconv"
 
@@ -23,12 +22,20 @@ type group struct {
 // build turns the checked targets into a Plan. It runs only when there is
 // no error, so every link resolves and every platform is valid.
 func (b *builder) build() *Plan {
+	pairs := 0 // (target, platform) pairs
+	for _, ti := range b.targets {
+		pairs += len(ti.plats)
+	}
+	// Per-pair and per-target slices are cut from a few large ones rather
+	// than allocated one by one: plans of thousands of targets are common.
+	keys := make([]string, 0, pairs)
 	for _, ti := range b.targets {
 		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, MergedOutput)
-		ti.keys = make([]string, len(ti.plats))
-		for i, p := range ti.plats {
-			ti.keys[i] = p.key
+		start := len(keys)
+		for _, p := range ti.plats {
+			keys = append(keys, p.key)
 		}
+		ti.keys = keys[start:len(keys):len(keys)]
 	}
 	groups := b.group()
 	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets))}
@@ -51,11 +58,15 @@ func (b *builder) build() *Plan {
 		}
 		p.Nodes = append(p.Nodes, g.node)
 	}
+	targets := make([]*bake.Target, pairs)
+	roles := make([]Role, pairs)
+	targetPlatforms := make([][]string, pairs)
 	for _, g := range groups {
 		s := g.node.Solve
-		s.Targets = make([]*bake.Target, len(g.members))
-		s.Roles = make([]Role, len(g.members))
-		s.TargetPlatforms = make([][]string, len(g.members))
+		n := len(g.members)
+		s.Targets, targets = targets[:n:n], targets[n:]
+		s.Roles, roles = roles[:n:n], roles[n:]
+		s.TargetPlatforms, targetPlatforms = targetPlatforms[:n:n], targetPlatforms[n:]
 		for i, m := range g.members {
 			s.Targets[i] = m.t
 			s.Roles[i] = m.role()
@@ -212,6 +223,17 @@ func sortedUnique(ids []string) []string {
 	return slices.Compact(ids)
 }
 
-// sortedKeys is slices.Sorted(maps.Keys(m)) under the name staticKey
-// (dedup.go) calls it by.
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+// sortedKeys is slices.Sorted(maps.Keys(m)) in one allocation, for the
+// dedup key (dedup.go), which sorts the maps of every target: there the
+// iterator's allocations were a quarter of New's for 5,000 targets.
+func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -157,7 +155,7 @@ func (k *keyWriter) strs(ss []string) {
 
 func (k *keyWriter) smap(m map[string]string) {
 	k.count(len(m))
-	for _, key := range slices.Sorted(maps.Keys(m)) {
+	for _, key := range sortedKeys(m) {
 		k.str(key)
 		k.str(m[key])
 	}
@@ -165,7 +163,7 @@ func (k *keyWriter) smap(m map[string]string) {
 
 func (k *keyWriter) pmap(m map[string]*string) {
 	k.count(len(m))
-	for _, key := range slices.Sorted(maps.Keys(m)) {
+	for _, key := range sortedKeys(m) {
 		k.str(key)
 		k.opt(m[key])
 	}
