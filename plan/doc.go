@@ -55,7 +55,20 @@
 // when a builder platform matches it with containerd's platforms.Only rule
 // (amd64 runs 386, arm/v7 runs arm/v6, amd64/v3 runs amd64/v2), except that
 // arm64 does not count as native for 32-bit arm, which many arm64 CPUs
-// cannot run (see nativeMatcher).
+// cannot run (see nativeMatcher). A solve that is not native is cross
+// instead of emulated when the Dockerfile the caller gives for its target
+// (Request.Dockerfiles) runs every RUN step of the stages it needs, for
+// that platform, on a platform the builder runs natively: FROM
+// --platform=$BUILDPLATFORM, directly or through build arguments.
+//
+// # Dockerfiles
+//
+// ParseDockerfile reads a Dockerfile with BuildKit's own Dockerfile
+// frontend packages (parser, instructions, shell), the only part of
+// BuildKit this package uses. Dockerfile.Stages answers, for one build
+// (target stage, build arguments, target and build platforms, named
+// contexts), which stages it needs, the images they start from and the
+// platforms they run on, and their RUN steps with stage and line.
 //
 // # Output
 //

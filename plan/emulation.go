@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"slices"
+
 	"github.com/containerd/platforms"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -39,29 +41,82 @@ func (b *builder) classify(p *Plan) {
 	if len(b.native) == 0 {
 		return
 	}
-	cache := map[string]Exec{}
+	byPlatform := map[string]Exec{}
+	cross := map[crossKey]bool{}
 	for _, nd := range p.Nodes {
 		if nd.Kind != KindSolve {
 			continue
 		}
-		exec, ok := cache[nd.Platform]
+		exec, ok := byPlatform[nd.Platform]
 		if !ok {
 			exec = ExecEmulated
-			for _, m := range b.native {
-				if m.Match(nd.Solve.Platform) {
-					exec = ExecNative
-					break
-				}
+			if b.isNative(nd.Solve.Platform) {
+				exec = ExecNative
 			}
-			cache[nd.Platform] = exec
+			byPlatform[nd.Platform] = exec
 		}
-		if exec == ExecEmulated && b.req.CrossCompiled[nd.Target] {
-			nd.Exec = ExecCross
-			continue
+		if exec == ExecEmulated && b.crossCompiles(nd, cross) {
+			exec = ExecCross
 		}
 		nd.Exec = exec
 		if exec == ExecEmulated {
 			p.Emulated++
 		}
 	}
+}
+
+func (b *builder) isNative(p ocispec.Platform) bool {
+	for _, m := range b.native {
+		if m.Match(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// crossKey identifies a build of a Dockerfile for its stages.
+type crossKey struct {
+	df  *Dockerfile
+	key string
+}
+
+// crossCompiles reports whether a solve of a foreign platform runs no RUN
+// step under QEMU: every stage it needs that runs a step is built for a
+// platform the builder runs natively. The solve's targets share their
+// build inputs, so the first one's Dockerfile, stage, arguments and
+// contexts are the solve's. Builds whose stages are the same (see
+// Dockerfile.cacheKey) are answered once.
+func (b *builder) crossCompiles(nd *Node, cache map[crossKey]bool) bool {
+	t := nd.Solve.Targets[0]
+	df := b.req.Dockerfiles[t.Name]
+	if df == nil {
+		return false
+	}
+	build := Build{Platform: nd.Solve.Platform, BuildPlatform: b.buildPlatform, Args: map[string]string{}}
+	if t.Target != nil {
+		build.Target = *t.Target
+	}
+	for k, v := range t.Args {
+		if v != nil {
+			build.Args[k] = *v
+		}
+	}
+	for name := range t.Contexts {
+		build.Contexts = append(build.Contexts, name)
+	}
+	slices.Sort(build.Contexts)
+	k := crossKey{df, df.cacheKey(build)}
+	if v, ok := cache[k]; ok {
+		return v
+	}
+	stages, err := df.Stages(build)
+	cross := err == nil // the build will report the error; assume the slow path
+	for _, s := range stages {
+		if len(s.Runs) > 0 && !b.isNative(s.Platform) {
+			cross = false
+			break
+		}
+	}
+	cache[k] = cross
+	return cross
 }

@@ -82,6 +82,9 @@ type builder struct {
 	dflt        *tplat
 	dfltChecked bool
 	native      []platforms.Matcher
+	// buildPlatform is the first builder platform: BUILDPLATFORM of a
+	// solve that runs under emulation.
+	buildPlatform ocispec.Platform
 
 	// linksOnly is CheckLinks: platforms only as written out, and only
 	// the diagnostics of links.
@@ -148,6 +151,9 @@ func (b *builder) parseRequest() {
 			b.diags = append(b.diags, requestErrorf("Invalid builder platform",
 				"A builder platform given to the planner is invalid: %s", err.Detail))
 			continue
+		}
+		if len(b.native) == 0 {
+			b.buildPlatform = p
 		}
 		b.native = append(b.native, nativeMatcher(p))
 	}

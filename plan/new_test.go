@@ -404,3 +404,38 @@ func TestNewTargetPlatforms(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// TestNewCrossPerPlatform: a solve of a foreign platform is cross when
+// the stages it needs for that platform run every RUN step natively, which
+// may differ from one platform of a target to the next.
+func TestNewCrossPerPlatform(t *testing.T) {
+	df, err := plan.ParseDockerfile([]byte(`FROM --platform=$BUILDPLATFORM golang AS build-arm64
+RUN go build
+FROM golang AS build-riscv64
+RUN gcc -o /app app.c
+FROM build-$TARGETARCH AS build
+FROM scratch
+COPY --from=build /app /app
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := plan.Request{DefaultPlatform: "linux/amd64", BuilderPlatforms: []string{"linux/amd64"},
+		Dockerfiles: map[string]*plan.Dockerfile{"app": df}}
+	p := mustPlan(t, req,
+		fx{name: "app", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64"}},
+		fx{name: "other", dockerfile: "other.Dockerfile", platforms: []string{"linux/arm64"}},
+	)
+	want := []string{
+		"app@linux/amd64 L0 native export",
+		"app@linux/arm64 L0 cross export",
+		"app@linux/riscv64 L0 emulated export",
+		"other@linux/arm64 L0 emulated export", // no Dockerfile given: the slow path
+	}
+	if d := cmp.Diff(want, summary(p)); d != "" {
+		t.Errorf("plan (-want +got):\n%s", d)
+	}
+	if p.Emulated != 2 {
+		t.Errorf("Emulated = %d, want 2", p.Emulated)
+	}
+}

@@ -13,8 +13,11 @@ type Request struct {
 	// every platform QEMU provides. When empty, solve nodes are not
 	// classified.
 	BuilderPlatforms []string
-	// CrossCompiled names the targets whose Dockerfile runs every RUN step
-	// on the build platform (see CrossCompiles): their foreign-platform
-	// solves are cross, not emulated. The caller reads the Dockerfiles.
-	CrossCompiled map[string]bool
+	// Dockerfiles are the targets' parsed Dockerfiles, by target name (the
+	// caller reads them; see ParseDockerfile, and share one per file). A
+	// solve of a foreign platform is cross, not emulated, when every RUN
+	// step of the stages it needs runs on a platform the builder runs
+	// natively (FROM --platform=$BUILDPLATFORM, directly or through build
+	// arguments). A target without one counts as emulated.
+	Dockerfiles map[string]*Dockerfile
 }

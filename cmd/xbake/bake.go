@@ -380,9 +380,8 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		}
 		return def.WritePrint(a.stdout)
 	}
-	cross := a.crossCompiled(def)
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
-		req.CrossCompiled = cross
+		a.addDockerfiles(&req, def)
 		p, diags := plan.New(def, req)
 		if err := l.printer.print(diags); err != nil {
 			return nil, err

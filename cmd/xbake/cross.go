@@ -7,33 +7,47 @@ import (
 	"github.com/xbake/xbake/plan"
 )
 
-// crossCompiled reads each target's Dockerfile and names the targets whose
-// RUN steps all run on the build platform, so the plan marks their foreign
-// platforms as cross-compiled rather than emulated. A Dockerfile that
-// cannot be read (a remote context, a missing file) counts as emulated:
-// the build itself reports a missing file.
-func (a *app) crossCompiled(def *bake.Definition) map[string]bool {
-	out := map[string]bool{}
+// addDockerfiles gives the planner the targets' Dockerfiles, so that it
+// can tell cross-compiled solves of a foreign platform from emulated ones.
+// Only a request with builder platforms classifies solves; without them
+// nothing is read.
+//
+// Each file is read once and each distinct content parsed once: the
+// targets of a matrix usually share one Dockerfile. A Dockerfile that
+// cannot be read (a remote context, a missing file) or parsed is left out,
+// so its target counts as emulated; the build reports the problem.
+func (a *app) addDockerfiles(req *plan.Request, def *bake.Definition) {
+	if len(req.BuilderPlatforms) == 0 {
+		return
+	}
+	byPath := map[string]*plan.Dockerfile{}
+	byContent := map[string]*plan.Dockerfile{}
+	parse := func(data string) *plan.Dockerfile {
+		df, ok := byContent[data]
+		if !ok {
+			df, _ = plan.ParseDockerfile([]byte(data))
+			byContent[data] = df
+		}
+		return df
+	}
+	req.Dockerfiles = make(map[string]*plan.Dockerfile, len(def.Targets))
 	for _, t := range def.Targets {
-		var data []byte
+		var df *plan.Dockerfile
 		if t.DockerfileInline != nil {
-			data = []byte(*t.DockerfileInline)
-		} else if df, local := t.DockerfilePath(); local {
-			b, err := os.ReadFile(a.path(df))
-			if err != nil {
-				continue
+			df = parse(*t.DockerfileInline)
+		} else if p, local := t.DockerfilePath(); local {
+			p = a.path(p)
+			cached, ok := byPath[p]
+			if !ok {
+				if data, err := os.ReadFile(p); err == nil {
+					cached = parse(string(data))
+				}
+				byPath[p] = cached
 			}
-			data = b
-		} else {
-			continue
+			df = cached
 		}
-		stage := ""
-		if t.Target != nil {
-			stage = *t.Target
-		}
-		if plan.CrossCompiles(data, stage) {
-			out[t.Name] = true
+		if df != nil {
+			req.Dockerfiles[t.Name] = df
 		}
 	}
-	return out
 }
