@@ -14,7 +14,9 @@
 //     platform), on the builder Place chose (builders.go, placement.go),
 //     with local directories shared per daemon (session.go), secrets, ssh
 //     and registry auth attached, `target:` links passed as frontend
-//     inputs, and outputs per output type (outputs.go).
+//     inputs, and outputs per output type (outputs.go), routed and named
+//     as the plan decided: each target's role and planned platforms
+//     (Solve.Roles, Solve.TargetPlatforms), never its raw platforms list.
 //   - Publisher runs one merge node. Merger (merge.go) pushes an OCI index
 //     over the per-platform images (pushed by digest) to every tag, or
 //     merges OCI layouts and tarballs, through package executor/oci, and
