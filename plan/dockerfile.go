@@ -203,7 +203,7 @@ func (d *Dockerfile) reach(i int, stages []Stage, need []bool) error {
 		switch c := c.(type) {
 		case *instructions.CopyCommand:
 			if c.From != "" {
-				if strings.ContainsAny(c.From, "$") {
+				if strings.Contains(c.From, "$") {
 					return fmt.Errorf("line %d: variable expansion is not supported for --from", line(c.Location()))
 				}
 				froms = append(froms, c.From)
