@@ -42,7 +42,10 @@ func TestIntegrationLocalPlatformPushesTag(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, r.output())
 	}
-	mustStatus(t, rep, map[string]executor.Status{"app@linux/amd64": executor.StatusDone})
+	// Other tests may have built the same Dockerfile: cached is done too.
+	if st := rep.Nodes[0].Status; st != executor.StatusDone && st != executor.StatusCached {
+		t.Fatalf("app@linux/amd64: %s, want done or cached", st)
+	}
 	if pub := rep.Nodes[0].Result.Published; !slices.Contains(pub, repo+":v1") {
 		t.Errorf("published %v, want %s:v1", pub, repo)
 	}
