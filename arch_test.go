@@ -7,13 +7,14 @@ import (
 	"testing"
 )
 
-// dockerfileParser is the part of BuildKit that plan may use: the
-// Dockerfile frontend's own parser (parser, instructions, shell, with the
-// command and linter packages they need) and the two utility packages
-// they import (errors with stacks, "did you mean"). Reading a Dockerfile
-// as the build reads it is better done by the build's own code than by a
-// copy; everything that talks to a daemon (client, session, solver,
-// gateway) stays out of every phase before execution.
+// dockerfileParser is the part of BuildKit that package dockerfile may
+// use: the Dockerfile frontend's own parser (parser, instructions, shell,
+// with the command and linter packages they need) and the two utility
+// packages they import (errors with stacks, "did you mean"). Reading a
+// Dockerfile as the build reads it is better done by the build's own code
+// than by a copy; everything that talks to a daemon (client, session,
+// solver, gateway) stays out of every phase before execution, and plan
+// stays free of BuildKit altogether (the caller hands it a reader).
 var dockerfileParser = []string{
 	"github.com/moby/buildkit/frontend/dockerfile/command",
 	"github.com/moby/buildkit/frontend/dockerfile/instructions",
@@ -34,14 +35,15 @@ func TestImportArrows(t *testing.T) {
 		grpc     = "google.golang.org/grpc"
 	)
 	forbidden := map[string][]string{
-		"hcl":      {mod + "bake", mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
-		"bake":     {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
-		"plan":     {mod + "executor", mod + "cmd", buildkit, grpc},
-		"schema":   {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
-		"executor": {mod + "cmd", "github.com/spf13/cobra"},
+		"hcl":        {mod + "bake", mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
+		"bake":       {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
+		"plan":       {mod + "dockerfile", mod + "executor", mod + "cmd", buildkit, grpc},
+		"schema":     {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
+		"dockerfile": {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
+		"executor":   {mod + "cmd", "github.com/spf13/cobra"},
 	}
-	allowed := map[string][]string{"plan": dockerfileParser}
-	for _, pkg := range []string{"hcl", "bake", "plan", "schema", "executor"} {
+	allowed := map[string][]string{"dockerfile": dockerfileParser}
+	for _, pkg := range []string{"hcl", "bake", "plan", "schema", "dockerfile", "executor"} {
 		out, err := exec.Command("go", "list", "-deps", "./"+pkg+"/...").CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)

@@ -56,19 +56,12 @@
 // (amd64 runs 386, arm/v7 runs arm/v6, amd64/v3 runs amd64/v2), except that
 // arm64 does not count as native for 32-bit arm, which many arm64 CPUs
 // cannot run (see nativeMatcher). A solve that is not native is cross
-// instead of emulated when the Dockerfile the caller gives for its target
-// (Request.Dockerfiles) runs every RUN step of the stages it needs, for
-// that platform, on a platform the builder runs natively: FROM
-// --platform=$BUILDPLATFORM, directly or through build arguments.
-//
-// # Dockerfiles
-//
-// ParseDockerfile reads a Dockerfile with BuildKit's own Dockerfile
-// frontend packages (parser, instructions, shell), the only part of
-// BuildKit this package uses. Dockerfile.Stages answers, for one build
-// (target stage, build arguments, target and build platforms, named
-// contexts), which stages it needs, the images they start from and the
-// platforms they run on, and their RUN steps with stage and line.
+// instead of emulated when every RUN step of the Dockerfile stages it
+// needs, for that platform, runs on a platform the builder runs natively
+// (FROM --platform=$BUILDPLATFORM, directly or through build arguments).
+// Request.Dockerfiles answers that; package dockerfile reads Dockerfiles
+// with BuildKit's own parser for it, and the caller hands its Reader in,
+// so that this package reads no file and links no BuildKit.
 //
 // # Output
 //

@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"slices"
-
 	"github.com/containerd/platforms"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -42,7 +40,6 @@ func (b *builder) classify(p *Plan) {
 		return
 	}
 	byPlatform := map[string]Exec{}
-	cross := map[crossKey]bool{}
 	for _, nd := range p.Nodes {
 		if nd.Kind != KindSolve {
 			continue
@@ -55,7 +52,7 @@ func (b *builder) classify(p *Plan) {
 			}
 			byPlatform[nd.Platform] = exec
 		}
-		if exec == ExecEmulated && b.crossCompiles(nd, cross) {
+		if exec == ExecEmulated && b.crossCompiles(nd) {
 			exec = ExecCross
 		}
 		nd.Exec = exec
@@ -74,49 +71,22 @@ func (b *builder) isNative(p ocispec.Platform) bool {
 	return false
 }
 
-// crossKey identifies a build of a Dockerfile for its stages.
-type crossKey struct {
-	df  *Dockerfile
-	key string
-}
-
 // crossCompiles reports whether a solve of a foreign platform runs no RUN
-// step under QEMU: every stage it needs that runs a step is built for a
-// platform the builder runs natively. The solve's targets share their
-// build inputs, so the first one's Dockerfile, stage, arguments and
-// contexts are the solve's. Builds whose stages are the same (see
-// Dockerfile.cacheKey) are answered once.
-func (b *builder) crossCompiles(nd *Node, cache map[crossKey]bool) bool {
-	t := nd.Solve.Targets[0]
-	df := b.req.Dockerfiles[t.Name]
-	if df == nil {
+// step under QEMU: every one that the stages it needs run is on a platform
+// the builder runs natively. The solve's targets share their build
+// inputs, so the first one answers for all.
+func (b *builder) crossCompiles(nd *Node) bool {
+	if b.req.Dockerfiles == nil {
 		return false
 	}
-	build := Build{Platform: nd.Solve.Platform, BuildPlatform: b.buildPlatform, Args: map[string]string{}}
-	if t.Target != nil {
-		build.Target = *t.Target
+	plats, ok := b.req.Dockerfiles.RunPlatforms(nd.Solve.Targets[0], nd.Solve.Platform, b.buildPlatform)
+	if !ok {
+		return false
 	}
-	for k, v := range t.Args {
-		if v != nil {
-			build.Args[k] = *v
+	for _, p := range plats {
+		if !b.isNative(p) {
+			return false
 		}
 	}
-	for name := range t.Contexts {
-		build.Contexts = append(build.Contexts, name)
-	}
-	slices.Sort(build.Contexts)
-	k := crossKey{df, df.cacheKey(build)}
-	if v, ok := cache[k]; ok {
-		return v
-	}
-	stages, err := df.Stages(build)
-	cross := err == nil // the build will report the error; assume the slow path
-	for _, s := range stages {
-		if len(s.Runs) > 0 && !b.isNative(s.Platform) {
-			cross = false
-			break
-		}
-	}
-	cache[k] = cross
-	return cross
+	return true
 }

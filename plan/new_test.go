@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerd/platforms"
 	"github.com/google/go-cmp/cmp"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/plan"
@@ -405,37 +407,57 @@ func TestNewTargetPlatforms(t *testing.T) {
 	}
 }
 
-// TestNewCrossPerPlatform: a solve of a foreign platform is cross when
-// the stages it needs for that platform run every RUN step natively, which
-// may differ from one platform of a target to the next.
-func TestNewCrossPerPlatform(t *testing.T) {
-	df, err := plan.ParseDockerfile([]byte(`FROM --platform=$BUILDPLATFORM golang AS build-arm64
-RUN go build
-FROM golang AS build-riscv64
-RUN gcc -o /app app.c
-FROM build-$TARGETARCH AS build
-FROM scratch
-COPY --from=build /app /app
-`))
-	if err != nil {
-		t.Fatal(err)
+// runPlatforms is a fake Request.Dockerfiles: "target@platform" names the
+// platforms the RUN steps of that build run on; a build it does not list
+// cannot be told. It records the build platforms it was asked with.
+type runPlatforms struct {
+	runs   map[string][]string
+	builds []string
+}
+
+func (r *runPlatforms) RunPlatforms(t *bake.Target, p, build ocispec.Platform) ([]ocispec.Platform, bool) {
+	r.builds = append(r.builds, platforms.Format(build))
+	names, ok := r.runs[t.Name+"@"+platforms.Format(p)]
+	if !ok {
+		return nil, false
 	}
-	req := plan.Request{DefaultPlatform: "linux/amd64", BuilderPlatforms: []string{"linux/amd64"},
-		Dockerfiles: map[string]*plan.Dockerfile{"app": df}}
+	out := make([]ocispec.Platform, len(names))
+	for i, n := range names {
+		out[i] = platforms.MustParse(n)
+	}
+	return out, true
+}
+
+// TestNewCrossPerPlatform: a solve of a foreign platform is cross when
+// every RUN step of the stages it needs for that platform runs natively,
+// which may differ from one platform of a target to the next.
+func TestNewCrossPerPlatform(t *testing.T) {
+	runs := &runPlatforms{runs: map[string][]string{
+		"app@linux/arm64":   {"linux/amd64", "linux/386"}, // amd64 runs 386
+		"app@linux/riscv64": {"linux/amd64", "linux/riscv64"},
+		"app@linux/s390x":   {}, // no RUN at all
+	}}
+	req := plan.Request{DefaultPlatform: "linux/amd64", BuilderPlatforms: []string{"linux/amd64", "linux/arm/v7"}, Dockerfiles: runs}
 	p := mustPlan(t, req,
-		fx{name: "app", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64"}},
+		fx{name: "app", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64", "linux/s390x"}},
 		fx{name: "other", dockerfile: "other.Dockerfile", platforms: []string{"linux/arm64"}},
 	)
 	want := []string{
 		"app@linux/amd64 L0 native export",
 		"app@linux/arm64 L0 cross export",
 		"app@linux/riscv64 L0 emulated export",
-		"other@linux/arm64 L0 emulated export", // no Dockerfile given: the slow path
+		"app@linux/s390x L0 cross export",
+		"other@linux/arm64 L0 emulated export", // cannot tell: the slow path
 	}
 	if d := cmp.Diff(want, summary(p)); d != "" {
 		t.Errorf("plan (-want +got):\n%s", d)
 	}
 	if p.Emulated != 2 {
 		t.Errorf("Emulated = %d, want 2", p.Emulated)
+	}
+	// Native solves are not asked about; BUILDPLATFORM is the first
+	// builder platform.
+	if d := cmp.Diff([]string{"linux/amd64", "linux/amd64", "linux/amd64", "linux/amd64"}, runs.builds); d != "" {
+		t.Errorf("build platforms asked (-want +got):\n%s", d)
 	}
 }

@@ -1,5 +1,11 @@
 package plan
 
+import (
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/bake"
+)
+
 // Request is everything host-specific that planning needs, so that New
 // stays a pure function.
 type Request struct {
@@ -13,11 +19,20 @@ type Request struct {
 	// every platform QEMU provides. When empty, solve nodes are not
 	// classified.
 	BuilderPlatforms []string
-	// Dockerfiles are the targets' parsed Dockerfiles, by target name (the
-	// caller reads them; see ParseDockerfile, and share one per file). A
-	// solve of a foreign platform is cross, not emulated, when every RUN
-	// step of the stages it needs runs on a platform the builder runs
-	// natively (FROM --platform=$BUILDPLATFORM, directly or through build
-	// arguments). A target without one counts as emulated.
-	Dockerfiles map[string]*Dockerfile
+	// Dockerfiles tells where the RUN steps of a target's Dockerfile run
+	// (package dockerfile reads them with BuildKit's own parser; the
+	// caller gives it, so that New reads no file and this package links
+	// no BuildKit). A solve of a foreign platform is cross, not emulated,
+	// when every one runs on a platform the builder runs natively (FROM
+	// --platform=$BUILDPLATFORM, directly or through build arguments).
+	// When nil, or when it cannot tell, the solve counts as emulated.
+	Dockerfiles RunPlatforms
+}
+
+// RunPlatforms answers, for target t built for platform on a builder
+// whose own platform is build (BUILDPLATFORM), the platforms that the RUN
+// steps of the Dockerfile stages it needs run on; ok is false when it
+// cannot tell (no local Dockerfile, or one the build would reject).
+type RunPlatforms interface {
+	RunPlatforms(t *bake.Target, platform, build ocispec.Platform) (_ []ocispec.Platform, ok bool)
 }

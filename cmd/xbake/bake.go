@@ -381,7 +381,7 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		return def.WritePrint(a.stdout)
 	}
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
-		a.addDockerfiles(&req, def)
+		a.addDockerfiles(&req)
 		p, diags := plan.New(def, req)
 		if err := l.printer.print(diags); err != nil {
 			return nil, err

@@ -37,7 +37,7 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 				return err
 			}
 			req := opts.offlineRequest()
-			a.addDockerfiles(&req, def)
+			a.addDockerfiles(&req)
 			p, diags := plan.New(def, req)
 			if err := l.printer.print(diags); err != nil {
 				return err

@@ -1,4 +1,4 @@
-package plan
+package dockerfile
 
 import (
 	"bytes"
@@ -14,13 +14,13 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Dockerfile is a Dockerfile as BuildKit's Dockerfile frontend reads it:
-// parsed by its own parser and instructions packages, so every syntax the
-// build accepts (continuations, heredocs, escape directives, flags) is
-// read the same way. Parse a file once (ParseDockerfile) and ask Stages
-// for each build of it; a Dockerfile is never changed after parsing, so
-// it may be shared by targets and goroutines.
-type Dockerfile struct {
+// File is a Dockerfile as BuildKit's Dockerfile frontend reads it: parsed
+// by its own parser and instructions packages, so every syntax the build
+// accepts (continuations, heredocs, escape directives, flags) is read the
+// same way. Parse a file once and ask Stages for each build of it; a File
+// is never changed after parsing, so it may be shared by targets and
+// goroutines.
+type File struct {
 	stages   []instructions.Stage
 	metaArgs []instructions.ArgCommand
 	escape   rune
@@ -32,9 +32,9 @@ type Dockerfile struct {
 	argKeys []string
 }
 
-// ParseDockerfile parses data. An error is a Dockerfile the build would
+// Parse parses a Dockerfile. An error is a Dockerfile the build would
 // reject too.
-func ParseDockerfile(data []byte) (*Dockerfile, error) {
+func Parse(data []byte) (*File, error) {
 	res, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func ParseDockerfile(data []byte) (*Dockerfile, error) {
 	if len(stages) == 0 {
 		return nil, fmt.Errorf("the Dockerfile has no FROM")
 	}
-	d := &Dockerfile{stages: stages, metaArgs: metaArgs, escape: res.EscapeToken, byName: map[string]int{}}
+	d := &File{stages: stages, metaArgs: metaArgs, escape: res.EscapeToken, byName: map[string]int{}}
 	for i, st := range stages {
 		if st.Name != "" {
 			d.byName[st.Name] = i // instructions lower-cases stage names
@@ -119,7 +119,7 @@ type Run struct {
 // --from and RUN --mount=from. An error is a build the frontend would
 // reject (an unknown target stage, a variable in COPY --from, a platform
 // that does not parse).
-func (d *Dockerfile) Stages(b Build) ([]Stage, error) {
+func (d *File) Stages(b Build) ([]Stage, error) {
 	env, err := d.globalArgs(b)
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func (d *Dockerfile) Stages(b Build) ([]Stage, error) {
 }
 
 // reach marks stage i and every stage it needs.
-func (d *Dockerfile) reach(i int, stages []Stage, need []bool) error {
+func (d *File) reach(i int, stages []Stage, need []bool) error {
 	if need[i] {
 		return nil
 	}
@@ -238,7 +238,7 @@ func (d *Dockerfile) reach(i int, stages []Stage, need []bool) error {
 // globalArgs are the arguments FROM lines see: the platform arguments,
 // then the global ARGs, each overridden by a build argument of its name.
 // It copies what it expands: the parsed Dockerfile stays as it was.
-func (d *Dockerfile) globalArgs(b Build) (shell.EnvGetter, error) {
+func (d *File) globalArgs(b Build) (shell.EnvGetter, error) {
 	target := b.Target
 	if target == "" {
 		target = d.stages[len(d.stages)-1].Name
@@ -307,7 +307,7 @@ func hasContext(contexts []string, name string) bool {
 // cacheKey returns the part of b that decides its Stages: two builds with
 // the same key need the same stages on the same platforms, whatever their
 // other build arguments (which reach RUN steps only).
-func (d *Dockerfile) cacheKey(b Build) string {
+func (d *File) cacheKey(b Build) string {
 	var sb strings.Builder
 	sb.WriteString(b.Target)
 	sb.WriteByte(0)
