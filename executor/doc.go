@@ -14,9 +14,7 @@
 //     platform), on the builder Place chose (builders.go, placement.go),
 //     with local directories shared per daemon (session.go), secrets, ssh
 //     and registry auth attached, `target:` links passed as frontend
-//     inputs, and outputs per output type (outputs.go), routed and named
-//     as the plan decided: each target's role and planned platforms
-//     (Solve.Roles, Solve.TargetPlatforms), never its raw platforms list.
+//     inputs, and outputs per output type (outputs.go).
 //   - Publisher runs one merge node. Merger (merge.go) pushes an OCI index
 //     over the per-platform images (pushed by digest) to every tag, or
 //     merges OCI layouts and tarballs, through package executor/oci, and
@@ -30,4 +28,9 @@
 // see BuilderConfig). A dependency and its dependents always run on one
 // builder, because BuildKit hands a result to another build only within a
 // daemon; xbake does not push intermediate results through a registry.
+//
+// The executor carries out what the plan decided and re-derives none of
+// it: a solve's outputs follow each of its targets' role and planned
+// platforms (plan.Solve.Roles, Solve.TargetPlatforms), never the raw
+// platforms lists, where "local" and aliases may name one platform twice.
 package executor

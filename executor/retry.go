@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"errors"
-	"time"
 
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
 	"github.com/moby/buildkit/solver/errdefs"
@@ -57,14 +56,4 @@ func unwrapGRPC(err error) error {
 		}
 	}
 	return err
-}
-
-// solveBackoff is the pause schedule of solve retries: the registry
-// client's (oci.Backoff: doubling, jittered, capped), from first (1s when
-// not set), so that the run has one retry rhythm.
-func solveBackoff(first time.Duration) oci.Backoff {
-	if first <= 0 {
-		first = time.Second
-	}
-	return oci.Backoff{Base: first, Max: max(oci.DefaultBackoff.Max, first)}
 }

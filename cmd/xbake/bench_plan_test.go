@@ -35,7 +35,14 @@ ENTRYPOINT ["app"]
 // reports the wall time and the CPU time (user+system, which a busy
 // machine does not inflate) per run.
 func BenchmarkCLIPlan(b *testing.B) {
-	dir, bin := largeDefinition(b)
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "xbake")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), baketest.Large(300, 47, 100), 0o644); err != nil {
+		b.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(planDockerfile), 0o644); err != nil {
 		b.Fatal(err)
 	}
@@ -71,20 +78,4 @@ func BenchmarkCLIPlan(b *testing.B) {
 			b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 		})
 	}
-}
-
-// largeDefinition builds the xbake binary and writes the performance
-// goals' definition (baketest.Large: 5,000 targets) into a temporary
-// folder, for the CLI benchmarks.
-func largeDefinition(b *testing.B) (dir, bin string) {
-	b.Helper()
-	dir = b.TempDir()
-	bin = filepath.Join(dir, "xbake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), baketest.Large(300, 47, 100), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return dir, bin
 }

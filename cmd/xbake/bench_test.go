@@ -1,10 +1,14 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xbake/xbake/bake/baketest"
 )
 
 // BenchmarkCLIPrint runs the real xbake binary on a generated definition of
@@ -12,7 +16,14 @@ import (
 // matrix; 3 platforms each) and reports wall time and peak RSS per run,
 // for --print of everything and of one target.
 func BenchmarkCLIPrint(b *testing.B) {
-	dir, bin := largeDefinition(b)
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "xbake")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), baketest.Large(300, 47, 100), 0o644); err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct{ name, target string }{{"all", "*"}, {"one", "svc-7"}} {
 		b.Run(bc.name, func(b *testing.B) {
 			var maxRSS int64
