@@ -1,7 +1,8 @@
 # Build, test and run xbake with its local builder stack.
 #
 # `make up` installs and starts the stack (scripts/stack.sh: buildkitd, two
-# registries, base images; Linux and root needed) and `make down` stops it.
+# registries, base images, a Docker engine; Linux and root needed) and
+# `make down` stops it.
 # `make test`, `make demo` and `make bench` run with the stack's address in
 # the environment (`scripts/stack.sh env` prints it):
 #
@@ -12,6 +13,8 @@
 #   XBAKE_AUTH_PASSWORD  and its password
 #   XBAKE_BUILDKITD      the buildkitd binary, for tests that start more daemons
 #   XBAKE_BUILDKITD_CONFIG  the stack's buildkitd.toml (its registry settings)
+#   XBAKE_DOCKER_HOST    the stack's Docker engine, unix:///run/xbake/docker.sock
+#   XBAKE_BUILDKIT_IMAGE the BuildKit image in that engine, for docker-container builders
 #
 # Integration tests skip when these are unset or the stack does not answer,
 # except when CI is set: there they fail (executor/executortest.Stack).
@@ -38,8 +41,13 @@ WITH_STACK_ENV = eval "$$($(STACK) env)"
 
 .PHONY: build test lint bench bench-emulation fuzz demo up down status
 
+# The pair that starts fast (cmd/xbake/engine.go): bin/xbake is the front
+# build, which runs --print, --list, --plan, graph and the like itself and
+# hands builds, imagetools and Compose files to bin/xbake-engine, the full
+# build. `go build ./cmd/xbake` alone gives one full binary.
 build:
-	$(GO) build -o bin/xbake ./cmd/xbake
+	$(GO) build -tags xbakefront -o bin/xbake ./cmd/xbake
+	$(GO) build -o bin/xbake-engine ./cmd/xbake
 
 test: up
 	@echo "go test $(RACE) $(TESTFLAGS) ./... except $(NORACE_PKGS), then those without $(RACE)"
@@ -59,6 +67,9 @@ lint:
 	if [[ -n $$unformatted ]]; then echo "gofmt -l lists files to format:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) ./...
+	@# The front build (cmd/xbake/engine.go); its tests run in the full one.
+	$(GO) build -tags xbakefront -o /dev/null ./cmd/xbake
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) -tests=false -tags xbakefront ./cmd/xbake
 
 # Benchmarks that need the stack skip when it is not up.
 bench:
@@ -77,6 +88,16 @@ demo: up
 # with both wall times and their ratio (scripts/bench-emulation.sh).
 bench-emulation: up
 	$(WITH_STACK_ENV) && scripts/bench-emulation.sh
+
+# Static binaries stamped with version, commit and date, for every
+# platform of RELEASE_PLATFORMS, into dist/ with SHA256SUMS
+# (scripts/release.sh; `make release VERSION=v1.2.3` names the version,
+# git describe otherwise).
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
+.PHONY: release
+release:
+	PLATFORMS="$(RELEASE_PLATFORMS)" scripts/release.sh
 
 up:
 	$(STACK) up

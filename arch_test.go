@@ -26,25 +26,24 @@ var dockerfileParser = []string{
 }
 
 // TestImportArrows enforces the pipeline's one-way dependencies
-// (DESIGN.md, "Pipeline and packages"): everything before execution is
-// free of BuildKit's client side, and no phase imports a later one.
+// (docs/architecture.md, "Packages and arrows"): everything before
+// execution is free of BuildKit, and no phase imports a later one.
 func TestImportArrows(t *testing.T) {
-	const (
-		mod      = "github.com/xbake/xbake/"
-		buildkit = "github.com/moby/buildkit"
-		grpc     = "google.golang.org/grpc"
-	)
+	const mod = "github.com/xbake/xbake/"
 	forbidden := map[string][]string{
-		"hcl":        {mod + "bake", mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
-		"bake":       {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
-		"plan":       {mod + "dockerfile", mod + "executor", mod + "cmd", buildkit, grpc},
-		"schema":     {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
-		"dockerfile": {mod + "plan", mod + "executor", mod + "cmd", buildkit, grpc},
-		"executor":   {mod + "cmd", "github.com/spf13/cobra"},
+		"hcl/...":      {mod + "bake", mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
+		"bake":         {mod + "bake/compose", mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "github.com/compose-spec/compose-go"},
+		"bake/compose": {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
+		"plan/...":     {mod + "dockerfile", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc"},
+		"dockerfile":   {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc"},
+		"schema/...":   {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
+		"executor/...": {mod + "cmd", "github.com/spf13/cobra"},
+		// Finding and dialing builders knows nothing of what is built.
+		"builder/...": {mod + "hcl", mod + "bake", mod + "plan", mod + "executor", mod + "cmd", "github.com/spf13/cobra"},
 	}
 	allowed := map[string][]string{"dockerfile": dockerfileParser}
-	for _, pkg := range []string{"hcl", "bake", "plan", "schema", "dockerfile", "executor"} {
-		out, err := exec.Command("go", "list", "-deps", "./"+pkg+"/...").CombinedOutput()
+	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "dockerfile", "schema/...", "executor/...", "builder/..."} {
+		out, err := exec.Command("go", "list", "-deps", "./"+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
 		}
@@ -55,7 +54,7 @@ func TestImportArrows(t *testing.T) {
 			}
 			for _, bad := range forbidden[pkg] {
 				if dep == bad || strings.HasPrefix(dep, bad+"/") {
-					t.Errorf("%s imports %s (directly or not); see DESIGN.md for the allowed arrows", pkg, dep)
+					t.Errorf("%s imports %s (directly or not); see docs/architecture.md for the allowed arrows", pkg, dep)
 				}
 			}
 		}
@@ -63,6 +62,30 @@ func TestImportArrows(t *testing.T) {
 		for _, ok := range allowed[pkg] {
 			if !slices.Contains(deps, ok) {
 				t.Errorf("%s is allowed %s but no longer imports it: drop it from the list", pkg, ok)
+			}
+		}
+	}
+}
+
+// TestFrontImports keeps the front build of the CLI (cmd/xbake with
+// -tags xbakefront, see cmd/xbake/engine.go) free of what makes the full
+// build slow to start: it hands builds, imagetools, Compose files and
+// remote definitions to the full build instead of linking them.
+func TestFrontImports(t *testing.T) {
+	const mod = "github.com/xbake/xbake/"
+	forbidden := []string{mod + "executor", mod + "bake/compose", "github.com/moby/buildkit",
+		"github.com/compose-spec/compose-go", "github.com/santhosh-tekuri/jsonschema", "google.golang.org/grpc",
+		"go.opentelemetry.io", "github.com/docker/cli", "github.com/google/go-containerregistry", "net/http"}
+	// Linked only so that `xbake version` can name BuildKit's version.
+	allowed := "github.com/moby/buildkit/version"
+	out, err := exec.Command("go", "list", "-deps", "-tags", "xbakefront", "./cmd/xbake").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, bad := range forbidden {
+			if dep != allowed && (dep == bad || strings.HasPrefix(dep, bad+"/")) {
+				t.Errorf("the front build links %s", dep)
 			}
 		}
 	}

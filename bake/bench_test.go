@@ -55,3 +55,17 @@ func BenchmarkPrintOne(b *testing.B) {
 		printAll(b, src, []string{"svc-7"})
 	}
 }
+
+// BenchmarkInheritsChain is --print t0 of a chain t0 -> t1 -> ... of
+// inherits, parsing included.
+func BenchmarkInheritsChain(b *testing.B) {
+	for _, n := range []int{4000, 10000} {
+		src := baketest.Chain(n)
+		b.Run(fmt.Sprintf("links=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				printAll(b, src, []string{"t0"})
+			}
+		})
+	}
+}

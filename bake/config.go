@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/schema"
 )
 
 // Options are the inputs of loading that do not come from the files.
@@ -65,7 +66,6 @@ type Config struct {
 	// not another error.
 	broken map[string]bool
 
-	ranges map[*hcl.Block]*Source
 	values map[instKey]attrResult
 }
 
@@ -92,23 +92,11 @@ type attrResult struct {
 
 var namePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
-// targetSchema lists every attribute a target block accepts.
-var targetSchema = func() *hcl.BodySchema {
-	s := &hcl.BodySchema{}
-	for _, name := range TargetAttributes {
-		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: name})
-	}
-	return s
-}()
-
-var groupSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{
-		{Name: "targets", Required: true},
-		{Name: "description"},
-		{Name: "name"},
-		{Name: "matrix"},
-	},
-}
+// targetSchema and groupSchema list every attribute the blocks accept.
+var (
+	targetSchema = schema.Target.BodySchema()
+	groupSchema  = schema.Group.BodySchema()
+)
 
 // Load reads parsed bake files. It returns every problem it finds; the
 // Config is usable for what did load when there are errors, but callers
@@ -125,7 +113,6 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		targets: map[string][]*instance{},
 		groups:  map[string]*Group{},
 		broken:  map[string]bool{},
-		ranges:  map[*hcl.Block]*Source{},
 
 		blockNames:   map[*hcl.Block][]string{},
 		pending:      map[*hcl.Block]string{},
@@ -292,10 +279,10 @@ func (c *Config) decodeGroup(b *hcl.Block) (*Group, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	for _, bad := range []string{"name", "matrix"} {
-		if a, ok := content.Attributes[bad]; ok {
+	for _, s := range schema.Group.Attrs {
+		if a, ok := content.Attributes[s.Name]; ok && s.Unsupported != "" {
 			diags = append(diags, xhcl.Errorf(&a.NameRange, "Unsupported argument",
-				"%s is not supported for groups; only targets and description are.", bad))
+				"%s; only targets and description are.", s.Unsupported))
 		}
 	}
 	g := &Group{Name: b.Labels[0], DeclRange: b.LabelRanges[0], Targets: []string{}}
@@ -393,14 +380,14 @@ func (c *Config) BlockRef(typ, name, attr string, rng hcl.Range) (cty.Value, hcl
 	if attr == "" {
 		obj := map[string]cty.Value{"name": cty.StringVal(name)}
 		var diags hcl.Diagnostics
-		for _, codec := range targetCodecs {
-			v, d := c.BlockRef(typ, name, codec.name, rng)
+		for _, a := range targetAttrs {
+			v, d := c.BlockRef(typ, name, a.name, rng)
 			diags = append(diags, d...)
-			obj[codec.name] = v
+			obj[a.name] = v
 		}
 		return cty.ObjectVal(obj), diags
 	}
-	codec, ok := codecByName[attr]
+	a, ok := attrByName[attr]
 	if !ok {
 		detail := fmt.Sprintf("Targets have no attribute %q.", attr)
 		if s := xhcl.Suggest(attr, TargetAttributes); s != "" {
@@ -421,7 +408,7 @@ func (c *Config) BlockRef(typ, name, attr string, rng hcl.Range) (cty.Value, hcl
 		}
 		x = r.x
 	}
-	return codec.value(x), nil
+	return a.value(x), nil
 }
 
 func (c *Config) groupRef(name, attr string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
@@ -487,8 +474,7 @@ func (c *Config) attr(in *instance, name string, rng hcl.Range, keep bool) attrR
 
 	r := attrResult{diags: diags}
 	if !diags.HasErrors() && v.IsWhollyKnown() {
-		codec := codecByName[name]
-		x, err := codec.decode(v)
+		x, err := attrByName[name].decode(v)
 		if err != nil {
 			r.diags = append(r.diags, attrError(in, a, err))
 		} else {

@@ -40,35 +40,26 @@ func (c *Config) declared(name string) (*Target, bool, hcl.Diagnostics) {
 			out = &Target{Name: name}
 		}
 		out.Merge(t)
+		out.inherits = append(out.inherits, t.inherits...)
 	}
 	return out, true, diags
 }
 
 // decodeInstance decodes every attribute of one instance.
 func (c *Config) decodeInstance(in *instance) (*Target, hcl.Diagnostics) {
-	// The ranges are the block's, shared by all its matrix instances.
-	ranges, seen := c.ranges[in.block]
-	if !seen {
-		ranges = &Source{Attrs: map[string]hcl.Range{}, Elems: map[string]hcl.Range{}}
-		for name, a := range in.attrs {
-			ranges.Attrs[name] = a.Expr.Range()
-			elemRanges(ranges, name, a.Expr)
-		}
-		c.ranges[in.block] = ranges
-	}
-	t := &Target{Name: in.name, Source: &Source{DeclRange: in.nameRange, Attrs: ranges.Attrs, Elems: ranges.Elems}}
+	t := &Target{Name: in.name, Source: &Source{DeclRange: in.nameRange, body: in.attrs}}
 	var diags hcl.Diagnostics
-	for _, codec := range targetCodecs {
-		a, ok := in.attrs[codec.name]
+	for _, a := range targetAttrs {
+		ha, ok := in.attrs[a.name]
 		if !ok {
 			continue
 		}
-		r := c.attr(in, codec.name, a.Expr.Range(), false)
+		r := c.attr(in, a.name, ha.Expr.Range(), false)
 		diags = append(diags, r.diags...)
 		if !r.ok {
 			continue
 		}
-		codec.set(t, r.x)
+		a.store(t, r.x)
 	}
 	if a, ok := in.attrs["inherits"]; ok {
 		refs, d := c.decodeInherits(in, a)

@@ -6,4 +6,9 @@
 // matrices expanded, inherits merged, overrides applied, values normalised
 // exactly as `docker buildx bake` does. It also renders the --print and
 // --list JSON. Package plan comes next.
+//
+// What each target attribute is, and what decoding, merging, --set,
+// Compose x-bake, --print and plan's dedup key (Target.SolveKey) do with
+// it, is one table: targetAttrs in attrs.go, matched by name to
+// schema.Target (docs/architecture.md, "Adding a target attribute").
 package bake

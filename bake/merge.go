@@ -1,98 +1,23 @@
 package bake
 
 import (
-	"maps"
 	"slices"
 )
 
-// Merge applies o on top of t, field by field, with buildx's rules: scalars
-// and tags, platforms, outputs and cache-to are replaced when o sets them;
-// args, labels, contexts and extra-hosts merge key by key (a null value in
-// o never deletes a key); the other lists append, and attest, secret, ssh
+// Merge applies o on top of t, attribute by attribute, with buildx's
+// rules (the merge column of the attribute table): scalars and tags,
+// platforms, outputs and cache-to are replaced when o sets them; args,
+// labels, contexts and extra-hosts merge key by key (a null value in o
+// never deletes a key); the other lists append, and attest, secret, ssh
 // and cache-from then drop duplicates.
+//
+// inherits is not merged: it names what resolution merges in, and a
+// resolved parent's inherits would only pile up along a chain (a chain of
+// n links held n²/2 names). declared joins the inherits of several blocks.
 func (t *Target) Merge(o *Target) {
-	if o.Context != nil {
-		t.Context = o.Context
+	for _, a := range targetAttrs {
+		a.merge(t, o)
 	}
-	if o.Dockerfile != nil {
-		t.Dockerfile = o.Dockerfile
-	}
-	if o.DockerfileInline != nil {
-		t.DockerfileInline = o.DockerfileInline
-	}
-	t.Args = mergeNullable(t.Args, o.Args)
-	t.Labels = mergeNullable(t.Labels, o.Labels)
-	t.ExtraHosts = mergeNullable(t.ExtraHosts, o.ExtraHosts)
-	if len(o.Contexts) > 0 {
-		if t.Contexts == nil {
-			t.Contexts = map[string]string{}
-		}
-		maps.Copy(t.Contexts, o.Contexts)
-	}
-	if o.Tags != nil {
-		t.Tags = slices.Clone(o.Tags)
-	}
-	if o.Target != nil {
-		t.Target = o.Target
-	}
-	if o.Call != nil {
-		t.Call = o.Call
-	}
-	if o.Annotations != nil {
-		t.Annotations = appendClone(t.Annotations, o.Annotations)
-	}
-	if o.Attest != nil {
-		t.Attest = dedupeAttests(appendClone(t.Attest, o.Attest))
-	}
-	if o.Policy != nil {
-		t.Policy = appendClone(t.Policy, o.Policy)
-	}
-	if o.Secrets != nil {
-		t.Secrets = dedupeSecrets(appendClone(t.Secrets, o.Secrets))
-	}
-	if o.SSH != nil {
-		t.SSH = dedupeSSH(appendClone(t.SSH, o.SSH))
-	}
-	if o.Platforms != nil {
-		t.Platforms = slices.Clone(o.Platforms)
-	}
-	if o.CacheFrom != nil {
-		t.CacheFrom = removeDupes(appendClone(t.CacheFrom, o.CacheFrom))
-	}
-	if o.CacheTo != nil {
-		t.CacheTo = slices.Clone(o.CacheTo)
-	}
-	if o.Outputs != nil {
-		t.Outputs = slices.Clone(o.Outputs)
-	}
-	if o.Pull != nil {
-		t.Pull = o.Pull
-	}
-	if o.NoCache != nil {
-		t.NoCache = o.NoCache
-	}
-	if o.Network != nil {
-		t.Network = o.Network
-	}
-	if o.NoCacheFilter != nil {
-		t.NoCacheFilter = appendClone(t.NoCacheFilter, o.NoCacheFilter)
-	}
-	if o.ShmSize != nil {
-		t.ShmSize = o.ShmSize
-	}
-	if o.Ulimits != nil {
-		t.Ulimits = appendClone(t.Ulimits, o.Ulimits)
-	}
-	if o.Resources != nil {
-		t.Resources = t.Resources.merge(o.Resources)
-	}
-	if o.Description != "" {
-		t.Description = o.Description
-	}
-	if o.Entitlements != nil {
-		t.Entitlements = appendClone(t.Entitlements, o.Entitlements)
-	}
-	t.inherits = appendClone(t.inherits, o.inherits)
 	t.Source = t.Source.merge(o.Source)
 }
 
@@ -146,43 +71,17 @@ func (r *Resources) merge(o *Resources) *Resources {
 	return &m
 }
 
-func (s *Source) merge(o *Source) *Source {
-	if o == nil {
-		return s
-	}
-	if s == nil {
-		return &Source{DeclRange: o.DeclRange, over: []*Source{o}}
-	}
-	over := make([]*Source, 0, len(s.over)+1)
-	return &Source{DeclRange: s.DeclRange, Attrs: s.Attrs, Elems: s.Elems, over: append(append(over, s.over...), o)}
-}
-
 // normalize drops empty and repeated values the way buildx does after
 // resolving a target, and adds the network.host entitlement that
 // network = "host" needs.
 func (t *Target) normalize() {
-	t.Annotations = dedupeStrings(t.Annotations)
-	t.Attest = dedupeAttests(t.Attest)
-	t.Tags = dedupeStrings(t.Tags)
-	t.Secrets = dedupeSecrets(t.Secrets)
-	t.SSH = dedupeSSH(t.SSH)
-	t.Platforms = dedupeStrings(t.Platforms)
-	t.CacheFrom = removeDupes(t.CacheFrom)
-	t.CacheTo = removeDupes(t.CacheTo)
-	t.Outputs = removeDupes(t.Outputs)
-	t.NoCacheFilter = dedupeStrings(t.NoCacheFilter)
-	t.Ulimits = dedupeStrings(t.Ulimits)
-	if t.Network != nil && *t.Network == "host" {
-		t.Entitlements = append(t.Entitlements, "network.host")
-	}
-	t.Entitlements = dedupeStrings(t.Entitlements)
-	for k, v := range t.Contexts {
-		if v == "" {
-			delete(t.Contexts, k)
+	for _, a := range targetAttrs {
+		if a.normalize != nil {
+			a.normalize(t)
 		}
 	}
-	if len(t.Contexts) == 0 {
-		t.Contexts = nil
+	if t.Network != nil && *t.Network == "host" {
+		t.Entitlements = dedupeStrings(append(t.Entitlements, "network.host"))
 	}
 }
 

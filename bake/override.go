@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/schema"
 )
 
 // override is one --set key of one target, with every value given for it
@@ -22,13 +23,6 @@ type override struct {
 	// file's value, "=" replaces it (with every value given so far).
 	append bool
 	flag   string // the last flag, for messages
-}
-
-// listKeys accumulate their values across repeated flags.
-var listKeys = map[string]bool{
-	"output": true, "cache-to": true, "cache-from": true, "tags": true, "platform": true,
-	"secrets": true, "ssh": true, "attest": true, "entitlements": true, "annotations": true,
-	"policy": true, "no-cache-filter": true, "ulimits": true,
 }
 
 // parseOverrides parses --set flags into ordered overrides per target name.
@@ -45,18 +39,19 @@ func (c *Config) parseOverrides(sets []string, lookupEnv func(string) (string, b
 			diags = append(diags, setError(flag, "the key must be TARGET.ATTRIBUTE, for example --set app.tags=app:dev"))
 			continue
 		}
-		if !hasValue && keys[1] != "args" {
+		a := attrBySetKey[keys[1]]
+		fromEnv := a != nil && a.setFromEnv
+		if !hasValue && !fromEnv {
 			diags = append(diags, setError(flag, "a value is missing: write --set %s=VALUE", lhs))
 			continue
 		}
-		switch keys[1] {
-		case "args", "labels", "contexts", "extra-hosts", "resources", "secret":
+		if (a != nil && a.setSub) || keys[1] == "secret" {
 			if len(keys) != 3 || keys[2] == "" {
 				diags = append(diags, setError(flag, "%s needs a name: --set %s.%s.NAME=VALUE", keys[1], keys[0], keys[1]))
 				continue
 			}
 		}
-		if keys[1] == "args" && !hasValue && lookupEnv != nil {
+		if fromEnv && !hasValue && lookupEnv != nil {
 			// --set t.args.K takes K from the environment, if set. With the
 			// lookup disabled, buildx sets K to "": so does xbake.
 			v, ok := lookupEnv(keys[2])
@@ -79,7 +74,7 @@ func (c *Config) parseOverrides(sets []string, lookupEnv func(string) (string, b
 			}
 			o.flag = flag
 			o.value = value
-			if listKeys[keys[1]] {
+			if a != nil && a.setList {
 				o.values = append(o.values, value)
 				o.append = appendTo
 			}
@@ -148,166 +143,40 @@ func (t *Target) applyOverrides(ovs []*override, g *grants) hcl.Diagnostics {
 	return diags
 }
 
+// applyOverride applies one --set key: an attribute's (the set column of
+// the attribute table), or one of the keys that are no attribute:
+// secret.ID changes where a declared secret comes from, push and load
+// edit the outputs.
 func (t *Target) applyOverride(o *override, g *grants) error {
-	attr, sub, _ := strings.Cut(o.key, ".")
-	value := o.value
-	switch attr {
-	case "context":
-		t.Context = &value
-		t.markOverridden("context", "")
-	case "dockerfile":
-		t.Dockerfile = &value
-	case "target":
-		t.Target = &value
-	case "call":
-		t.Call = &value
-	case "shm-size":
-		t.ShmSize = &value
-	case "network":
-		t.Network = &value
-	case "args":
-		t.Args = setNullable(t.Args, sub, value)
-	case "labels":
-		t.Labels = setNullable(t.Labels, sub, value)
-	case "extra-hosts":
-		t.ExtraHosts = setNullable(t.ExtraHosts, sub, value)
-	case "contexts":
-		if t.Contexts == nil {
-			t.Contexts = map[string]string{}
-		}
-		t.Contexts[sub] = value
-		t.markOverridden("contexts", sub)
-	case "resources":
-		r := &Resources{}
-		if err := r.setString(sub, value); err != nil {
-			return err
-		}
-		t.Resources = t.Resources.merge(r)
+	key, sub, _ := strings.Cut(o.key, ".")
+	if a := attrBySetKey[key]; a != nil {
+		return a.set(t, o, sub, g)
+	}
+	switch key {
 	case "secret":
-		return t.overrideSecret(sub, value, g)
-	case "tags":
-		t.Tags = replaceOrAppend(t.Tags, o)
-	case "platform":
-		t.Platforms = replaceOrAppend(t.Platforms, o)
-	case "no-cache-filter":
-		t.NoCacheFilter = replaceOrAppend(t.NoCacheFilter, o)
-	case "ulimits":
-		t.Ulimits = replaceOrAppend(t.Ulimits, o)
-	case "annotations":
-		t.Annotations = appendClone(t.Annotations, o.values)
-	case "entitlements":
-		t.Entitlements = appendClone(t.Entitlements, o.values)
-		g.entitlements = append(g.entitlements, o.values...)
-	case "attest":
-		list, err := parseEach(o.values, func(s string) ([]*Attest, error) {
-			a, err := ParseAttest(s)
-			return []*Attest{a}, err
-		})
+		return t.overrideSecret(sub, o.value, g)
+	case "push", "load":
+		b, err := parseSetBool(o.value)
 		if err != nil {
 			return err
 		}
-		t.Attest = dedupeAttests(appendClone(t.Attest, list))
-	case "cache-from", "cache-to":
-		list, err := parseEach(o.values, ParseCacheEntries)
-		if err != nil {
-			return err
-		}
-		dst := &t.CacheFrom
-		if attr == "cache-to" {
-			dst = &t.CacheTo
-		}
-		if o.append {
-			list = removeDupes(appendClone(*dst, list))
-		}
-		*dst = list
-		for _, c := range list {
-			if c.Type == "local" {
-				g.fsRead = appendIf(g.fsRead, c.Attrs["src"])
-				g.fsWrite = appendIf(g.fsWrite, c.Attrs["dest"])
-			}
-		}
-	case "secrets":
-		list, err := parseEach(o.values, func(s string) ([]*Secret, error) {
-			sec, err := ParseSecret(s)
-			return []*Secret{sec}, err
-		})
-		if err != nil {
-			return err
-		}
-		if o.append {
-			list = dedupeSecrets(appendClone(t.Secrets, list))
-		}
-		t.Secrets = list
-		for _, s := range list {
-			g.fsRead = appendIf(g.fsRead, s.FilePath)
-		}
-	case "ssh":
-		list, _ := parseEach(o.values, func(s string) ([]*SSH, error) { return []*SSH{ParseSSH(s)}, nil })
-		if o.append {
-			list = dedupeSSH(appendClone(t.SSH, list))
-		}
-		t.SSH = list
-		for _, s := range list {
-			g.fsRead = append(g.fsRead, s.Paths...)
-		}
-	case "output":
-		list, err := parseEach(o.values, func(s string) ([]*Export, error) {
-			e, err := ParseExport(s)
-			return []*Export{e}, err
-		})
-		if err != nil {
-			return err
-		}
-		if o.append {
-			list = removeDupes(appendClone(t.Outputs, list))
-		}
-		t.Outputs = list
-		for _, e := range list {
-			g.fsWrite = appendIf(g.fsWrite, e.Dest)
-		}
-	case "policy":
-		list, err := parseEach(o.values, func(s string) ([]*Policy, error) {
-			p, err := ParsePolicy(s)
-			return []*Policy{p}, err
-		})
-		if err != nil {
-			return err
-		}
-		if o.append {
-			list = appendClone(t.Policy, list)
-		}
-		t.Policy = list
-	case "no-cache", "pull", "push", "load":
-		b, err := strconv.ParseBool(value)
-		if err != nil {
-			return fmt.Errorf("%q is not a bool: use true or false", value)
-		}
-		switch attr {
-		case "no-cache":
-			t.NoCache = &b
-		case "pull":
-			t.Pull = &b
-		case "push":
+		if key == "push" {
 			t.Outputs = setPush(t.Outputs, b)
-		case "load":
+		} else {
 			t.Outputs = setLoad(t.Outputs, b)
 		}
-	default:
-		msg := fmt.Sprintf("unknown key %q", attr)
-		if s := xhcl.Suggest(attr, overridableKeys); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		return fmt.Errorf("%s (inherits, dockerfile-inline, description, name and matrix cannot be overridden)", msg)
+		return nil
 	}
-	return nil
+	msg := fmt.Sprintf("unknown key %q", key)
+	if s := xhcl.Suggest(key, schema.SetKeys()); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return fmt.Errorf("%s (%s cannot be overridden)", msg, notOverridable)
 }
 
-var overridableKeys = []string{
-	"context", "dockerfile", "target", "call", "shm-size", "network", "args", "labels",
-	"extra-hosts", "contexts", "resources", "secret", "tags", "platform", "no-cache-filter",
-	"ulimits", "annotations", "entitlements", "attest", "cache-from", "cache-to", "secrets",
-	"ssh", "output", "policy", "no-cache", "pull", "push", "load",
-}
+// notOverridable names the attributes --set refuses, as buildx's message
+// does; TestAttributeTable checks it against the table.
+const notOverridable = "inherits, dockerfile-inline, description, name and matrix"
 
 func appendIf(list []string, s string) []string {
 	if s == "" {
@@ -322,13 +191,6 @@ func setNullable(m map[string]*string, k, v string) map[string]*string {
 	}
 	m[k] = &v
 	return m
-}
-
-func replaceOrAppend(list []string, o *override) []string {
-	if o.append {
-		return appendClone(list, o.values)
-	}
-	return slices.Clone(o.values)
 }
 
 func parseEach[E any](values []string, parse func(string) ([]E, error)) ([]E, error) {

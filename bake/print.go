@@ -16,114 +16,27 @@ func escape(s string) string {
 }
 
 // writeJSON writes the target as `docker buildx bake --print` does:
-// buildx's keys in buildx's order, empty values left out, maps sorted, and
-// "${" escaped in annotations, dockerfile-inline, args, labels and
-// extra-hosts.
+// buildx's keys in buildx's order (the print column of the attribute
+// table), empty values left out, maps sorted, and "${" escaped in
+// annotations, dockerfile-inline, args, labels and extra-hosts.
 func (t *Target) writeJSON(w *jsonWriter) {
 	w.beginObject()
-	w.optString("description", t.Description)
-	if len(t.Annotations) > 0 {
-		w.key("annotations")
-		w.beginArray()
-		for _, a := range t.Annotations {
-			w.arrayElem()
-			w.str(escape(a))
-		}
-		w.endArray()
-	}
-	if len(t.Attest) > 0 {
-		w.key("attest")
-		w.beginArray()
-		for _, a := range t.Attest {
-			w.arrayElem()
-			a.writeJSON(w)
-		}
-		w.endArray()
-	}
-	w.optStringPtr("context", t.Context)
-	w.optStringMap("contexts", t.Contexts)
-	w.optStringPtr("dockerfile", t.Dockerfile)
-	if t.DockerfileInline != nil {
-		w.key("dockerfile-inline")
-		w.str(escape(*t.DockerfileInline))
-	}
-	w.optNullableMap("args", t.Args, true)
-	w.optNullableMap("labels", t.Labels, true)
-	w.optStrings("tags", t.Tags)
-	writeEntries(w, "cache-from", t.CacheFrom, (*CacheEntry).Map)
-	writeEntries(w, "cache-to", t.CacheTo, (*CacheEntry).Map)
-	w.optStringPtr("target", t.Target)
-	if len(t.Secrets) > 0 {
-		w.key("secret")
-		w.beginArray()
-		for _, s := range t.Secrets {
-			w.arrayElem()
-			w.beginObject()
-			w.optString("id", s.ID)
-			w.optString("src", s.FilePath)
-			w.optString("env", s.Env)
-			w.endObject()
-		}
-		w.endArray()
-	}
-	if len(t.SSH) > 0 {
-		w.key("ssh")
-		w.beginArray()
-		for _, s := range t.SSH {
-			w.arrayElem()
-			w.beginObject()
-			w.optString("id", s.ID)
-			w.optStrings("paths", s.Paths)
-			w.endObject()
-		}
-		w.endArray()
-	}
-	w.optStrings("platforms", t.Platforms)
-	writeEntries(w, "output", t.Outputs, (*Export).Map)
-	w.optBoolPtr("pull", t.Pull)
-	w.optBoolPtr("no-cache", t.NoCache)
-	w.optStringPtr("network", t.Network)
-	w.optStrings("no-cache-filter", t.NoCacheFilter)
-	w.optStringPtr("shm-size", t.ShmSize)
-	w.optStrings("ulimits", t.Ulimits)
-	if r := t.Resources; r != nil {
-		w.key("resources")
-		w.beginObject()
-		w.optStringPtr("memory", r.Memory)
-		w.optStringPtr("memory-swap", r.MemorySwap)
-		w.optIntPtr("cpu-shares", r.CPUShares)
-		w.optIntPtr("cpu-period", r.CPUPeriod)
-		w.optIntPtr("cpu-quota", r.CPUQuota)
-		w.optStringPtr("cpuset-cpus", r.CPUSetCPUs)
-		w.optStringPtr("cpuset-mems", r.CPUSetMems)
-		w.endObject()
-	}
-	w.optStringPtr("call", t.Call)
-	w.optStrings("entitlements", t.Entitlements)
-	w.optNullableMap("extra-hosts", t.ExtraHosts, true)
-	if len(t.Policy) > 0 {
-		w.key("policy")
-		w.beginArray()
-		for _, p := range t.Policy {
-			w.arrayElem()
-			p.writeJSON(w)
-		}
-		w.endArray()
+	for _, a := range targetAttrs {
+		a.print(w, t)
 	}
 	w.endObject()
 }
 
-func writeEntries[E any](w *jsonWriter, key string, list []E, toMap func(E) map[string]string) {
-	if len(list) == 0 {
-		return
-	}
-	w.key(key)
-	w.beginArray()
-	for _, e := range list {
-		w.arrayElem()
-		w.stringMap(toMap(e))
-	}
-	w.endArray()
+func (r *Resources) writeJSON(w *jsonWriter) {
+	w.beginObject()
+	w.optStringPtr("memory", r.Memory)
+	w.optStringPtr("memory-swap", r.MemorySwap)
+	w.optIntPtr("cpu-shares", r.CPUShares)
+	w.optIntPtr("cpu-period", r.CPUPeriod)
+	w.optIntPtr("cpu-quota", r.CPUQuota)
+	w.optStringPtr("cpuset-cpus", r.CPUSetCPUs)
+	w.optStringPtr("cpuset-mems", r.CPUSetMems)
+	w.endObject()
 }
 
 func (a *Attest) writeJSON(w *jsonWriter) {

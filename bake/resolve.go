@@ -63,7 +63,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 	ovs, d := c.parseOverrides(req.Overrides, req.LookupEnv)
 	diags = append(diags, d...)
 
-	r := &resolver{c: c, overrides: ovs, grants: &grants{}, done: map[string]*Target{}}
+	r := newResolver(c, ovs)
 	targets := map[string]*Target{}
 	groups := map[string]*Group{}
 	for _, name := range names {
@@ -232,16 +232,38 @@ type resolver struct {
 	overrides map[string][]*override
 	grants    *grants
 	// done caches resolved targets (before defaults), shared as parents:
-	// they are never modified once stored.
+	// they are never modified once stored. It holds only results that do
+	// not depend on where resolution started (see target).
 	done map[string]*Target
-	// inProgress is the chain of targets being resolved, for cycle errors.
-	inProgress []string
+	// cut caches, for the target being resolved from the command line (or
+	// a link), the results that an inherits cycle cut short: they hold
+	// only for that starting point.
+	cut map[string]*Target
+	// chain is the chain of targets being resolved, and where each is in
+	// it, for cycles.
+	chain   []string
+	inChain map[string]int
+	// reported are the targets whose own diagnostics were returned once,
+	// and inheritCycles the inherits cycles warned about.
+	reported      map[string]bool
+	inheritCycles map[string]bool
+}
+
+func newResolver(c *Config, ovs map[string][]*override) *resolver {
+	return &resolver{
+		c: c, overrides: ovs, grants: &grants{},
+		done: map[string]*Target{}, inChain: map[string]int{},
+		reported: map[string]bool{}, inheritCycles: map[string]bool{},
+	}
 }
 
 // resolveTarget resolves one target with its parents, overrides and
 // defaults. rng is where it was named (nil: the command line).
 func (r *resolver) resolveTarget(name string, rng *hcl.Range) (*Target, hcl.Diagnostics) {
-	shared, diags := r.target(name, rng)
+	// buildx resolves each requested target afresh: what a cycle cut
+	// short for one starting point does not carry over to the next.
+	r.cut = nil
+	shared, _, diags := r.target(name, rng)
 	if shared == nil {
 		return nil, diags
 	}
@@ -262,37 +284,49 @@ func (r *resolver) resolveTarget(name string, rng *hcl.Range) (*Target, hcl.Diag
 }
 
 // target merges the parents of name (each resolved with its own
-// overrides), then name itself, then its overrides. buildx ignores a cycle
-// of inherits silently; it is an error here, since the result would depend
-// on which target of the cycle was asked for first.
-func (r *resolver) target(name string, rng *hcl.Range) (*Target, hcl.Diagnostics) {
+// overrides), then name itself, then its overrides.
+//
+// A cycle of inherits is resolved as buildx resolves it: the parent that
+// would close the cycle is the target still being resolved, and it
+// contributes nothing; a warning names the cycle. The result then
+// depends on where resolution started (resolving a in a <-> b drops b's
+// edge to a; resolving b drops a's edge to b), so it is cut: kept in
+// r.cut for this starting point only. cut reports that.
+func (r *resolver) target(name string, rng *hcl.Range) (_ *Target, cut bool, _ hcl.Diagnostics) {
 	if t, ok := r.done[name]; ok {
-		return t, nil
+		return t, false, nil
 	}
-	if i := slices.Index(r.inProgress, name); i >= 0 {
-		path := append(slices.Clone(r.inProgress[i:]), name)
-		return nil, hcl.Diagnostics{xhcl.Errorf(rng, "Inheritance cycle",
-			"Targets inherit from each other: %s. Remove one of these inherits.", strings.Join(path, " -> "))}
+	if t, ok := r.cut[name]; ok {
+		return t, true, nil
 	}
-	r.inProgress = append(r.inProgress, name)
-	defer func() { r.inProgress = r.inProgress[:len(r.inProgress)-1] }()
+	if i, ok := r.inChain[name]; ok {
+		return nil, true, r.inheritCycle(r.chain[i:], rng)
+	}
+	r.inChain[name] = len(r.chain)
+	r.chain = append(r.chain, name)
+	defer func() {
+		r.chain = r.chain[:len(r.chain)-1]
+		delete(r.inChain, name)
+	}()
 	decl, ok, diags := r.c.declared(name)
 	if !ok && r.c.broken[name] {
-		return nil, diags // its own error was reported where it is declared
+		return nil, false, diags // its own error was reported where it is declared
 	}
 	if !ok {
 		what := "The target"
 		if rng != nil {
 			what = "This names"
 		}
-		return nil, append(diags, r.c.unknownTargetAt(name, rng, what))
+		return nil, false, append(diags, r.c.unknownTargetAt(name, rng, what))
 	}
 	// Merging the parents straight into the result is the same as buildx's
 	// merging them into an empty target first: merges are associative.
 	t := &Target{Name: name}
+	var parentDiags hcl.Diagnostics
 	for _, p := range decl.inherits {
-		pt, d := r.target(p.name, &p.rng)
-		diags = append(diags, d...)
+		pt, pcut, d := r.target(p.name, &p.rng)
+		parentDiags = append(parentDiags, d...)
+		cut = cut || pcut
 		if pt != nil {
 			t.Merge(pt)
 		}
@@ -304,15 +338,47 @@ func (r *resolver) target(name string, rng *hcl.Range) (*Target, hcl.Diagnostics
 	t.Source.DeclRange = decl.Source.declRange()
 	diags = append(diags, t.applyOverrides(r.overrides[name], r.grants)...)
 	t.normalize()
-	r.done[name] = t
-	return t, diags
+	if r.reported[name] {
+		// A cut target is resolved again for each starting point; its
+		// own problems were reported the first time.
+		diags = nil
+	}
+	r.reported[name] = true
+	if cut {
+		if r.cut == nil {
+			r.cut = map[string]*Target{}
+		}
+		r.cut[name] = t
+	} else {
+		r.done[name] = t
+	}
+	return t, cut, append(parentDiags, diags...)
 }
 
-func (s *Source) declRange() hcl.Range {
-	if s == nil {
-		return hcl.Range{}
+// inheritCycle warns, once per cycle, that the inherits element at rng
+// closes the cycle chain -> chain[0] and contributes nothing.
+func (r *resolver) inheritCycle(chain []string, rng *hcl.Range) hcl.Diagnostics {
+	// Resolving from another member finds the same cycle rotated.
+	first := 0
+	for i, n := range chain {
+		if n < chain[first] {
+			first = i
+		}
 	}
-	return s.DeclRange
+	key := strings.Join(append(slices.Clone(chain[first:]), chain[:first]...), "\x00")
+	if r.inheritCycles[key] {
+		return nil
+	}
+	r.inheritCycles[key] = true
+	start, last := chain[0], chain[len(chain)-1]
+	path := strings.Join(append(slices.Clone(chain), start), " -> ")
+	if len(chain) == 1 {
+		return hcl.Diagnostics{xhcl.Warnf(rng, "Inheritance cycle",
+			"Target %q inherits from itself, which adds nothing; remove %q from its inherits.", start, start)}
+	}
+	return hcl.Diagnostics{xhcl.Warnf(rng, "Inheritance cycle",
+		"Targets inherit from each other: %s. While %q is resolved, %q cannot inherit it back, so this element adds nothing to %q (as in docker buildx bake). Remove one of these inherits.",
+		path, start, last, last)}
 }
 
 func (g *grants) list() []string {

@@ -127,52 +127,13 @@ type Resources struct {
 	CPUSetMems *string
 }
 
-// Source records where a target was declared and where each of its
-// attributes got its final value. Ranges are zero for values that came
-// from --set or defaults.
-type Source struct {
-	// DeclRange is the block's label (or its `name` attribute for matrix
-	// instances).
-	DeclRange hcl.Range
-	// Attrs maps an attribute name ("platforms", "contexts") to the range of
-	// the expression that set it.
-	Attrs map[string]hcl.Range
-	// Elems maps "attr.index" ("platforms.1") or "attr.key"
-	// ("contexts.base") to the range of one element when the value was
-	// written as a literal.
-	Elems map[string]hcl.Range
-
-	// over are the sources merged on top of this one, last on top. Merging
-	// stacks them instead of copying maps, and the maps are shared between
-	// the instances of one block, so they are never written after decoding.
-	over []*Source
-}
-
-// lookup finds key in the topmost layer that has it.
-func (s *Source) lookup(elems bool, key string) (hcl.Range, bool) {
-	if s == nil {
-		return hcl.Range{}, false
-	}
-	for i := len(s.over) - 1; i >= 0; i-- {
-		if r, ok := s.over[i].lookup(elems, key); ok {
-			return r, true
-		}
-	}
-	m := s.Attrs
-	if elems {
-		m = s.Elems
-	}
-	r, ok := m[key]
-	return r, ok
-}
-
 // AttrRange returns the range of attribute name, falling back to the
 // declaration.
 func (t *Target) AttrRange(name string) hcl.Range {
 	if t.Source == nil {
 		return hcl.Range{}
 	}
-	if r, ok := t.Source.lookup(false, name); ok {
+	if r, ok := t.Source.lookup(name, ""); ok {
 		return r
 	}
 	return t.Source.DeclRange
@@ -181,7 +142,7 @@ func (t *Target) AttrRange(name string) hcl.Range {
 // ElemRange returns the range of one element of a list or map attribute
 // ("platforms", "1" or "contexts", "base"), falling back to the attribute.
 func (t *Target) ElemRange(name, key string) hcl.Range {
-	if r, ok := t.Source.lookup(true, name+"."+key); ok {
+	if r, ok := t.Source.lookup(name, key); ok {
 		return r
 	}
 	return t.AttrRange(name)

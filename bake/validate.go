@@ -158,7 +158,7 @@ func checkAnnotation(a string) error {
 func (t *Target) rebasePaths() {
 	if t.Context != nil {
 		file := t.AttrRange("context").Filename
-		if _, set := t.Source.lookup(false, "context"); !set {
+		if _, set := t.Source.lookup("context", ""); !set {
 			file = t.Source.declRange().Filename // the default "."
 		}
 		c := rebase(*t.Context, file)

@@ -2,12 +2,14 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
@@ -29,11 +31,17 @@ type BuildKitOptions struct {
 	// credentials, handed to BuildKit for pulls and pushes ("" means
 	// $DOCKER_CONFIG or ~/.docker).
 	DockerConfig string
-	// DockerHost is the engine that `--load` (type=docker without dest)
-	// loads into ("" means DOCKER_HOST's default, /var/run/docker.sock).
+	// DockerHost names the engine that `--load` (type=docker without dest)
+	// loads into: a docker context or an engine address; "" chooses as
+	// the docker CLI does, from Getenv (DOCKER_HOST, DOCKER_CONTEXT, the
+	// current context).
 	DockerHost string
-	// Getenv reads secret values of `env` sources (default os.Getenv).
+	// Getenv reads secret values of `env` sources and the docker
+	// environment of --load (default os.Getenv).
 	Getenv func(string) string
+	// Stdout receives the output whose dest is "-" (a tarball); nil
+	// refuses such outputs.
+	Stdout io.Writer
 }
 
 // BuildKit is the Solver that runs solve nodes on BuildKit daemons.
@@ -43,11 +51,15 @@ type BuildKit struct {
 	place    map[string]*Builder
 	prep     map[string]*prepared
 	sessions *sharedSessions
+	files    *fileOutputs
 	tmp      string
 	docker   *dockerEngine
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// interrupted is the run's context's Done: once the run is canceled,
+	// Close does not wait for the daemons' goodbye.
+	interrupted <-chan struct{}
 }
 
 var _ Solver = (*BuildKit)(nil)
@@ -77,6 +89,9 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if opt.Getenv == nil {
 		opt.Getenv = os.Getenv
 	}
+	if err := CheckStdout(p, opt.Stdout != nil); err != nil {
+		return nil, err
+	}
 	place, err := bs.Place(p)
 	if err != nil {
 		return nil, err
@@ -85,7 +100,9 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if err != nil {
 		return nil, err
 	}
-	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp}
+	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp,
+		files:       &fileOutputs{stdout: opt.Stdout},
+		interrupted: ctx.Done()}
 	if err := bk.prepare(ctx, p); err != nil {
 		bk.Close()
 		return nil, err
@@ -114,13 +131,9 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		}
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
-			if e.load && bk.docker == nil {
-				d, err := findDockerEngine(ctx, bk.opt.DockerHost)
-				if err != nil {
-					return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine, but %v; add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
-				}
-				bk.docker = d
-			}
+		}
+		if err := bk.prepareLoads(ctx, n, exps, p.LoadIndex); err != nil {
+			return err
 		}
 		t := n.Solve.Targets[0]
 		// The targets of a solve share their cache entries; when one of
@@ -149,8 +162,8 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 }
 
 func (bk *BuildKit) abs(p string) string {
-	if p == "" {
-		return ""
+	if p == "" || p == stdoutDest {
+		return p
 	}
 	return absPath(bk.opt.WorkDir, p)
 }
@@ -162,18 +175,56 @@ func (bk *BuildKit) Placement(id string) *Builder { return bk.place[id] }
 // the run (all builders together).
 func (bk *BuildKit) Transfers() map[string]*TransferStats { return bk.sessions.stats }
 
+// Commit moves the file outputs (type=docker, oci and tar with a dest) of
+// every target whose nodes in rep all succeeded into place, together, and
+// drops those of the other targets, taking them off rep's Published
+// lists. Call it once the run is over; without it Close drops them all.
+func (bk *BuildKit) Commit(rep *Report) error { return bk.files.commit(rep) }
+
 // TempDir is the run's private folder (per-platform parts of merged
 // outputs); the merge publisher reads from it.
 func (bk *BuildKit) TempDir() string { return bk.tmp }
 
-// Close ends the shared sessions and removes temporary files.
+// closeGrace is how long Close lets the daemons acknowledge the end of
+// the shared sessions before it cuts them (at once after an interrupt); a
+// daemon that answers does so in milliseconds.
+const closeGrace = 2 * time.Second
+
+// Close ends the shared sessions and removes temporary files. It never
+// waits on a daemon for more than a few seconds: a daemon that stopped
+// answering (hung, unreachable) must not keep an interrupted run alive.
 func (bk *BuildKit) Close() error {
+	var err error
 	if bk.cancel != nil {
-		bk.sessions.close()
+		// A session's close waits for the daemon's goodbye; canceling its
+		// context ends that wait, and the sessions' goroutines.
+		closed := make(chan struct{})
+		go func() {
+			bk.sessions.close()
+			close(closed)
+		}()
+		stopped := make(chan struct{})
+		go func() {
+			<-closed
+			bk.wg.Wait()
+			close(stopped)
+		}()
+		grace := time.NewTimer(closeGrace)
+		defer grace.Stop()
+		select {
+		case <-closed:
+		case <-grace.C:
+		case <-bk.interrupted:
+		}
 		bk.cancel()
-		bk.wg.Wait()
+		select {
+		case <-stopped:
+		case <-time.After(closeGrace):
+			err = fmt.Errorf("the sessions with the builders did not end %s after they were canceled", closeGrace)
+		}
 	}
-	return os.RemoveAll(bk.tmp)
+	bk.files.cleanup()
+	return errors.Join(err, os.RemoveAll(bk.tmp))
 }
 
 // attachables are the per-solve session services: registry credentials,

@@ -1,31 +1,42 @@
 // Package executor is the last phase of xbake: it runs a plan.
 //
 // It takes a plan.Plan (from package plan) and returns a Report; it never
-// prints. The pieces, each behind a small interface so that the walk is
+// prints (an output with dest=- goes to the writer the caller gives). The pieces, each behind a small interface so that the walk is
 // tested with the fakes of executortest:
 //
 //   - Executor (walk.go) walks the DAG with errgroup: a node starts when
 //     its dependencies are done, a semaphore taken only then bounds the
 //     running solves (Parallel), the first failure cancels the rest unless
 //     KeepGoing, transient errors are retried (retry.go), and Events
-//     report progress to the caller.
+//     report progress to the caller. A dependency's build is held open
+//     until its dependents have evaluated, then it exports. Each vertex
+//     of BuildKit's status streams is attributed to one node
+//     (vertices.go), so that progress shows it once and a node's
+//     duration and step counts are its own.
 //   - Solver runs one solve node. BuildKit (buildkit.go, solve.go) is the
 //     real one: a dockerfile.v0 build through the gateway API per (target,
 //     platform), on the builder Place chose (builders.go, placement.go),
 //     with local directories shared per daemon (session.go), secrets, ssh
 //     and registry auth attached, `target:` links passed as frontend
-//     inputs, and outputs per output type (outputs.go).
+//     inputs, and outputs per output type (outputs.go). File outputs wait
+//     in temporary files until BuildKit.Commit moves a target's files in
+//     together, once all its nodes succeeded (outfiles.go); dest=- is
+//     standard output, which CheckStdout lets one tarball use at most.
 //   - Publisher runs one merge node. Merger (merge.go) pushes an OCI index
 //     over the per-platform images (pushed by digest) to every tag, or
 //     merges OCI layouts and tarballs, through package executor/oci, and
-//     only once every platform of the target succeeded.
+//     only once every platform of the target succeeded. When it fails
+//     after some tags moved, a PartialError says which (partial.go).
 //
-// CheckEntitlements (entitlements.go) runs before anything is built;
-// Report.Metadata (metadata.go) is what --metadata-file holds; Redactor
-// (redact.go) keeps secret values out of what the CLI shows.
+// CheckEntitlements (entitlements.go) and CheckStdout run before anything
+// is built; Report.Metadata (metadata.go) is what --metadata-file holds,
+// after a failure too; Redactor (redact.go) keeps secret values out of
+// what the CLI shows.
 //
-// Builders come from BUILDKIT_HOST, --builder, or a builders file (JSON,
-// see BuilderConfig). A dependency and its dependents always run on one
+// Builders are resolved by package builder (buildx's builders, docker
+// contexts, BuildKit addresses, a builders file); Connect dials their
+// nodes, and --load reaches the Docker engine through it (load.go). A
+// dependency and its dependents always run on one
 // builder, because BuildKit hands a result to another build only within a
 // daemon; xbake does not push intermediate results through a registry.
 //

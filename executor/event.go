@@ -12,7 +12,9 @@ type EventKind string
 const (
 	// EventStarted: the node's dependencies are done and it holds a slot.
 	EventStarted EventKind = "started"
-	// EventProgress: a BuildKit status update of a solve.
+	// EventProgress: the part of a BuildKit status update of a solve
+	// that is the solve's own (see vertices.go): a vertex shows under
+	// one node per builder.
 	EventProgress EventKind = "progress"
 	// EventRetry: a transient error; the node runs again after a pause.
 	EventRetry EventKind = "retry"

@@ -33,17 +33,26 @@ type SolveRequest struct {
 	// Links are the results of the node's `target:` contexts, in the order
 	// of Node.Solve.Links.
 	Links []*Result
-	// Progress receives the solve's BuildKit status updates. It is safe to
-	// call from several goroutines.
-	Progress func(*client.SolveStatus)
+	// Progress receives the solve's BuildKit status updates and the name
+	// of the builder that sent them (vertex digests are only comparable
+	// within one daemon). It is safe to call from several goroutines. The
+	// executor attributes each vertex to one node (vertices.go) before it
+	// reports progress and counts steps.
+	Progress func(builder string, st *client.SolveStatus)
+	// Evaluated says that the solve's build is evaluated: it has read all
+	// it needs of its links, so that its dependencies may let go of their
+	// results. Solvers that never call it release their links when Solve
+	// returns.
+	Evaluated func()
 	// Ready hands the node's result to its dependents before the solve is
 	// over; a solver that calls it must then wait for Release before it
 	// lets go of what the result references (BuildKit keeps a dependency's
 	// build open while dependents read from it, as buildx does). Solvers
 	// that never call it are treated as ready when Solve returns.
 	Ready func(*Result)
-	// Release is closed once every dependent of the node has finished (or
-	// will never start). It is closed already when nothing depends on it.
+	// Release is closed once every dependent of the node has evaluated (or
+	// ended, or will never start). It is closed already when nothing
+	// depends on it.
 	Release <-chan struct{}
 }
 
@@ -58,8 +67,6 @@ type Result struct {
 	// Published lists the references and paths written: "repo:tag",
 	// "repo@sha256:...", or a file or folder.
 	Published []string
-	// Steps and Cached count the build's vertices and the cached ones.
-	Steps, Cached int
 	// Builder names the BuildKit node that ran a solve.
 	Builder string
 	// Ref is the build reference on the builder ("builder/node/ref").
@@ -83,12 +90,21 @@ const (
 
 // NodeReport is the outcome of one node.
 type NodeReport struct {
-	Node     *plan.Node
-	Status   Status
-	Result   *Result // nil unless done
-	Err      error   // set when failed; wrapped with the node ID
-	Started  time.Time
+	Node   *plan.Node
+	Status Status
+	Result *Result // nil unless done
+	Err    error   // set when failed; wrapped with the node ID
+	// Started is when the solve's first own vertex arrived (when the
+	// node started, for a merge or a solve that reported none).
+	Started time.Time
+	// Duration is the node's own time: from Started to the end of its
+	// export, less the time its finished build was only held open for
+	// dependents to read (see SolveRequest.Ready).
 	Duration time.Duration
+	// Steps counts the solve's own Dockerfile steps (its dependencies'
+	// steps are theirs; see vertices.go) and Cached those that came from
+	// the cache.
+	Steps, Cached int
 }
 
 // Report is the outcome of a run, one entry per plan node in plan order.

@@ -1,7 +1,9 @@
 package executor_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,9 +30,10 @@ type run struct {
 	bkOpt    executor.BuildKitOptions
 	registry executor.IndexPusher
 
-	mu   sync.Mutex
-	logs strings.Builder // every vertex name, status and log line
-	bk   *executor.BuildKit
+	mu     sync.Mutex
+	logs   strings.Builder // every vertex name, status and log line
+	bk     *executor.BuildKit
+	stdout bytes.Buffer // outputs with dest=-
 }
 
 func newRun(t *testing.T) *run {
@@ -73,6 +76,7 @@ func (r *run) run(ctx context.Context, p *plan.Plan) (*executor.Report, error) {
 	defer bs.Close()
 	opt := r.bkOpt
 	opt.WorkDir = r.dir
+	opt.Stdout = &r.stdout
 	bk, err := executor.NewBuildKit(ctx, bs, p, opt)
 	if err != nil {
 		return nil, err
@@ -81,8 +85,11 @@ func (r *run) run(ctx context.Context, p *plan.Plan) (*executor.Report, error) {
 	defer bk.Close()
 	e := r.exec
 	e.Solver = bk
-	e.Publisher = &executor.Merger{Registry: r.registry, WorkDir: r.dir}
+	e.Publisher = &executor.Merger{Registry: r.registry, WorkDir: r.dir, Stdout: &r.stdout}
 	e.Events = func(ev executor.Event) {
+		if r.exec.Events != nil {
+			r.exec.Events(ev)
+		}
 		if ev.Kind != executor.EventProgress {
 			return
 		}
@@ -90,7 +97,11 @@ func (r *run) run(ctx context.Context, p *plan.Plan) (*executor.Report, error) {
 		defer r.mu.Unlock()
 		writeStatus(&r.logs, ev.Node.ID, ev.Status)
 	}
-	return e.Run(ctx, p)
+	rep, err := e.Run(ctx, p)
+	if rep != nil {
+		err = errors.Join(err, bk.Commit(rep))
+	}
+	return rep, err
 }
 
 func writeStatus(w *strings.Builder, id string, st *client.SolveStatus) {

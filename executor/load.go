@@ -4,80 +4,125 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
+	"maps"
 	"os"
+	"path/filepath"
 	"strings"
-	"time"
+
+	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/builder"
+	"github.com/xbake/xbake/executor/oci"
+	"github.com/xbake/xbake/plan"
 )
 
-// dockerEngine is the docker API endpoint that `--load` streams docker
-// tarballs into. Only what loading needs is spoken: ping and image load.
+// dockerEngine is the engine that `--load` (type=docker without dest)
+// streams images into, found and spoken to with the docker client
+// libraries (package builder), as the docker CLI would.
 type dockerEngine struct {
-	host   string
-	client *http.Client
+	*builder.Engine
 }
 
-// findDockerEngine returns the engine at host (DOCKER_HOST form; "" means
-// unix:///var/run/docker.sock) if it answers a ping.
-func findDockerEngine(ctx context.Context, host string) (*dockerEngine, error) {
-	if host == "" {
-		host = "unix:///var/run/docker.sock"
-	}
-	var dial func(ctx context.Context, _, _ string) (net.Conn, error)
-	switch {
-	case strings.HasPrefix(host, "unix://"):
-		path := strings.TrimPrefix(host, "unix://")
-		dial = func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
-		}
-	case strings.HasPrefix(host, "tcp://"):
-		addr := strings.TrimPrefix(host, "tcp://")
-		dial = func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "tcp", addr)
-		}
-	default:
-		return nil, fmt.Errorf("docker host %q is not supported (use unix:// or tcp://)", host)
-	}
-	d := &dockerEngine{host: host, client: &http.Client{Transport: &http.Transport{DialContext: dial}}}
-	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(pctx, http.MethodGet, "http://docker/_ping", nil)
-	resp, err := d.client.Do(req)
+// findDockerEngine opens the engine named by name (a docker context or an
+// engine address; "" for the docker CLI's choice from getenv: DOCKER_HOST,
+// DOCKER_CONTEXT, the current context) and checks that it answers.
+func findDockerEngine(ctx context.Context, getenv func(string) string, name string) (*dockerEngine, error) {
+	e, err := builder.OpenEngine(ctx, getenv, name)
 	if err != nil {
-		if _, serr := os.Stat(strings.TrimPrefix(host, "unix://")); strings.HasPrefix(host, "unix://") && serr != nil {
-			return nil, fmt.Errorf("no docker engine answers (%s does not exist; set DOCKER_HOST if it runs elsewhere)", host)
-		}
-		return nil, fmt.Errorf("no docker engine answers at %s: %v", host, err)
+		return nil, err
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the docker engine at %s answers %s", host, resp.Status)
-	}
-	return d, nil
+	return &dockerEngine{e}, nil
 }
 
-// load streams a docker image tarball into the engine.
+// load streams an image tarball into the engine.
 func (d *dockerEngine) load(ctx context.Context, r io.Reader) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://docker/images/load?quiet=1", r)
+	return d.Load(ctx, r)
+}
+
+// prepareLoads opens the engine when a solve of n loads into it, and, when
+// the plan merges multi-platform loads (plan.Plan.LoadIndex: the engine
+// keeps multi-platform images), turns each platform's load into an OCI
+// part of the one image its merge node loads, under the user's own tags.
+// On a node of the docker driver, BuildKit is the engine's own: it stores
+// the image itself (the "moby" exporter, as buildx does); its BuildKit
+// has no docker exporter to stream one out.
+func (bk *BuildKit) prepareLoads(ctx context.Context, n *plan.Node, exps []*export, loadIndex bool) error {
+	for _, e := range exps {
+		if !e.load {
+			continue
+		}
+		t := targetNamed(n, e.target)
+		merged := loadIndex && e.merge // the plan's decision, per target
+		if b := bk.place[n.ID]; b != nil && b.Driver == builder.DriverDocker && !merged {
+			e.entry.Type = "moby"
+			continue
+		}
+		if bk.docker == nil {
+			d, err := findDockerEngine(ctx, bk.opt.Getenv, bk.opt.DockerHost)
+			if err != nil {
+				return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine: %w\nOr add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
+			}
+			bk.docker = d
+		}
+		if !merged {
+			continue
+		}
+		attrs := maps.Clone(e.entry.Attrs)
+		attrs["name"] = loadNames(t, e.out)
+		e.entry = client.ExportEntry{Type: "oci", Attrs: attrs}
+		e.load, e.part, e.loadInto = false, partOCI, bk.docker
+		e.file = filepath.Join(bk.tmp, sanitize(n.ID)+"."+sanitize(e.target)+fmt.Sprint(e.out)+".load.tar")
+	}
+	return nil
+}
+
+func targetNamed(n *plan.Node, name string) *bake.Target {
+	for _, t := range n.Solve.Targets {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// loadNames are the tags of a merged load: the output's name, else the
+// target's tags, without the per-platform suffixes.
+func loadNames(t *bake.Target, out int) string {
+	if name := t.Outputs[out].Attrs["name"]; name != "" {
+		return name
+	}
+	return strings.Join(t.Tags, ",")
+}
+
+// loadIndex assembles the parts of a merged load into one OCI archive with
+// an index over every platform, and loads it: the engine's containerd
+// image store keeps it under the user's tags, as buildx's --load does.
+func (m *Merger) loadIndex(ctx context.Context, n *plan.Node, parts []*Result, per []*export, res *Result) error {
+	lp := make([]oci.LayoutPart, len(parts))
+	for k, e := range per {
+		lp[k] = oci.LayoutPart{Platform: platformOf(n, k), Path: e.file}
+	}
+	file := strings.TrimSuffix(per[0].file, ".tar") + ".index.tar"
+	defer os.Remove(file)
+	desc, err := oci.MergeOCILayouts(file, true, lp)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-tar")
-	resp, err := d.client.Do(req)
+	f, err := os.Open(file)
 	if err != nil {
-		return fmt.Errorf("loading into docker at %s: %w", d.host, err)
+		return err
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("loading into docker at %s: %s: %s", d.host, resp.Status, strings.TrimSpace(string(body)))
+	defer f.Close()
+	if err := per[0].loadInto.load(ctx, f); err != nil {
+		return err
 	}
-	// The engine reports load errors in the body's JSON stream.
-	if i := strings.Index(string(body), `"error"`); i >= 0 {
-		return fmt.Errorf("loading into docker at %s: %s", d.host, strings.TrimSpace(string(body)))
+	res.Descriptor = desc
+	er := res.ExporterResponse[n.Merge.Target.Name]
+	er["containerimage.digest"] = desc.Digest.String()
+	er["containerimage.descriptor"] = encodeDescriptor(desc)
+	for _, name := range strings.Split(per[0].entry.Attrs["name"], ",") {
+		res.Published = append(res.Published, "docker:"+name)
 	}
 	return nil
 }

@@ -2,7 +2,9 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -27,6 +29,8 @@ type Merger struct {
 	Registry IndexPusher
 	// WorkDir resolves relative output paths.
 	WorkDir string
+	// Stdout receives a merged tarball whose dest is "-"; nil refuses it.
+	Stdout io.Writer
 }
 
 var _ Publisher = (*Merger)(nil)
@@ -35,6 +39,10 @@ var _ Publisher = (*Merger)(nil)
 func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Result, error) {
 	t := n.Merge.Target
 	res := &Result{ExporterResponse: map[string]map[string]string{t.Name: {}}}
+	// The merged files of the target appear together, once all are
+	// written, or not at all.
+	files := &fileOutputs{stdout: m.Stdout}
+	defer files.cleanup()
 	for i, o := range t.Outputs {
 		per := make([]*export, len(parts))
 		found := false
@@ -54,23 +62,39 @@ func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Res
 		}
 		for k, e := range per {
 			if e == nil {
-				return nil, fmt.Errorf("output type=%s: %s did not produce its part", o.Type, n.Merge.Solves[k])
+				return nil, partial(res, fmt.Errorf("output type=%s: %s did not produce its part", o.Type, n.Merge.Solves[k]))
 			}
 		}
 		var err error
 		switch {
 		case per[0].byDigest:
 			err = m.pushIndex(ctx, n, parts, per, res)
+		case per[0].loadInto != nil:
+			err = m.loadIndex(ctx, n, parts, per, res)
 		case per[0].part == partOCI:
-			err = m.mergeOCI(n, o.Dest, o.Attrs, parts, per, res)
+			err = m.mergeOCI(n, o.Dest, o.Attrs, parts, per, res, files)
 		case per[0].part == partTar:
-			err = m.mergeTar(n, o.Dest, parts, per, res)
+			err = m.mergeTar(n, o.Dest, parts, per, files)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("output type=%s: %w", o.Type, err)
+			return nil, partial(res, fmt.Errorf("output type=%s: %w", o.Type, err))
 		}
 	}
+	if err := files.commitAll(); err != nil {
+		return nil, partial(res, err)
+	}
+	res.Published = append(res.Published, files.written...)
 	return res, nil
+}
+
+// partial is err, with res when res records what was published already:
+// tags that moved, an OCI layout directory (merged files are not written
+// when the merge fails).
+func partial(res *Result, err error) error {
+	if len(res.Published) == 0 {
+		return err
+	}
+	return &PartialError{Result: res, Err: err}
 }
 
 func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, per []*export, res *Result) error {
@@ -113,20 +137,30 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 	} else {
 		desc, err = m.Registry.PushIndex(ctx, tags, manifests, indexAnnotations(t))
 	}
+	var pe *oci.PartialPushError
+	if errors.As(err, &pe) {
+		// The first tags moved before the registry refused one: record them.
+		published(res, t.Name, pe.Index, pe.Tags)
+	}
 	if err != nil {
 		return err
 	}
-	res.Descriptor = desc
-	res.Published = append(res.Published, tags...)
-	er := res.ExporterResponse[t.Name]
-	er["containerimage.digest"] = desc.Digest.String()
-	er["containerimage.descriptor"] = encodeDescriptor(desc)
-	er["image.name"] = strings.Join(tags, ",")
+	published(res, t.Name, desc, tags)
 	return nil
 }
 
-func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, parts []*Result, per []*export, res *Result) error {
-	dest = absPath(m.WorkDir, dest)
+// published records an index pushed to tags.
+func published(res *Result, target string, desc ocispec.Descriptor, tags []string) {
+	res.Descriptor = desc
+	res.Published = append(res.Published, tags...)
+	er := res.ExporterResponse[target]
+	er["containerimage.digest"] = desc.Digest.String()
+	er["containerimage.descriptor"] = encodeDescriptor(desc)
+	er["image.name"] = strings.Join(tags, ",")
+}
+
+func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, parts []*Result, per []*export, res *Result, files *fileOutputs) error {
+	dest = m.abs(dest)
 	asTar := true
 	if v, ok := attrs["tar"]; ok {
 		b, err := strconv.ParseBool(v)
@@ -139,29 +173,44 @@ func (m *Merger) mergeOCI(n *plan.Node, dest string, attrs map[string]string, pa
 	for k, e := range per {
 		lp[k] = oci.LayoutPart{Platform: platformOf(n, k), Path: e.file}
 	}
-	desc, err := oci.MergeOCILayouts(dest, asTar, lp)
+	var desc ocispec.Descriptor
+	var err error
+	if asTar {
+		err = files.write(n.ID, n.Merge.Target.Name, dest, func(w io.Writer) error {
+			d, werr := oci.WriteMergedLayout(w, lp)
+			desc = d
+			return werr
+		})
+	} else {
+		desc, err = oci.MergeOCILayouts(dest, false, lp)
+	}
 	if err != nil {
 		return err
 	}
 	res.Descriptor = desc
-	res.Published = append(res.Published, dest)
+	if !asTar {
+		res.Published = append(res.Published, dest) // written in place
+	}
 	er := res.ExporterResponse[n.Merge.Target.Name]
 	er["containerimage.digest"] = desc.Digest.String()
 	er["containerimage.descriptor"] = encodeDescriptor(desc)
 	return nil
 }
 
-func (m *Merger) mergeTar(n *plan.Node, dest string, parts []*Result, per []*export, res *Result) error {
-	dest = absPath(m.WorkDir, dest)
+func (m *Merger) mergeTar(n *plan.Node, dest string, parts []*Result, per []*export, files *fileOutputs) error {
+	dest = m.abs(dest)
 	tp := make([]oci.TarPart, len(parts))
 	for k, e := range per {
 		tp[k] = oci.TarPart{Platform: platformOf(n, k), Path: e.file}
 	}
-	if err := oci.MergeTars(dest, tp); err != nil {
-		return err
+	return files.write(n.ID, n.Merge.Target.Name, dest, func(w io.Writer) error { return oci.WriteMergedTar(w, tp) })
+}
+
+func (m *Merger) abs(p string) string {
+	if p == stdoutDest {
+		return p
 	}
-	res.Published = append(res.Published, dest)
-	return nil
+	return absPath(m.WorkDir, p)
 }
 
 // indexComposer is implemented by *oci.Client: it merges images and

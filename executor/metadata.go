@@ -3,6 +3,7 @@ package executor
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"strings"
 
 	"github.com/xbake/xbake/plan"
@@ -12,11 +13,17 @@ import (
 // next to the keys buildx writes.
 const PlatformsKey = "xbake.platforms"
 
+// FailedKey holds, in a target's metadata, the error of each of its nodes
+// that failed (node ID -> message).
+const FailedKey = "xbake.failed"
+
 // Metadata is what `--metadata-file` holds: per target, BuildKit's
 // exporter response with base64 JSON values decoded (as buildx writes it),
 // so CI steps that read containerimage.digest or image.name keep working.
 // A merged target has its index's digest and descriptor; every target
-// also has PlatformsKey: platform -> that solve's decoded response.
+// also has PlatformsKey: platform -> that solve's decoded response. A
+// target with failed nodes has FailedKey, and what was published anyway:
+// image.name lists only the tags that moved.
 func (r *Report) Metadata() map[string]any {
 	out := map[string]any{}
 	entry := func(name string) map[string]any {
@@ -60,7 +67,44 @@ func (r *Report) Metadata() map[string]any {
 			}
 		}
 	}
+	r.addFailures(entry)
 	return out
+}
+
+// addFailures records, for a run that failed, what its failed nodes
+// published all the same (the tags an index push reached before the
+// registry refused one) and the error of each.
+func (r *Report) addFailures(entry func(string) map[string]any) {
+	for _, nr := range r.Nodes {
+		if nr.Status != StatusFailed {
+			continue
+		}
+		var names []string
+		switch n := nr.Node; n.Kind {
+		case plan.KindSolve:
+			for _, t := range n.Solve.Targets {
+				names = append(names, t.Name)
+			}
+		case plan.KindMerge:
+			names = []string{n.Merge.Target.Name}
+			if res := nr.Output(); res != nil {
+				maps.Copy(entry(n.Merge.Target.Name), decodeResponse(res.ExporterResponse[n.Merge.Target.Name]))
+			}
+		}
+		for _, name := range names {
+			m := entry(name)
+			failed, _ := m[FailedKey].(map[string]any)
+			if failed == nil {
+				failed = map[string]any{}
+				m[FailedKey] = failed
+			}
+			msg := "failed"
+			if nr.Err != nil {
+				msg = nr.Err.Error()
+			}
+			failed[nr.Node.ID] = msg
+		}
+	}
 }
 
 // decodeResponse decodes the values that are base64-encoded JSON, as

@@ -27,6 +27,11 @@ type export struct {
 	file, dir string
 	// load: a docker tarball streamed into a docker engine.
 	load bool
+	// loadInto: a part of one multi-platform image that the merge node
+	// loads into this engine (plan.Plan.LoadIndex; load.go).
+	loadInto *dockerEngine
+	// merge: the plan gave the target a merge node (Solve.Roles).
+	merge bool
 	// byDigest: per-platform image pushed by digest for a merge node.
 	byDigest bool
 	// part: a per-platform OCI or tar file for a merge node.
@@ -62,7 +67,7 @@ func exportsFor(n *plan.Node, tmp string) ([]*export, error) {
 				return nil, fmt.Errorf("target %s: output type=%s: %w", t.Name, o.Type, err)
 			}
 			if e != nil {
-				e.target, e.out = t.Name, i
+				e.target, e.out, e.merge = t.Name, i, how.merge
 				out = append(out, e)
 			}
 		}

@@ -3,16 +3,9 @@ package executor
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 
 	"github.com/containerd/platforms"
-	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -37,87 +30,6 @@ func responseDescriptor(er map[string]string) (ocispec.Descriptor, error) {
 		desc.MediaType = ocispec.MediaTypeImageManifest
 	}
 	return desc, nil
-}
-
-// stepCounter counts a solve's Dockerfile steps and the cached ones.
-// Steps are the vertices named "[stage n/m] ..." or "[n/m] ..."; internal
-// loads and exports are not steps.
-type stepCounter struct {
-	mu   sync.Mutex
-	seen map[digest.Digest]bool // completed vertex -> cached
-}
-
-func (c *stepCounter) add(st *client.SolveStatus) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, v := range st.Vertexes {
-		if v.Completed == nil || !strings.HasPrefix(v.Name, "[") || strings.HasPrefix(v.Name, "[internal]") || strings.HasPrefix(v.Name, "[auth]") {
-			continue
-		}
-		c.seen[v.Digest] = c.seen[v.Digest] || v.Cached
-	}
-}
-
-func (c *stepCounter) counts() (steps, cached int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, ok := range c.seen {
-		steps++
-		if ok {
-			cached++
-		}
-	}
-	return steps, cached
-}
-
-// outputFiles writes file outputs next to their destination and renames
-// them into place only when the solve succeeded, so that a failed or
-// canceled run leaves existing files as they were.
-type outputFiles struct {
-	mu    sync.Mutex
-	files map[string]string // temp -> dest
-}
-
-func newOutputFiles() *outputFiles { return &outputFiles{files: map[string]string{}} }
-
-func (o *outputFiles) create(dest string) func(map[string]string) (io.WriteCloser, error) {
-	return func(map[string]string) (io.WriteCloser, error) {
-		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-			return nil, err
-		}
-		f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*")
-		if err != nil {
-			return nil, err
-		}
-		o.mu.Lock()
-		o.files[f.Name()] = dest
-		o.mu.Unlock()
-		return f, nil
-	}
-}
-
-func (o *outputFiles) commit() error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var errs []error
-	for tmp, dest := range o.files {
-		if err := os.Chmod(tmp, 0o644); err != nil {
-			errs = append(errs, err)
-		}
-		if err := os.Rename(tmp, dest); err != nil {
-			errs = append(errs, err)
-		}
-		delete(o.files, tmp)
-	}
-	return errors.Join(errs...)
-}
-
-func (o *outputFiles) cleanup() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for tmp := range o.files {
-		os.Remove(tmp)
-	}
 }
 
 func encodeDescriptor(d ocispec.Descriptor) string {

@@ -18,7 +18,6 @@ import (
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/identity"
 	"github.com/moby/buildkit/solver/pb"
-	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
 )
@@ -38,8 +37,17 @@ type solveArtifact struct {
 }
 
 // Solve implements Solver: one BuildKit build through the gateway, so
-// that the result can feed dependents before it is exported.
+// that the result can feed dependents before it is exported. File outputs
+// wait for Commit; those of a failed attempt are removed.
 func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, error) {
+	res, err := bk.solve(ctx, req)
+	if err != nil {
+		bk.files.drop(req.Node.ID)
+	}
+	return res, err
+}
+
+func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, error) {
 	n := req.Node
 	pr, b := bk.prep[n.ID], bk.place[n.ID]
 	if pr == nil || b == nil {
@@ -101,14 +109,13 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			so.OCIStores[id] = st
 		}
 	}
-	outs := newOutputFiles()
-	defer outs.cleanup()
 	var loads errgroup.Group
+	var loadPipes []*io.PipeWriter
 	for _, e := range pr.exports {
 		entry := e.entry
 		entry.Attrs = maps.Clone(entry.Attrs)
 		switch {
-		case e.load:
+		case e.load && entry.Type == "docker":
 			pr, pw := io.Pipe()
 			entry.Output = func(map[string]string) (io.WriteCloser, error) { return pw, nil }
 			loads.Go(func() error {
@@ -116,9 +123,11 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 				pr.CloseWithError(err)
 				return err
 			})
-			defer pw.Close() // a build that fails before exporting
+			loadPipes = append(loadPipes, pw)
+		case e.part != "":
+			entry.Output = writePart(e.file)
 		case e.file != "":
-			entry.Output = outs.create(e.file)
+			entry.Output = bk.files.create(n.ID, e.target, e.file)
 		case e.dir != "":
 			if err := os.MkdirAll(e.dir, 0o755); err != nil {
 				return nil, err
@@ -129,14 +138,12 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}
 
 	ch := make(chan *client.SolveStatus)
-	counter := &stepCounter{seen: map[digest.Digest]bool{}}
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
 		for st := range ch {
-			counter.add(st)
 			if req.Progress != nil {
-				req.Progress(st)
+				req.Progress(b.Name, st)
 			}
 		}
 	}()
@@ -151,6 +158,10 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		})
 		if err != nil {
 			return nil, err
+		}
+		// The build has read its links: they may export now.
+		if req.Evaluated != nil {
+			req.Evaluated()
 		}
 		if isCall(n.Solve.Targets[0]) {
 			// The report is in the result's metadata: keep it, as buildx
@@ -169,8 +180,8 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		}
 		req.Ready(&Result{Artifact: la, Builder: b.Name})
 		// Dependents build from this result in their own jobs on this
-		// daemon; keep this job open until they are done (buildx does the
-		// same), then export.
+		// daemon; keep this job open until they have evaluated (buildx
+		// keeps it until they end), then export.
 		select {
 		case <-req.Release:
 		case <-ctx.Done():
@@ -180,15 +191,19 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}
 	resp, err := b.Client.Build(ctx, so, "xbake", build, ch)
 	<-drained
+	// A build that failed before exporting never closed its load streams;
+	// the engine would wait for the rest of the tarball forever.
+	if err != nil {
+		for _, pw := range loadPipes {
+			pw.CloseWithError(err)
+		}
+	}
 	lerr := loads.Wait()
 	if err != nil {
 		return nil, explainAuth(err, so.Exports)
 	}
 	if lerr != nil {
 		return nil, lerr
-	}
-	if err := outs.commit(); err != nil {
-		return nil, err
 	}
 	if m, ok := callMeta.Load().(map[string][]byte); ok {
 		if resp.ExporterResponse == nil {
@@ -200,7 +215,7 @@ func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			}
 		}
 	}
-	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp, counter)
+	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp)
 }
 
 func newLinkArtifact(ctx context.Context, b *Builder, res *gateway.Result) (*linkArtifact, error) {
@@ -240,7 +255,7 @@ func newLinkArtifact(ctx context.Context, b *Builder, res *gateway.Result) (*lin
 }
 
 // result turns BuildKit's response into a Result.
-func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepared, resp *client.SolveResponse, c *stepCounter) (*Result, error) {
+func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepared, resp *client.SolveResponse) (*Result, error) {
 	er := map[string]string{}
 	if resp != nil && resp.ExporterResponse != nil {
 		maps.Copy(er, resp.ExporterResponse)
@@ -249,7 +264,6 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 	er["buildx.build.ref"] = buildRef
 	res := &Result{ExporterResponse: map[string]map[string]string{}, Builder: b.Name, Ref: buildRef,
 		Artifact: &solveArtifact{exports: pr.exports}}
-	res.Steps, res.Cached = c.counts()
 	for _, t := range pr.node.Solve.Targets {
 		res.ExporterResponse[t.Name] = er
 	}
@@ -273,7 +287,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 		case e.load:
 			res.Published = append(res.Published, "docker:"+e.entry.Attrs["name"])
 		case e.file != "":
-			res.Published = append(res.Published, e.file)
+			res.Published = append(res.Published, publishedAs(e.file))
 		case e.dir != "":
 			res.Published = append(res.Published, e.dir)
 		}

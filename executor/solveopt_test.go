@@ -1,12 +1,8 @@
 package executor
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,54 +185,5 @@ func TestPlace(t *testing.T) {
 		if got[id].Name != w {
 			t.Errorf("%s on %s, want %s", id, got[id].Name, w)
 		}
-	}
-}
-
-func TestLoadBuilders(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "builders.json")
-	os.WriteFile(path, []byte(`[{"name":"amd","endpoint":"unix:///run/a.sock"},
-	 {"name":"arm","endpoint":"tcp://127.0.0.1:1234","platforms":["linux/arm64"],"tls":{"ca":"ca.pem","cert":"/abs/c.pem","key":"k.pem"}}]`), 0o644)
-	cfgs, err := LoadBuilders(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cfgs) != 2 || cfgs[1].TLS.CA != filepath.Join(dir, "ca.pem") || cfgs[1].TLS.Cert != "/abs/c.pem" {
-		t.Errorf("%+v %+v", cfgs, cfgs[1].TLS)
-	}
-	os.WriteFile(path, []byte(`[{"name":"x","endpoint":"unix:///a","platfroms":["linux/arm64"]}]`), 0o644)
-	if _, err := LoadBuilders(path); err == nil || !strings.Contains(err.Error(), "platfroms") {
-		t.Errorf("unknown field: %v", err)
-	}
-}
-
-// --load streams into a docker engine; this one is a fake on a unix socket.
-func TestDockerLoad(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "docker.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var loaded []byte
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/_ping":
-			io.WriteString(w, "OK")
-		case "/images/load":
-			loaded, _ = io.ReadAll(r.Body)
-			io.WriteString(w, `{"stream":"Loaded image: app:1\n"}`)
-		}
-	})}
-	go srv.Serve(l)
-	defer srv.Close()
-	d, err := findDockerEngine(context.Background(), "unix://"+sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.load(context.Background(), strings.NewReader("tarball")); err != nil || string(loaded) != "tarball" {
-		t.Errorf("load: %v, engine got %q", err, loaded)
-	}
-	if _, err := findDockerEngine(context.Background(), "unix://"+filepath.Join(t.TempDir(), "none.sock")); err == nil || !strings.Contains(err.Error(), "no docker engine answers") {
-		t.Errorf("missing engine: %v", err)
 	}
 }

@@ -47,8 +47,13 @@ type nodeState struct {
 	report   *NodeReport
 
 	readyOnce sync.Once
+	evalOnce  sync.Once
 	release   chan struct{}
-	waiters   int // dependents not yet ended; guarded by Executor walk mutex
+	// Guarded by walk.mu: the dependents that have not evaluated yet;
+	// when the solve handed its result over, and when the last dependent
+	// had evaluated it.
+	waiters             int
+	readyAt, releasedAt time.Time
 }
 
 // Run walks p and returns a report with one entry per node, in plan order.
@@ -82,7 +87,7 @@ func (e *Executor) Run(ctx context.Context, p *plan.Plan) (*Report, error) {
 		}
 	}
 
-	w := &walk{e: e, plan: p, index: index, states: states}
+	w := &walk{e: e, plan: p, index: index, states: states, vertices: newVertexBook(ancestors(p, index))}
 	if e.Parallel > 0 {
 		w.sem = semaphore.NewWeighted(int64(e.Parallel))
 	}
@@ -118,7 +123,9 @@ type walk struct {
 	states []*nodeState
 	sem    *semaphore.Weighted
 	gctx   context.Context
-	mu     sync.Mutex // guards nodeState.waiters
+	mu     sync.Mutex // guards nodeState.waiters, readyAt and releasedAt
+
+	vertices *vertexBook
 }
 
 // runNode is one node's goroutine. It returns an error only to cancel
@@ -131,7 +138,7 @@ func (w *walk) runNode(i int) error {
 		s.report = rep
 		s.markReady(nil)
 		close(s.done)
-		w.releaseDeps(n)
+		w.evaluated(n, s)
 		w.emit(Event{Kind: EventFinished, Node: n, Report: rep})
 	}()
 
@@ -149,11 +156,11 @@ func (w *walk) runNode(i int) error {
 	rep.Started = time.Now()
 	w.emit(Event{Kind: EventStarted, Node: n})
 	res, err := w.attempt(ctx, n, s, deps)
-	rep.Duration = time.Since(rep.Started)
+	w.timeAndCount(i, s, rep, time.Now())
 	switch {
 	case err == nil:
 		rep.Status, rep.Result = StatusDone, res
-		if res != nil && res.Steps > 0 && res.Cached == res.Steps {
+		if rep.Steps > 0 && rep.Cached == rep.Steps {
 			rep.Status = StatusCached
 		}
 		return nil
@@ -288,18 +295,27 @@ func (w *walk) once(ctx context.Context, n *plan.Node, s *nodeState, deps []*Res
 		}
 		return w.e.Publisher.Merge(ctx, n, mergeParts(n, deps))
 	}
+	i := w.index[n.ID]
 	req := &SolveRequest{
 		Node:    n,
 		Links:   linkResults(n, deps),
 		Release: s.release,
-		Progress: func(st *client.SolveStatus) {
-			w.emit(Event{Kind: EventProgress, Node: n, Status: st})
+		Progress: func(builder string, st *client.SolveStatus) {
+			if own := w.vertices.report(i, builder, st, time.Now()); own != nil {
+				w.emit(Event{Kind: EventProgress, Node: n, Status: own})
+			}
 		},
+		Evaluated: func() { w.evaluated(n, s) },
 		Ready: func(r *Result) {
 			// The solve's build is over; only its export is left, and that
 			// waits for dependents, which need slots: give ours back or a
 			// bound of 1 would deadlock.
 			sl.release()
+			w.mu.Lock()
+			if s.readyAt.IsZero() {
+				s.readyAt = time.Now()
+			}
+			w.mu.Unlock()
 			s.markReady(r)
 		},
 	}
@@ -348,20 +364,72 @@ func (s *nodeState) markReady(r *Result) {
 	})
 }
 
-// releaseDeps tells n's dependencies that one more dependent has ended.
-func (w *walk) releaseDeps(n *plan.Node) {
+// evaluated tells n's dependencies, once, that one more dependent has
+// read their results (or ended, or never will): the last one releases
+// them, so that they export while their dependents go on.
+func (w *walk) evaluated(n *plan.Node, s *nodeState) {
 	if n.Kind != plan.KindSolve {
 		return
 	}
+	s.evalOnce.Do(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, d := range n.Deps {
+			ds := w.states[w.index[d]]
+			ds.waiters--
+			if ds.waiters == 0 {
+				ds.releasedAt = time.Now()
+				close(ds.release)
+			}
+		}
+	})
+}
+
+// timeAndCount fills in rep's own time and step counts once node i has
+// ended at end. A solve's time starts at its first own vertex and leaves
+// out the time its finished build was held for dependents (readyAt to
+// releasedAt); a merge's is its whole run.
+func (w *walk) timeAndCount(i int, s *nodeState, rep *NodeReport, end time.Time) {
+	first, steps, cached := w.vertices.end(i)
+	if w.plan.Nodes[i].Kind != plan.KindSolve {
+		rep.Duration = end.Sub(rep.Started)
+		return
+	}
+	rep.Steps, rep.Cached = steps, cached
+	if !first.IsZero() {
+		rep.Started = first
+	}
+	rep.Duration = end.Sub(rep.Started)
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, d := range n.Deps {
-		ds := w.states[w.index[d]]
-		ds.waiters--
-		if ds.waiters == 0 {
-			close(ds.release)
+	ready, released := s.readyAt, s.releasedAt
+	w.mu.Unlock()
+	if !ready.IsZero() && released.After(ready) {
+		rep.Duration -= released.Sub(ready)
+	}
+}
+
+// ancestors lists, for each node of p, the solves it reads through its
+// links and theirs (merges have none: they read finished results).
+func ancestors(p *plan.Plan, index map[string]int) [][]int {
+	out := make([][]int, len(p.Nodes))
+	// p.Nodes is in dependency order, so a dependency's list is complete
+	// before its dependents read it.
+	for i, n := range p.Nodes {
+		if n.Kind != plan.KindSolve {
+			continue
+		}
+		seen := map[int]bool{}
+		for _, d := range n.Deps {
+			j := index[d]
+			for _, a := range append([]int{j}, out[j]...) {
+				if !seen[a] {
+					seen[a] = true
+					out[i] = append(out[i], a)
+				}
+			}
 		}
 	}
+	return out
 }
 
 func (w *walk) emit(ev Event) {

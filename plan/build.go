@@ -22,6 +22,9 @@ type group struct {
 // build turns the checked targets into a Plan. It runs only when there is
 // no error, so every link resolves and every platform is valid.
 func (b *builder) build() *Plan {
+	merged := func(o *bake.Export) bool {
+		return MergedOutput(o) || (b.req.LoadIndex && o != nil && o.Type == "docker" && o.Dest == "")
+	}
 	pairs := 0 // (target, platform) pairs
 	for _, ti := range b.targets {
 		pairs += len(ti.plats)
@@ -30,7 +33,7 @@ func (b *builder) build() *Plan {
 	// than allocated one by one: plans of thousands of targets are common.
 	keys := make([]string, 0, pairs)
 	for _, ti := range b.targets {
-		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, MergedOutput)
+		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, merged)
 		start := len(keys)
 		for _, p := range ti.plats {
 			keys = append(keys, p.key)
@@ -38,7 +41,7 @@ func (b *builder) build() *Plan {
 		ti.keys = keys[start:len(keys):len(keys)]
 	}
 	groups := b.group()
-	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets))}
+	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets)), LoadIndex: b.req.LoadIndex}
 	// One allocation for all solve nodes rather than two per node.
 	nodes := make([]Node, len(groups))
 	solves := make([]Solve, len(groups))
@@ -221,19 +224,4 @@ func MergedOutput(o *bake.Export) bool {
 func sortedUnique(ids []string) []string {
 	slices.Sort(ids)
 	return slices.Compact(ids)
-}
-
-// sortedKeys is slices.Sorted(maps.Keys(m)) in one allocation, for the
-// dedup key (dedup.go), which sorts the maps of every target: there the
-// iterator's allocations were a quarter of New's for 5,000 targets.
-func sortedKeys[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -22,9 +22,10 @@
 //
 // One merge node per requested target with several platforms and an output
 // that is one multi-platform artefact (MergedOutput: registry, image with
-// push, oci, tar), with ID "app#index". Its solves have RoleMerge; other
-// outputs (docker, local, cacheonly) are per platform and written by the
-// solves themselves (RoleExport), as is everything of a single-platform
+// push, oci, tar; docker without dest too with Request.LoadIndex), with ID
+// "app#index". Its solves have RoleMerge; other outputs (docker, local,
+// cacheonly) are per platform and written by the solves themselves
+// (RoleExport), as is everything of a single-platform
 // target. Linked targets export nothing (RoleDependency).
 //
 // The plan is the only place that decides platforms, roles and merges

@@ -80,6 +80,9 @@ type Plan struct {
 	// Emulated counts the solve nodes that need QEMU (zero when
 	// Request.BuilderPlatforms was empty).
 	Emulated int
+	// LoadIndex is Request.LoadIndex: the merge nodes of multi-platform
+	// targets also load their type=docker outputs without dest.
+	LoadIndex bool
 }
 
 // Node is one unit of work.

@@ -27,6 +27,12 @@ type Request struct {
 	// --platform=$BUILDPLATFORM, directly or through build arguments).
 	// When nil, or when it cannot tell, the solve counts as emulated.
 	Dockerfiles RunPlatforms
+	// LoadIndex says that the Docker engine of --load keeps a
+	// multi-platform image under one tag (containerd's image store): the
+	// type=docker outputs without dest of a multi-platform target are then
+	// one image, assembled and loaded by the target's merge node, as buildx
+	// does. Otherwise each platform is loaded under its own tag.
+	LoadIndex bool
 }
 
 // RunPlatforms answers, for target t built for platform on a builder

@@ -8,7 +8,7 @@ import (
 )
 
 // buildxTargetAttrs are the attributes of buildx's bake.Target, in its
-// field order (docs: reference/buildx-bake.md §2.2). Change this list
+// field order (Target in buildx's bake/bake.go). Change this list
 // only together with the definitions, after checking buildx.
 var buildxTargetAttrs = []string{
 	"name", "matrix", "description", "inherits", "annotations", "attest",
@@ -19,7 +19,8 @@ var buildxTargetAttrs = []string{
 	"extra-hosts", "policy",
 }
 
-// buildxPrintKeys is the key order of a target in --print output (§3.3).
+// buildxPrintKeys is the key order of a target in --print output (buildx
+// marshals its Target).
 var buildxPrintKeys = []string{
 	"description", "annotations", "attest", "context", "contexts",
 	"dockerfile", "dockerfile-inline", "args", "labels", "tags",
@@ -28,8 +29,9 @@ var buildxPrintKeys = []string{
 	"ulimits", "resources", "call", "entitlements", "extra-hosts", "policy",
 }
 
-// buildxSetKeys are the keys --set accepts (§3.2): platform and secrets
-// are spelled differently from the attributes.
+// buildxSetKeys are the keys --set accepts (buildx's
+// Target.AddOverrides): platform and secrets are spelled differently from
+// the attributes.
 var buildxSetKeys = []string{
 	"annotations", "attest", "context", "contexts", "dockerfile", "args",
 	"labels", "tags", "cache-from", "cache-to", "target", "secrets", "ssh",

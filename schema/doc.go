@@ -1,11 +1,17 @@
 // Package schema holds the bake language's blocks and attributes as data.
 //
-// It is not a phase of the pipeline but the vocabulary the phases share:
-// the decoder in package bake reads File, Target, Group, Variable and
-// Function (through (*Block).BodySchema, (*Block).Attr and Suggest for
-// did-you-mean warnings), `xbake schema` prints the JSON Schemas built
-// from them, and documentation lists them. Attributes are ordered slices,
-// in buildx's order, so every listing and message is stable.
+// It is not a phase of the pipeline but the vocabulary the phases share.
+// Package bake decodes target and group blocks with Target's and Group's
+// BodySchema, takes the target attribute names and their order from
+// Target, --set keys from SetKey and SetKeys, and the group messages from
+// Unsupported; its attribute table (bake/attrs.go) adds what each target
+// attribute does (decode, merge, --set, x-bake, --print, plan's dedup
+// key) and is matched to Target by name, a test holding the two together.
+// Variable, Function and File describe what package hcl decodes (hcl
+// cannot import schema, which uses hcl's Suggest); tests here hold them to
+// buildx. `xbake schema` prints the JSON Schemas built from all of them.
+// Attributes are ordered slices, in buildx's order, so every listing and
+// message is stable.
 //
 // Attribute types are Types rather than cty types because bake accepts
 // unions: an output is a CSV string or an object, and a JSON bake file

@@ -9,6 +9,8 @@
 #   5. pull each platform's image, take out /hello and run it
 #      (arm64 and arm through QEMU user mode, registered in binfmt_misc)
 #   6. the same build as per-platform docker archives (type=docker,dest=...)
+#   7. the same build loaded into the stack's Docker engine (--load), and
+#      each platform's image run with `docker run --platform`
 #
 # It needs no manual step and can run again: a second run is served from
 # BuildKit's cache. Everything it writes goes to out/demo/ (and bin/xbake).
@@ -20,7 +22,7 @@ readonly OUT=out/demo
 readonly IMAGE=localhost:5000/xbake/hello:latest
 readonly FILE=examples/hello/xbuild.hcl
 readonly PLATFORMS=(linux/amd64 linux/arm64 linux/arm/v7)
-readonly STEPS=6
+readonly STEPS=7
 export GOWORK=off
 
 if [[ -t 1 ]]; then
@@ -115,6 +117,30 @@ echo
 echo "Each archive's image config names its platform:"
 show "$PEEK" archive "$OUT"/hello-*.tar
 echo "(a docker engine loads one with: docker load -i $OUT/hello-linux-arm64.tar)"
+
+step "Load each platform's image into the Docker engine and run it"
+cat <<EOF
+--load (an output type=docker without dest) loads into the engine the
+docker CLI would use; here DOCKER_HOST names the stack's own engine
+($XBAKE_DOCKER_HOST). Its image store keeps one platform per tag, so each
+platform is loaded under its own tag. docker run --platform runs each:
+arm64 and arm through the same QEMU handlers.
+
+EOF
+export DOCKER_HOST=$XBAKE_DOCKER_HOST DOCKER_CONFIG=$ROOT/$OUT/docker-config
+mkdir -p "$DOCKER_CONFIG"
+t=$SECONDS
+show "$XBAKE" -f "$FILE" release --load --progress quiet
+took "$t"
+echo
+for p in "${PLATFORMS[@]}"; do
+	tag=$IMAGE-${p//\//-}
+	printf '%s$ docker run --rm --platform %s %s%s\n' "$D" "$p" "$tag" "$N"
+	got=$(docker run --rm --platform "$p" "$tag") || die "docker run --platform $p $tag failed"
+	printf '%-13s ->  %s%-14s%s %s%s%s\n' "$p" "$G$B" "$got" "$N" "$D" "${HOW[$p]}" "$N"
+	[[ $got == "${WANT[$p]}" ]] || die "docker run --platform $p $tag printed '$got'; want '${WANT[$p]}'"
+done
+unset DOCKER_HOST DOCKER_CONFIG
 
 printf '\n%sDone.%s Where to look next:\n' "$B" "$N"
 cat <<EOF

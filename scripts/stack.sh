@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The local builder stack that xbake's integration tests and demo run on:
 # a root buildkitd (OCI worker, runc, QEMU for foreign platforms), a plain
-# registry, a second registry with htpasswd auth, and multi-arch base
-# images in the plain one. See README.md and DESIGN.md ("The local builder
-# stack").
+# registry, a second registry with htpasswd auth, multi-arch base images in
+# the plain one, and a Docker engine (Debian's docker.io) with its own data
+# root and socket, holding a BuildKit image for docker-container builders.
+# See README.md.
 #
 #   scripts/stack.sh up       install, build and start what is missing (idempotent)
 #   scripts/stack.sh down     stop what `up` started (by its pid files), nothing else
@@ -11,7 +12,7 @@
 #   scripts/stack.sh env      print the test environment as shell exports
 #   scripts/stack.sh running  print the names of the running components
 #
-# `down` may name components (buildkitd registry auth-registry) to stop only
+# `down` may name components (buildkitd registry auth-registry docker) to stop only
 # those. The XBAKE_*_DIR and *_PORT variables below exist to run a second,
 # separate stack side by side; the defaults are what everything else expects.
 set -euo pipefail
@@ -28,10 +29,12 @@ AUTH_PASSWORD=xbake-test-password
 
 SOCKET=$RUN_DIR/buildkitd.sock
 BUILDKIT_ADDR=unix://$SOCKET
+DOCKER_SOCKET=$RUN_DIR/docker.sock
+DOCKER_ADDR=unix://$DOCKER_SOCKET
 ETC=$STATE_DIR/etc
 LOGS=$STATE_DIR/log
-COMPONENTS=(registry auth-registry buildkitd)
-PACKAGES=(runc qemu-user-static binfmt-support docker-registry curl iproute2)
+COMPONENTS=(registry auth-registry buildkitd docker)
+PACKAGES=(runc qemu-user-static binfmt-support docker-registry curl iproute2 docker.io)
 # Debian architecture => image platform of the busybox base image.
 declare -A DEB_PLATFORM=([amd64]=linux/amd64 [arm64]=linux/arm64 [armhf]=linux/arm/v7)
 DEB_ARCHES=(amd64 arm64 armhf)
@@ -63,6 +66,7 @@ marker() {
 	buildkitd) echo "--addr $BUILDKIT_ADDR" ;;
 	registry) echo "$ETC/registry.yml" ;;
 	auth-registry) echo "$ETC/auth-registry.yml" ;;
+	docker) echo "--host $DOCKER_ADDR" ;;
 	*) die "unknown component '$1' (known: ${COMPONENTS[*]})" ;;
 	esac
 }
@@ -92,6 +96,7 @@ answers() {
 		[[ $(curl -sS -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AUTH_REGISTRY_PORT/v2/" 2>/dev/null) == 401 ]] &&
 			curl -fsS -m 5 -o /dev/null -u "$AUTH_USER:$AUTH_PASSWORD" "http://127.0.0.1:$AUTH_REGISTRY_PORT/v2/" 2>/dev/null
 		;;
+	docker) [[ $(curl -fsS -m 5 --unix-socket "$DOCKER_SOCKET" http://docker/_ping 2>/dev/null) == OK ]] ;;
 	esac
 }
 
@@ -100,6 +105,7 @@ address_of() {
 	buildkitd) echo "$BUILDKIT_ADDR" ;;
 	registry) echo "localhost:$REGISTRY_PORT" ;;
 	auth-registry) echo "localhost:$AUTH_REGISTRY_PORT" ;;
+	docker) echo "$DOCKER_ADDR" ;;
 	esac
 }
 
@@ -108,14 +114,16 @@ address_of() {
 refuse_foreign() {
 	local who
 	case $1 in
-	buildkitd)
-		[[ -e $SOCKET ]] || return 0
-		who=$(ss -Hlxp "src $SOCKET" 2>/dev/null | grep -o 'users:.*' || true)
-		if [[ -z $who ]] && ! answers buildkitd; then
-			rm -f "$SOCKET" # left behind by a daemon that died
+	buildkitd | docker)
+		local sock=$SOCKET
+		[[ $1 == docker ]] && sock=$DOCKER_SOCKET
+		[[ -e $sock ]] || return 0
+		who=$(ss -Hlxp "src $sock" 2>/dev/null | grep -o 'users:.*' || true)
+		if [[ -z $who ]] && ! answers "$1"; then
+			rm -f "$sock" # left behind by a daemon that died
 			return 0
 		fi
-		die "$SOCKET is served by a process that 'stack.sh up' did not start (${who:-unknown}); stop it, or set XBAKE_RUN_DIR to run a separate stack"
+		die "$sock is served by a process that 'stack.sh up' did not start (${who:-unknown}); stop it, or set XBAKE_RUN_DIR to run a separate stack"
 		;;
 	registry | auth-registry)
 		local port=$REGISTRY_PORT
@@ -179,6 +187,9 @@ stop() {
 	if [[ $name == buildkitd && -S $SOCKET ]] && ! answers buildkitd; then
 		rm -f "$SOCKET"
 	fi
+	if [[ $name == docker && -S $DOCKER_SOCKET ]] && ! answers docker; then
+		rm -f "$DOCKER_SOCKET"
+	fi
 }
 
 # answers_soon NAME gives a running daemon a minute: on a machine loaded
@@ -241,8 +252,9 @@ ensure_packages() {
 	((${#missing[@]})) || return 0
 	apt_update_once
 	log "installing ${missing[*]}"
-	# Our registries run with our own configuration; keep the packaged
-	# docker-registry service from starting on :5000 as it installs.
+	# Our daemons run with our own configuration; keep the packaged
+	# docker-registry (on :5000), docker and containerd services from
+	# starting as they install.
 	printf '#!/bin/sh\nexit 101\n' >"$CACHE_DIR/policy-rc.d"
 	chmod +x "$CACHE_DIR/policy-rc.d"
 	POLICYRCD=$CACHE_DIR/policy-rc.d apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends "${missing[@]}" >>"$LOGS/apt.log" 2>&1 || {
@@ -511,6 +523,46 @@ ensure_images() {
 	fi
 }
 
+# --- the Docker engine ---
+
+# docker_cli runs the docker CLI against our engine only.
+docker_cli() { DOCKER_CONTEXT= DOCKER_HOST=$DOCKER_ADDR DOCKER_CONFIG=$STATE_DIR/docker-cli docker "$@"; }
+
+buildkit_image() { echo "xbake/buildkit:$(buildkit_version)"; }
+
+# ensure_buildkit_image imports the image that docker-container builders
+# run (DESIGN.md, "The local builder stack"): nothing can be pulled from
+# the internet, so it is a root file system holding the stack's own
+# buildkitd and buildctl, Debian's runc, the libraries they link and the
+# stack's buildkitd.toml. A label records what it was made from.
+ensure_buildkit_image() {
+	local bin image stamp have rootfs f lib
+	bin=$(buildkit_dir)/bin
+	image=$(buildkit_image)
+	stamp=$(stamp_of "$bin/buildkitd" "$bin/buildctl" "$(command -v runc)" "$ETC/buildkitd.toml")
+	have=$(docker_cli image inspect -f '{{index .Config.Labels "xbake.stamp"}}' "$image" 2>/dev/null || true)
+	[[ $have == "$stamp" ]] && return 0
+	log "importing $image into the docker engine (buildkitd, buildctl and runc on a bare root file system)"
+	rootfs=$(mktemp -d "$CACHE_DIR/tmp/buildkit-image.XXXXXX")
+	mkdir -p "$rootfs"/{usr/bin,etc/buildkit,tmp,run,var/lib/buildkit,proc,sys,dev}
+	install -m 0755 "$bin/buildkitd" "$bin/buildctl" "$(command -v runc)" "$rootfs/usr/bin/"
+	cp "$ETC/buildkitd.toml" "$rootfs/etc/buildkit/buildkitd.toml"
+	for f in "$rootfs"/usr/bin/*; do
+		# "libc.so.6 => /lib/.../libc.so.6 (0x...)" and "/lib64/ld-linux-x86-64.so.2 (0x...)"
+		while read -r lib; do
+			[[ -n $lib && -e $lib ]] && cp --parents -L "$lib" "$rootfs/"
+		done < <(ldd "$f" 2>/dev/null | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }')
+	done
+	tar -C "$rootfs" -c . | docker_cli import \
+		--change 'ENTRYPOINT ["buildkitd"]' \
+		--change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change "LABEL xbake.stamp=$stamp" - "$image" >/dev/null || {
+		rm -rf "$rootfs"
+		die "docker import of $image failed"
+	}
+	rm -rf "$rootfs"
+}
+
 # --- commands ---
 
 cmd_up() {
@@ -542,6 +594,16 @@ cmd_up() {
 		--oci-worker=true --containerd-worker=false --oci-worker-binary=runc \
 		--root "$STATE_DIR/buildkitd" --addr "$BUILDKIT_ADDR"
 	ensure_images
+	# Its own data root, exec root and socket keep it apart from any other
+	# engine; localhost:5000 is plain http. --iptables=false: the sandbox
+	# may not allow NAT rules, and builds need no outside network, but RUN
+	# steps need a bridge (with --bridge=none they fail "network bridge not
+	# found"), so the default one stays.
+	ensure docker "$(stamp_of "$(command -v dockerd)")" \
+		"$(command -v dockerd)" --data-root "$STATE_DIR/docker" --exec-root "$RUN_DIR/docker-exec" \
+		--pidfile "$RUN_DIR/docker-daemon.pid" --host "$DOCKER_ADDR" \
+		--insecure-registry "localhost:$REGISTRY_PORT" --iptables=false
+	ensure_buildkit_image
 
 	cat <<-EOF
 		stack: up
@@ -550,6 +612,7 @@ cmd_up() {
 		  auth registry   localhost:$AUTH_REGISTRY_PORT  (htpasswd: $AUTH_USER / $AUTH_PASSWORD)
 		  base images     localhost:$REGISTRY_PORT/xbake/busybox  (${DEB_PLATFORM[amd64]}, ${DEB_PLATFORM[arm64]}, ${DEB_PLATFORM[armhf]})
 		                  localhost:$REGISTRY_PORT/xbake/golang:$(go_version)  (linux/amd64, linux/arm64; also :latest)
+		  docker engine   $DOCKER_ADDR  (dockerd $(dockerd --version | grep -o '[0-9][0-9.]*' | head -1), pid $(pid_of docker); image $(buildkit_image))
 		  state           $STATE_DIR  (daemon root, registry storage, configs, logs in $LOGS)
 		  cache           $CACHE_DIR  (buildkit binaries, .debs, toolchains)
 		  pid files       $RUN_DIR
@@ -562,7 +625,7 @@ cmd_down() {
 	need_root down
 	lock
 	local names=("$@") name
-	((${#names[@]})) || names=(buildkitd auth-registry registry)
+	((${#names[@]})) || names=(docker buildkitd auth-registry registry)
 	for name in "${names[@]}"; do
 		marker "$name" >/dev/null
 		stop "$name"
@@ -605,7 +668,9 @@ cmd_env() {
 		XBAKE_AUTH_USER "$AUTH_USER" \
 		XBAKE_AUTH_PASSWORD "$AUTH_PASSWORD" \
 		XBAKE_BUILDKITD "$(buildkit_dir)/bin/buildkitd" \
-		XBAKE_BUILDKITD_CONFIG "$ETC/buildkitd.toml"
+		XBAKE_BUILDKITD_CONFIG "$ETC/buildkitd.toml" \
+		XBAKE_DOCKER_HOST "$DOCKER_ADDR" \
+		XBAKE_BUILDKIT_IMAGE "$(buildkit_image)"
 }
 
 main() {

@@ -27,6 +27,7 @@ type app struct {
 	getenv  func(string) string
 	environ func() []string
 	getwd   func() (string, error)
+	debug   bool // -D/--debug (debug.go)
 }
 
 func newApp() *app {
@@ -70,10 +71,10 @@ func run(a *app, args []string) (code int) {
 	// line instead of a Go stack trace (XBAKE_DEBUG=1 shows it).
 	defer func() {
 		if r := recover(); r != nil {
-			if a.getenv("XBAKE_DEBUG") != "" {
+			if envDebug(a.getenv("XBAKE_DEBUG")) || a.debug {
 				panic(r)
 			}
-			fmt.Fprintf(a.stderr, "xbake: internal error: %v\nThis is a bug in xbake; please report it with the command you ran (XBAKE_DEBUG=1 shows where it happened).\n", r)
+			fmt.Fprintf(a.stderr, "xbake: internal error: %v\nThis is a bug in xbake; please report it with the command you ran (--debug shows where it happened).\n", r)
 			code = exitFailure
 		}
 	}()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -221,8 +222,15 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		if err != nil {
 			return nil, usageErrorf("%v", err)
 		}
+		a.debugf("definition files: %s", strings.Join(names, ", "))
 		if len(names) == 0 && !explicit {
 			return nil, usageErrorf("couldn't find a bake definition: no -f given and none of %s exists here", strings.Join(defaultFiles, ", "))
+		}
+		// Before stdin is read: the engine reads it instead.
+		if slices.ContainsFunc(names, mayBeCompose) {
+			if err := a.toEngine(); err != nil {
+				return nil, err
+			}
 		}
 		if files, err = a.readFiles(names); err != nil {
 			return nil, usageErrorf("%v", err)
@@ -230,7 +238,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	}
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
-		if bake.IsComposeFile(f.Name, f.Data) {
+		if isComposeFile(f.Name, f.Data) {
 			composeFiles = append(composeFiles, f)
 		} else {
 			hclFiles = append(hclFiles, f)
@@ -255,9 +263,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		opts.LookupEnv = a.lookupEnv
 	}
 	if len(composeFiles) > 0 {
-		wd, _ := a.getwd()
-		copts := bake.ComposeOptions{Dir: wd, Vars: vars, LookupEnv: opts.LookupEnv, Environ: a.environ}
-		cc, d := bake.LoadCompose(composeFiles, copts)
+		cc, d := loadCompose(a, composeFiles, vars, opts.LookupEnv)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			return nil, dp.print(diags)
@@ -331,6 +337,9 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
 	if o.print || o.list != "" || o.plan || o.listTargets || o.listVars {
 		offlineGC()
+	} else if err := a.toEngine(); err != nil {
+		// A build: the front build hands it over before printing anything.
+		return err
 	}
 	if o.list == "" && o.listTargets {
 		o.list = "targets"
@@ -381,7 +390,9 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		return def.WritePrint(a.stdout)
 	}
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
-		a.addDockerfiles(&req)
+		if err := a.addDockerfiles(&req); err != nil {
+			return nil, err
+		}
 		p, diags := plan.New(def, req)
 		if err := l.printer.print(diags); err != nil {
 			return nil, err

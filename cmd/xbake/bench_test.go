@@ -17,10 +17,7 @@ import (
 // for --print of everything and of one target.
 func BenchmarkCLIPrint(b *testing.B) {
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "xbake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCLI(b, dir, "xbake")
 	if err := os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), baketest.Large(300, 47, 100), 0o644); err != nil {
 		b.Fatal(err)
 	}

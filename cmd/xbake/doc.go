@@ -5,13 +5,23 @@
 // It reads docker-bake.hcl / docker-bake.json files (and xbuild.hcl,
 // xbuild.json and their overrides), expands them into a DAG of
 // per-platform BuildKit solves, runs it, and publishes manifest lists or
-// per-platform outputs.
+// per-platform outputs. Installed as docker-xbake in a docker CLI plugin
+// folder it is also "docker xbake" (plugin.go), with the docker CLI's
+// global flags.
+//
+// The package builds two ways (engine.go): by default into the whole
+// program, and with -tags xbakefront into a front that starts fast, runs
+// the commands that only read HCL and JSON definitions, and hands the
+// others to the whole program installed as xbake-engine.
+//
+// `xbake builder ls|inspect` and `xbake doctor` show and check the
+// builders (package builder finds them).
 //
 // Exit codes:
 //
 //	0    success
-//	1    a build or publish failed
-//	2    invalid usage or an invalid definition (any error diagnostic);
-//	     nothing was built
+//	1    a build or publish failed, or a builder does not answer
+//	2    invalid usage, an invalid definition (any error diagnostic) or a
+//	     builder configuration that cannot work; nothing was built
 //	130  interrupted (Ctrl-C)
 package main

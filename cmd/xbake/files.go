@@ -13,9 +13,9 @@ import (
 )
 
 // defaultFiles are read, every one that exists, in this order, when no -f
-// is given (DESIGN.md decision 2): Compose's names as buildx reads them
-// (Compose always merges first, so their place does not matter), xbake's
-// own names, then buildx's.
+// is given (docs/architecture.md, decision 2): Compose's names as buildx
+// reads them (Compose always merges first, so their place does not
+// matter), xbake's own names, then buildx's.
 var defaultFiles = []string{
 	"compose.yaml",
 	"compose.yml",

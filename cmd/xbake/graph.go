@@ -37,7 +37,9 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 				return err
 			}
 			req := opts.offlineRequest()
-			a.addDockerfiles(&req)
+			if err := a.addDockerfiles(&req); err != nil {
+				return err
+			}
 			p, diags := plan.New(def, req)
 			if err := l.printer.print(diags); err != nil {
 				return err
@@ -46,6 +48,7 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 		},
 	}
 	opts.addFlags(cmd)
+	a.addCompletions(cmd, opts)
 	for _, hidden := range []string{"print", "list", "plan", "push", "load", "call", "check", "sbom", "provenance", "no-cache", "pull"} {
 		_ = cmd.Flags().MarkHidden(hidden)
 	}

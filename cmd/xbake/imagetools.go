@@ -1,3 +1,5 @@
+//go:build !xbakefront
+
 package main
 
 import (
@@ -9,8 +11,8 @@ import (
 
 func newImagetoolsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "imagetools",
-		Short: "Inspect and create multi-platform images in a registry",
+		Use:   imagetoolsUse,
+		Short: imagetoolsShort,
 		Long: `Work on image indexes (manifest lists) in a registry, as "docker buildx
 imagetools" does. Credentials come from the docker config file
 ($DOCKER_CONFIG/config.json or ~/.docker/config.json, with its credential
@@ -29,7 +31,7 @@ helpers); loopback registries are reached over plain HTTP.`,
 // registryClient is the client of the imagetools commands, reading the
 // docker config the app's environment names.
 func registryClient(a *app) *oci.Client {
-	var opts []oci.Option
+	opts := []oci.Option{oci.WithTimeouts(httpTimeouts)}
 	if dir := a.getenv("DOCKER_CONFIG"); dir != "" {
 		opts = append(opts, oci.WithDockerConfig(dir))
 	}

@@ -1,3 +1,5 @@
+//go:build !xbakefront
+
 package main
 
 import (
@@ -16,38 +18,82 @@ import (
 
 func newImagetoolsInspectCmd(a *app) *cobra.Command {
 	var format string
+	var raw bool
 	cmd := &cobra.Command{
-		Use:   "inspect [--format text|json] REF",
+		Use:   "inspect [--format text|json|TEMPLATE] [--raw] REF",
 		Short: "Show an image or index in a registry, with the platform of each manifest",
+		Long: `Show an image or index in a registry: by default its manifests with their
+platforms; --format json for the same as JSON; --raw for the manifest or
+index exactly as the registry has it; or --format with a Go template over
+what "docker buildx imagetools inspect --format" shows: .Name, .Manifest,
+.Image (one config, or configs by platform), .SBOM and .Provenance, and a
+json function.`,
 		Example: `  # The platforms of a multi-platform tag
   xbake imagetools inspect localhost:5000/app:latest
 
   # The same data as JSON
-  xbake imagetools inspect --format json localhost:5000/app:latest`,
+  xbake imagetools inspect --format json localhost:5000/app:latest
+
+  # The index as stored, and buildx's template fields
+  xbake imagetools inspect --raw localhost:5000/app:latest
+  xbake imagetools inspect --format '{{json .Manifest}}' localhost:5000/app:latest
+  xbake imagetools inspect --format '{{range $p, $img := .Image}}{{$p}} {{$img.Created}}{{"\n"}}{{end}}' localhost:5000/app:latest
+  xbake imagetools inspect --format '{{json .Provenance}}' localhost:5000/app:latest`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("inspect takes one image reference, got %d", len(args))
 			}
-			if format != "text" && format != "json" {
-				return usageErrorf("invalid --format %q: use text or json", format)
+			if raw && cmd.Flags().Changed("format") {
+				return usageErrorf("--format and --raw cannot be used together")
+			}
+			if wholeManifest.MatchString(strings.TrimSpace(format)) {
+				format = "text" // buildx prints its text form for it
+			}
+			if format != "text" && format != "json" && !isTemplate(format) {
+				return usageErrorf("invalid --format %q: use text, json or a Go template such as '{{json .Manifest}}'", format)
 			}
 			if err := checkRefs("image reference", args); err != nil {
 				return err
 			}
-			in, err := registryClient(a).Inspect(cmd.Context(), args[0])
-			if err != nil {
+			out, c := cmd.OutOrStdout(), registryClient(a)
+			switch {
+			case raw:
+				b, err := c.Raw(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				_, err = out.Write(b) // no newline: the bytes are the digest's
 				return err
-			}
-			if format == "json" {
-				enc := json.NewEncoder(cmd.OutOrStdout())
+			case isTemplate(format):
+				tpl, err := parseInspectTemplate(format)
+				if err != nil {
+					return usageErrorf("invalid --format template: %v", err)
+				}
+				d, err := c.Details(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return executeInspectTemplate(cmd.Context(), out, tpl, args[0], d)
+			case format == "json":
+				in, err := c.Inspect(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(in)
+			default:
+				in, err := c.Inspect(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				_, err = io.WriteString(out, formatInspection(in))
+				return err
 			}
-			_, err = io.WriteString(cmd.OutOrStdout(), formatInspection(in))
-			return err
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "Output format: text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "Output format: text, json, or a Go template as buildx's ('{{json .Manifest}}', '{{json .Image}}', '{{json .Provenance}}')")
+	cmd.Flags().BoolVar(&raw, "raw", false, "Print the manifest or index exactly as the registry has it")
 	return cmd
 }
 

@@ -40,6 +40,12 @@ import (
 // returns stdout, stderr and the exit code run() would give.
 func runImagetools(t *testing.T, env map[string]string, args ...string) (string, string, int) {
 	t.Helper()
+	return runImagetoolsIn(t, t.TempDir(), env, args...)
+}
+
+// runImagetoolsIn is runImagetools in the working directory dir.
+func runImagetoolsIn(t *testing.T, dir string, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	a := &app{
 		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
@@ -51,7 +57,7 @@ func runImagetools(t *testing.T, env map[string]string, args ...string) (string,
 			}
 			return out
 		},
-		getwd: func() (string, error) { return t.TempDir(), nil },
+		getwd: func() (string, error) { return dir, nil },
 	}
 	root := &cobra.Command{Use: "xbake", SilenceUsage: true, SilenceErrors: true}
 	root.SetOut(&stdout)
@@ -266,14 +272,23 @@ func TestImagetoolsUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"inspect"}, "inspect takes one image reference, got 0"},
-		{[]string{"inspect", "--format", "yaml", "localhost:5000/app"}, `invalid --format "yaml"`},
+		{[]string{"inspect", "--format", "yaml", "localhost:5000/app"}, `invalid --format "yaml": use text, json or a Go template`},
 		{[]string{"inspect", "Bad//Ref"}, `invalid image reference "Bad//Ref"`},
 		{[]string{"inspect", "--nope", "x"}, "unknown flag: --nope"},
 		{[]string{"create", "localhost:5000/app:a"}, "create needs at least one -t/--tag"},
 		{[]string{"create", "-t", "localhost:5000/app:v1"}, "create needs at least one source image"},
 		{[]string{"create", "-t", "localhost:5000/app@sha256:x", "localhost:5000/app:a"}, `invalid tag "localhost:5000/app@sha256:x"`},
 		{[]string{"create", "-t", "localhost:5000/app:v1", "--annotation", "novalue", "localhost:5000/app:a"}, `invalid --annotation "novalue"`},
-		{[]string{"create", "-t", "localhost:5000/app:v1", "--annotation", "manifest:a=b", "localhost:5000/app:a"}, "only index annotations"},
+		{[]string{"create", "-t", "localhost:5000/app:v1", "--annotation", "manifest:a=b", "localhost:5000/app:a"}, "the manifests are reused as they are"},
+		{[]string{"create", "-t", "localhost:5000/app:v1", "--annotation", "index-descriptor:a=b", "localhost:5000/app:a"}, "index-descriptor annotations are invalid while creating an image"},
+		{[]string{"create", "-t", "localhost:5000/app:v1", "--annotation", "manifest-descriptor[linux/bogus/arch/x]:a=b", "localhost:5000/app:a"}, `invalid --annotation "manifest-descriptor[linux/bogus/arch/x]:a=b"`},
+		{[]string{"create", "-t", "localhost:5000/app:v1", "--platform", "linux/amd64,not/a/valid/platform", "localhost:5000/app:a"}, `invalid --platform "not/a/valid/platform"`},
+		{[]string{"create", "-t", "localhost:5000/app:v1", "-f", "missing.json"}, "-f missing.json: no such file or directory"},
+		{[]string{"create", "--dry-run", "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, "no repository to find it in"},
+		{[]string{"create", "-t", "localhost:5000/app:v1", `{"schemaVersion":2}`}, "not a descriptor of one"},
+		{[]string{"create", "-t", "localhost:5000/app:v1", "--progress", "fancy", "localhost:5000/app:a"}, `invalid --progress "fancy"`},
+		{[]string{"inspect", "--raw", "--format", "json", "localhost:5000/app"}, "--format and --raw cannot be used together"},
+		{[]string{"inspect", "--format", "{{.Nope", "localhost:5000/app"}, "invalid --format template"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -3,5 +3,5 @@ package main
 import "os"
 
 func main() {
-	os.Exit(run(newApp(), os.Args[1:]))
+	os.Exit(run(newApp(), dockerPlugin(os.Args[1:])))
 }

@@ -1,3 +1,5 @@
+//go:build !xbakefront
+
 package main
 
 import (
@@ -19,27 +21,13 @@ import (
 	"strings"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/executor/oci"
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // maxRemoteDefinition bounds a definition fetched as a single file, as
 // buildx does (2 MiB).
 const maxRemoteDefinition = 2 << 20
-
-// remoteArgs splits buildx's positional form: [URL] [CMDCONTEXT_URL]
-// [TARGET...]. A first argument that is a remote URL is the definition;
-// a second one is BAKE_CMD_CONTEXT.
-func remoteArgs(args []string) (defURL, cmdContext string, targets []string) {
-	cmdContext, targets = "cwd://", args
-	if len(targets) == 0 || !bake.IsRemoteURL(targets[0]) {
-		return "", cmdContext, targets
-	}
-	defURL, targets = targets[0], targets[1:]
-	if len(targets) > 0 && bake.IsRemoteURL(targets[0]) {
-		cmdContext, targets = targets[0], targets[1:]
-	}
-	return defURL, cmdContext, targets
-}
 
 // remoteDefinition fetches the definition files of a remote bake
 // invocation: from a git repository (the default names, or the -f names,
@@ -150,7 +138,7 @@ func fetchHTTP(ctx context.Context, defURL, dir string) (*xhcl.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: oci.Transport(httpTimeouts)}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetching the definition: %w", err)
 	}

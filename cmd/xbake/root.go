@@ -31,6 +31,7 @@ func newRootCmd(a *app) *cobra.Command {
 into a graph of per-platform BuildKit solves, runs it concurrently and
 publishes manifest lists or per-platform outputs.`,
 		Example:       rootExamples,
+		Version:       currentBuild().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
@@ -41,13 +42,16 @@ publishes manifest lists or per-platform outputs.`,
 	cmd.SetIn(a.stdin)
 	cmd.SetOut(a.stdout)
 	cmd.SetErr(a.stderr)
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	opts.addFlags(cmd)
+	a.addDebugFlag(cmd)
 	// graph has its own --format; this one is --list's.
 	cmd.Flags().StringVar(&opts.listFormat, "format", "", "Format of --list: table or json (same as --list type=...,format=...)")
 	opts.run.addFlags(cmd.Flags())
+	a.addCompletions(cmd, opts)
 
 	cmd.AddCommand(
 		newVersionCmd(a),
@@ -55,6 +59,9 @@ publishes manifest lists or per-platform outputs.`,
 		newSchemaCmd(a),
 		newImagetoolsCmd(a),
 		newGraphCmd(a),
+		newPluginMetadataCmd(a),
+		newBuilderCmd(a),
+		newDoctorCmd(a),
 	)
 	return cmd
 }

@@ -1,13 +1,15 @@
+//go:build !xbakefront
+
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
 
 	"github.com/moby/buildkit/util/progress/progressui"
-	"github.com/spf13/pflag"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor"
@@ -15,49 +17,26 @@ import (
 	"github.com/xbake/xbake/plan"
 )
 
-// runOptions are the flags that control execution (not resolution).
-type runOptions struct {
-	builder   string
-	builders  string
-	parallel  int
-	keepGoing bool
-	retries   int
-	progress  string
-	metadata  string
-	allow     []string
-}
-
-func (o *runOptions) addFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.builder, "builder", "", "BuildKit address (unix://, tcp://); default $BUILDKIT_HOST or "+executor.DefaultBuildKitHost)
-	f.StringVar(&o.builders, "builders", "", "JSON file listing several BuildKit nodes: [{\"name\", \"endpoint\", \"platforms\", \"tls\"}]")
-	f.IntVarP(&o.parallel, "parallel", "j", 0, "Run at most N solves at once (0: no bound)")
-	// buildx's name for the same bound.
-	f.IntVar(&o.parallel, "jobs", 0, "Same as --parallel")
-	_ = f.MarkHidden("jobs")
-	f.BoolVar(&o.keepGoing, "keep-going", false, "Go on with independent targets after a failure; dependents of a failed node are skipped")
-	f.IntVar(&o.retries, "retries", 3, "Retry transient registry and connection errors N times with backoff (build errors are never retried)")
-	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet")
-	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file on success")
-	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
-}
+// httpTimeouts bound silent registry and HTTP connections (a registry or
+// a remote definition server that stops answering); tests shorten them.
+var httpTimeouts = oci.DefaultTimeouts
 
 // memoryLimit is the Go runtime's soft memory limit during a build.
 const memoryLimit = 96 << 20
 
-// planFunc plans def for the builders' platforms. It renders its own
-// diagnostics and returns an *exitError (code 2) when the plan is invalid.
-type planFunc func(req plan.Request) (*plan.Plan, error)
-
 // runBuild connects to the builders, plans def with their platforms
 // through newPlan, runs the plan, and renders progress and the summary.
 func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, newPlan planFunc) error {
+	if o.progress == string(progressui.AutoMode) && a.getenv("BUILDKIT_PROGRESS") != "" {
+		o.progress = a.getenv("BUILDKIT_PROGRESS") // buildx's default for --progress
+	}
 	if o.progress == "none" {
 		o.progress = string(progressui.QuietMode) // buildx's other name for it
 	}
 	switch progressui.DisplayMode(o.progress) {
 	case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
 	default:
-		return usageErrorf("invalid --progress %q: use auto, tty, plain, rawjson or quiet", o.progress)
+		return usageErrorf("invalid --progress (or BUILDKIT_PROGRESS) %q: use auto, tty, plain, rawjson or quiet", o.progress)
 	}
 	if o.parallel < 0 || o.retries < 0 {
 		return usageErrorf("--parallel and --retries take a number ≥ 0")
@@ -72,36 +51,45 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err != nil {
 		return err
 	}
-	cfgs, err := o.builderConfigs(a, wd)
+	b, err := o.resolveBuilder(a, wd)
 	if err != nil {
 		return err
 	}
+	cfgs := make([]executor.BuilderConfig, len(b.Nodes))
+	for i, n := range b.Nodes {
+		cfgs[i] = *n
+	}
 	bs, err := executor.Connect(ctx, cfgs)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("%v\nStart BuildKit (scripts/stack.sh up) or point --builder/BUILDKIT_HOST at a running one.", err)}
+		return builderError(err)
 	}
 	defer bs.Close()
 
-	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms()})
+	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
+		LoadIndex: loadIndex(ctx, a, def)})
 	if err != nil {
 		return err
 	}
 	if err := executor.CheckEntitlements(p, o.allow, wd); err != nil {
 		return usageErrorf("%v", err)
 	}
+	if err := executor.CheckStdout(p, true); err != nil {
+		return usageErrorf("%v", err)
+	}
 	red := executor.NewRedactor(secretValues(a, def, wd))
 	bk, err := executor.NewBuildKit(ctx, bs, p, executor.BuildKitOptions{
 		WorkDir:      wd,
 		DockerConfig: a.getenv("DOCKER_CONFIG"),
-		DockerHost:   a.getenv("DOCKER_HOST"),
 		Getenv:       a.getenv,
+		Stdout:       a.stdout,
 	})
 	if err != nil {
-		return &exitError{code: exitFailure, msg: red.String(err.Error())}
+		// A docker context that does not exist is a configuration error.
+		return &exitError{code: exitCode(err), msg: red.String(err.Error())}
 	}
 	defer bk.Close()
 
-	regOpts := []oci.Option{oci.WithRetries(o.retries)}
+	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts)}
 	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
 		regOpts = append(regOpts, oci.WithDockerConfig(dc))
 	}
@@ -111,7 +99,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	e := &executor.Executor{
 		Solver:    bk,
-		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd},
+		Publisher: &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout},
 		Parallel:  o.parallel,
 		KeepGoing: o.keepGoing,
 		Retries:   o.retries,
@@ -121,48 +109,46 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	disp.close()
 
 	if rep != nil {
+		// File outputs of the targets that fully succeeded appear now, all
+		// together; the report then lists only what was written.
+		if err := bk.Commit(rep); err != nil {
+			runErr = errors.Join(runErr, err)
+		}
 		writeSummary(a.stderr, rep, red)
 	}
+	// The metadata file says what was published, also when the run failed
+	// or was interrupted, and why nodes failed.
+	var metaErr error
+	if o.metadata != "" && rep != nil {
+		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
+			metaErr = fmt.Errorf("--metadata-file: %w", err)
+		}
+	}
 	if ctx.Err() != nil {
+		if metaErr != nil {
+			fmt.Fprintf(a.stderr, "xbake: %v\n", metaErr)
+		}
 		// app.run turns a canceled context into exit code 130.
 		return fmt.Errorf("build canceled; nothing more was published")
 	}
 	if runErr != nil {
 		printFailures(a.stderr, rep, runErr, red)
-		return &exitError{code: exitFailure}
+		if a.debug {
+			printStacks(a.stderr, rep, runErr, red)
+		}
+		return &exitError{code: exitFailure, msg: errorText(metaErr)}
 	}
 	if failed := printCallResults(a.stdout, rep, red); failed {
-		return &exitError{code: exitFailure}
+		return &exitError{code: exitFailure, msg: errorText(metaErr)}
 	}
-	if o.metadata != "" {
-		if err := writeMetadata(absFrom(wd, o.metadata), rep, red); err != nil {
-			return fmt.Errorf("--metadata-file: %w", err)
-		}
-	}
-	return nil
+	return metaErr
 }
 
-// builderConfigs are the BuildKit nodes of the run: --builders, else
-// --builder, else BUILDKIT_HOST, else BuildKit's default socket.
-func (o *runOptions) builderConfigs(a *app, wd string) ([]executor.BuilderConfig, error) {
-	if o.builders != "" {
-		if o.builder != "" {
-			return nil, usageErrorf("--builder and --builders are mutually exclusive")
-		}
-		cfgs, err := executor.LoadBuilders(absFrom(wd, o.builders))
-		if err != nil {
-			return nil, usageErrorf("--builders: %v", err)
-		}
-		return cfgs, nil
+func errorText(err error) string {
+	if err == nil {
+		return ""
 	}
-	addr := o.builder
-	if addr == "" {
-		addr = a.getenv("BUILDKIT_HOST")
-	}
-	if addr == "" {
-		addr = executor.DefaultBuildKitHost
-	}
-	return []executor.BuilderConfig{{Name: "default", Endpoint: addr}}, nil
+	return err.Error()
 }
 
 func absFrom(wd, p string) string {

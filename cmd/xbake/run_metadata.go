@@ -1,3 +1,5 @@
+//go:build !xbakefront
+
 package main
 
 import (

@@ -1,3 +1,5 @@
+//go:build !xbakefront
+
 package main
 
 import (
@@ -16,9 +18,11 @@ import (
 )
 
 // progress feeds every solve's status into one BuildKit display, each
-// vertex renamed "[node] name" and re-keyed per node: two solves on one
-// daemon share vertex digests (the same FROM), and their lines must stay
-// apart, as buildx's progress.WithPrefix keeps targets apart.
+// vertex renamed "[node] name", as buildx's progress.WithPrefix names
+// targets. The executor hands each vertex to one node per builder (a
+// dependency's steps are not repeated under its dependents); the digests
+// are still re-keyed per node, because the same step run on two builders
+// has one digest and must show twice.
 type progress struct {
 	merges sync.Map // node ID -> start time, for merge lines
 	ch     chan *client.SolveStatus

@@ -15,8 +15,9 @@ import (
 	"github.com/xbake/xbake/plan"
 )
 
-// Two nodes that share a vertex (same FROM on one daemon) keep their own
-// lines, each prefixed with its node ID, and secrets are redacted.
+// Two nodes that report the same digest (the same step on two builders)
+// keep their own lines, each prefixed with its node ID, and secrets are
+// redacted.
 func TestProgressPrefixesAndRedacts(t *testing.T) {
 	var out bytes.Buffer
 	p, err := newProgress(context.Background(), &out, progressui.PlainMode, executor.NewRedactor([]string{"topsecret"}))

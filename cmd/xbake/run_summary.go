@@ -1,3 +1,5 @@
+//go:build !xbakefront
+
 package main
 
 import (
@@ -16,7 +18,8 @@ import (
 var timeNow = time.Now
 
 // writeSummary prints one row per node: what happened, where, how long,
-// how much came from cache, and what was published.
+// how much came from cache, and what was published. The duration and the
+// steps are the node's own (see executor.NodeReport).
 func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -33,10 +36,10 @@ func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 		if nr.Duration > 0 {
 			dur = nr.Duration.Round(100 * time.Millisecond).String()
 		}
-		if r := nr.Result; r != nil {
-			if r.Steps > 0 {
-				steps = fmt.Sprintf("%d/%d", r.Cached, r.Steps)
-			}
+		if nr.Steps > 0 {
+			steps = fmt.Sprintf("%d/%d", nr.Cached, nr.Steps)
+		}
+		if r := nr.Output(); r != nil {
 			if d := r.Descriptor.Digest; d != "" {
 				dgst = d.Encoded()[:12]
 			}

@@ -22,7 +22,12 @@ func TestMain(m *testing.M) {
 // TestScript runs the CLI scripts in testdata/script. XBAKE_UPDATE=1
 // rewrites their expected outputs.
 func TestScript(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	testscript.Run(t, scriptParams(nil))
+}
+
+// scriptParams runs the scripts of testdata/script, after setup if not nil.
+func scriptParams(setup func(*testscript.Env) error) testscript.Params {
+	return testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		UpdateScripts:       os.Getenv("XBAKE_UPDATE") != "",
 		RequireExplicitExec: true,
@@ -37,9 +42,12 @@ func TestScript(t *testing.T) {
 					env.Setenv(k, v)
 				}
 			}
+			if setup != nil {
+				return setup(env)
+			}
 			return nil
 		},
-	})
+	}
 }
 
 // cmdExitCode runs a command and checks its exit code:

@@ -38,11 +38,42 @@ func StartDaemon(t testing.TB, platform string) string {
 // extra buildkitd flags (--tlscert ...).
 func StartDaemonAt(t testing.TB, platform, addr string, extra ...string) string {
 	t.Helper()
+	if d := startDaemon(t, platform, addr, extra...); d != nil {
+		return d.Addr
+	}
+	return ""
+}
+
+// Daemon is a buildkitd a test started, for tests that make it misbehave.
+type Daemon struct {
+	Addr string
+	proc *os.Process
+}
+
+// StartDaemonProcess is StartDaemon, returning the daemon's process too.
+func StartDaemonProcess(t testing.TB, platform string) *Daemon {
+	t.Helper()
+	return startDaemon(t, platform, "")
+}
+
+// Freeze stops the daemon (SIGSTOP): its connections stay open and it
+// answers nothing, as a daemon on a hung or unreachable machine. It
+// resumes when the test ends.
+func (d *Daemon) Freeze(t testing.TB) {
+	t.Helper()
+	if err := d.proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatalf("freezing buildkitd: %v", err)
+	}
+	t.Cleanup(func() { d.proc.Signal(syscall.SIGCONT) })
+}
+
+func startDaemon(t testing.TB, platform, addr string, extra ...string) *Daemon {
+	t.Helper()
 	bin := envOr("XBAKE_BUILDKITD", buildkitdPaths.bin)
 	cfg := envOr("XBAKE_BUILDKITD_CONFIG", buildkitdPaths.config)
 	if _, err := os.Stat(bin); err != nil || os.Geteuid() != 0 {
 		unavailable(t, fmt.Sprintf("a second buildkitd needs root and %s", bin))
-		return ""
+		return nil
 	}
 	var b [4]byte
 	rand.Read(b[:])
@@ -100,7 +131,7 @@ func StartDaemonAt(t testing.TB, platform, addr string, extra ...string) string 
 			cancel()
 		}
 		if err == nil {
-			return sock
+			return &Daemon{Addr: sock, proc: cmd.Process}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("buildkitd at %s did not start: %v (log %s)", sock, err, log.Name())

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/moby/buildkit/client"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -34,9 +35,9 @@ func sha256Sum(s string) []byte {
 var ErrFake = errors.New("fake build error")
 
 // ErrTransient is returned by nodes named in Fake.Transient, the given
-// number of times, before they succeed. It says "503 Service
-// Unavailable" so that executor.IsTransient retries it.
-var ErrTransient = errors.New("unexpected status: 503 Service Unavailable")
+// number of times, before they succeed. It is a 503 as BuildKit reports a
+// failed push, so that executor.IsTransient retries it.
+var ErrTransient = errors.New("failed to push localhost:5000/app: unexpected status from PUT request to http://localhost:5000/v2/app/manifests/sha256:0: 503 Service Unavailable")
 
 // Fake is a Solver and a Publisher that records what runs. Its zero value
 // succeeds at once for every node.
@@ -53,6 +54,12 @@ type Fake struct {
 	// tests); they report Started on the Started channel if not nil.
 	Block   map[string]bool
 	Started chan string
+	// Progress lists the status updates each solve reports, from builder
+	// "fake", before it hands its result over.
+	Progress map[string][]*client.SolveStatus
+	// Export holds a solve after it has evaluated and been released, as
+	// an export would, until its channel is closed.
+	Export map[string]chan struct{}
 
 	mu       sync.Mutex
 	events   []string // "start ID", "end ID"
@@ -85,12 +92,21 @@ func (f *Fake) Solve(ctx context.Context, req *executor.SolveRequest) (*executor
 		return nil, err
 	}
 	res.Descriptor.Platform = &n.Solve.Platform
+	for _, st := range f.Progress[n.ID] {
+		req.Progress("fake", st)
+	}
 	// Hand the result over early and hold it, like the real solver.
+	req.Evaluated()
 	req.Ready(res)
-	select {
-	case <-req.Release:
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
+	for _, ch := range []<-chan struct{}{req.Release, f.Export[n.ID]} {
+		if ch == nil {
+			continue
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
 	}
 	return res, nil
 }
@@ -151,7 +167,6 @@ func (f *Fake) run(ctx context.Context, n *plan.Node) (*executor.Result, error) 
 	return &executor.Result{
 		Descriptor: ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: Digest(n.ID), Size: 1},
 		Published:  []string{"fake://" + n.ID},
-		Steps:      1,
 	}, nil
 }
 

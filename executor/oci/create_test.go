@@ -86,7 +86,7 @@ func TestCreateKeepsSingleIndex(t *testing.T) {
 }
 
 // Docker images without annotations make a Docker manifest list; the dry
-// run (ComposeIndex) pushes nothing.
+// run (Compose) pushes nothing.
 func TestComposeIndexDockerTypes(t *testing.T) {
 	reg := memRegistry(t)
 	repo := uniqueRepo(t, reg, "docker")
@@ -95,7 +95,7 @@ func TestComposeIndexDockerTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	pushTag(t, reg, repo+":a", img)
-	idx, err := testClient(reg).ComposeIndex(context.Background(), []string{repo + ":a"}, nil)
+	idx, err := testClient(reg).Compose(context.Background(), []Source{{Ref: repo + ":a"}}, ComposeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,16 @@
 // pushing an image index over per-platform manifests (only after all of
 // them exist), inspecting and creating indexes (`xbake imagetools`),
 // merging per-platform OCI layouts and tarballs into one, and classifying
-// and retrying transient registry errors. Registry credentials come from
-// the docker config file (DOCKER_CONFIG, credential helpers).
+// and retrying transient registry errors (by HTTP status and registry
+// error code). Registry credentials come from the docker config file
+// (DOCKER_CONFIG, credential helpers); connections that stay silent time
+// out (Timeouts), slow ones do not. Package ocitest is a fault-injecting
+// proxy for tests.
 //
 // It is the last step of a merge node: it takes what the per-platform
 // solves produced (manifests pushed by digest, layout or tar files) and
 // returns the descriptor of the one index that joins them. The registry
-// entry points are methods of Client (PushIndex, Inspect, Create,
-// ComposeIndex); the file ones are MergeOCILayouts and MergeTars.
+// entry points are methods of Client (PushIndex, Inspect, Details, Create,
+// CreateFrom, Compose); the file ones are MergeOCILayouts and MergeTars,
+// and WriteMergedLayout and WriteMergedTar to a stream (standard output).
 package oci

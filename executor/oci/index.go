@@ -65,11 +65,25 @@ func (c *Client) push(ctx context.Context, s *session, tags []name.Tag, idx *Ind
 			if i == 0 {
 				return ocispec.Descriptor{}, fmt.Errorf("no tag was written: %w", err)
 			}
-			return ocispec.Descriptor{}, fmt.Errorf("%w (tags already pointing at %s: %v)", err, idx.Descriptor.Digest, tagNames(tags[:i]))
+			return ocispec.Descriptor{}, &PartialPushError{Index: idx.Descriptor, Tags: tagNames(tags[:i]), Err: err}
 		}
 	}
 	return idx.Descriptor, nil
 }
+
+// PartialPushError is a push that failed after some tags were written:
+// they point at the new index, the others are as they were.
+type PartialPushError struct {
+	Index ocispec.Descriptor
+	Tags  []string // the tags written, in order
+	Err   error    // why the next tag was not
+}
+
+func (e *PartialPushError) Error() string {
+	return fmt.Sprintf("%v (tags already pointing at %s: %v)", e.Err, e.Index.Digest, e.Tags)
+}
+
+func (e *PartialPushError) Unwrap() error { return e.Err }
 
 // parseTags parses every tag up front so that a typo fails before any
 // registry is touched.

@@ -36,10 +36,12 @@ type InspectedManifest struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
-// Annotation keys BuildKit sets on an attestation manifest's descriptor.
+// Annotation keys BuildKit sets on an attestation manifest's descriptor:
+// its type, and the digest of the image it is about.
 const (
-	annotationReferenceType = "vnd.docker.reference.type"
-	attestationManifestType = "attestation-manifest"
+	annotationReferenceType   = "vnd.docker.reference.type"
+	annotationReferenceDigest = "vnd.docker.reference.digest"
+	attestationManifestType   = "attestation-manifest"
 )
 
 var unknownPlatform = ocispec.Platform{OS: "unknown", Architecture: "unknown"}
@@ -47,15 +49,7 @@ var unknownPlatform = ocispec.Platform{OS: "unknown", Architecture: "unknown"}
 // Inspect describes ref (a tag or digest): for an index, each manifest
 // with its platform; for a single image, the platform of its config.
 func (c *Client) Inspect(ctx context.Context, ref string) (*Inspection, error) {
-	r, err := parseRef(ref)
-	if err != nil {
-		return nil, err
-	}
-	s, err := c.newSession(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.get(ctx, r)
+	s, r, d, err := c.getRef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -104,22 +98,15 @@ func inspectedManifest(repo name.Repository, m ocispec.Descriptor) InspectedMani
 }
 
 // imagePlatform reads the platform of an image manifest from its config;
-// nil when the config is not an image config (an artifact).
+// nil when the config is not an image config (an artifact) or names none.
 func (s *session) imagePlatform(ctx context.Context, repo name.Repository, d *remote.Descriptor) (*ocispec.Platform, error) {
 	var m ocispec.Manifest
 	if err := json.Unmarshal(d.Manifest, &m); err != nil {
 		return nil, fmt.Errorf("decoding manifest %s@%s: %w", repo, d.Digest, err)
 	}
-	if !isImageConfig(m.Config.MediaType) {
-		return nil, nil
-	}
-	raw, err := s.blob(ctx, repo.Digest(m.Config.Digest.String()))
-	if err != nil {
+	cfg, err := s.imageConfig(ctx, repo, m)
+	if err != nil || cfg == nil {
 		return nil, err
-	}
-	var cfg ocispec.Image
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, fmt.Errorf("decoding config of %s@%s: %w", repo, d.Digest, err)
 	}
 	if cfg.OS == "" && cfg.Architecture == "" {
 		return nil, nil // no platform is better than "/"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -27,24 +28,48 @@ const annotationImageName = "io.containerd.image.name"
 // asTar) holding every part's blobs and one index over all platforms, in
 // part order, with the platform set on each entry. index.json points at
 // that index once per image name found in the parts, with the name
-// annotations BuildKit sets. It returns the index descriptor.
+// annotations BuildKit sets. It returns the index descriptor. A tarball
+// appears whole or not at all.
 func MergeOCILayouts(dst string, asTar bool, parts []LayoutPart) (ocispec.Descriptor, error) {
 	if err := checkDest(dst); err != nil {
 		return ocispec.Descriptor{}, err
 	}
+	if !asTar {
+		return mergeLayouts(dst, parts)
+	}
+	var desc ocispec.Descriptor
+	err := writeAtomic(dst, func(w io.Writer) error {
+		var err error
+		desc, err = WriteMergedLayout(w, parts)
+		return err
+	})
+	return desc, err
+}
+
+// WriteMergedLayout writes the tarball MergeOCILayouts writes to w.
+func WriteMergedLayout(w io.Writer, parts []LayoutPart) (ocispec.Descriptor, error) {
+	work, err := os.MkdirTemp("", "xbake-oci-out-")
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	defer os.RemoveAll(work)
+	desc, err := mergeLayouts(work, parts)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	return desc, writeTarDir(w, work)
+}
+
+// mergeLayouts writes the merged layout into the directory out.
+func mergeLayouts(out string, parts []LayoutPart) (ocispec.Descriptor, error) {
 	if len(parts) == 0 {
-		return ocispec.Descriptor{}, fmt.Errorf("merging OCI layouts into %s: no parts", dst)
+		return ocispec.Descriptor{}, errors.New("merging OCI layouts: no parts")
 	}
 	work, err := os.MkdirTemp("", "xbake-oci-")
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
 	defer os.RemoveAll(work)
-
-	out := dst
-	if asTar {
-		out = filepath.Join(work, "out")
-	}
 	if err := os.MkdirAll(filepath.Join(out, ocispec.ImageBlobsDir), 0o755); err != nil {
 		return ocispec.Descriptor{}, err
 	}
@@ -86,11 +111,6 @@ func MergeOCILayouts(dst string, asTar bool, parts []LayoutPart) (ocispec.Descri
 	}
 	if err := writeLayoutFiles(out, idx.Descriptor, names); err != nil {
 		return ocispec.Descriptor{}, err
-	}
-	if asTar {
-		if err := tarDir(out, dst); err != nil {
-			return ocispec.Descriptor{}, err
-		}
 	}
 	return idx.Descriptor, nil
 }

@@ -62,9 +62,10 @@ func extractLayout(tarball, dir string) error {
 	}
 }
 
-// tarDir writes the files under dir into the tarball dst, in name order
-// with fixed times and owners, so that equal layouts give equal tarballs.
-func tarDir(dir, dst string) error {
+// writeTarDir writes the files under dir as a tarball to w, in name
+// order with fixed times and owners, so that equal layouts give equal
+// tarballs.
+func writeTarDir(w io.Writer, dir string) error {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == dir {
@@ -77,15 +78,13 @@ func tarDir(dir, dst string) error {
 		return err
 	}
 	slices.Sort(files)
-	return writeAtomic(dst, func(w io.Writer) error {
-		tw := tar.NewWriter(w)
-		for _, p := range files {
-			if err := addFile(tw, dir, p); err != nil {
-				return err
-			}
+	tw := tar.NewWriter(w)
+	for _, p := range files {
+		if err := addFile(tw, dir, p); err != nil {
+			return err
 		}
-		return tw.Close()
-	})
+	}
+	return tw.Close()
 }
 
 func addFile(tw *tar.Writer, dir, p string) error {

@@ -176,6 +176,15 @@ func TestMergeOCILayouts(t *testing.T) {
 		if a, b := readFile(t, dst), readFile(t, again); !bytes.Equal(a, b) {
 			t.Error("merging the same parts twice gave different tarballs")
 		}
+		// To a writer (stdout), the same bytes and descriptor.
+		var buf bytes.Buffer
+		d, err := WriteMergedLayout(&buf, parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Digest != got.Digest || !bytes.Equal(buf.Bytes(), readFile(t, dst)) {
+			t.Errorf("WriteMergedLayout gave %s and %d bytes; MergeOCILayouts %s and %d", d.Digest, buf.Len(), got.Digest, len(readFile(t, dst)))
+		}
 	})
 }
 

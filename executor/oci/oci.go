@@ -10,11 +10,13 @@ import (
 )
 
 // Client talks to registries with credentials from the docker config file,
-// plain HTTP for loopback registries, and retries of transient errors.
+// plain HTTP for loopback registries, timeouts on silent connections, and
+// retries of transient errors.
 type Client struct {
 	retries   int
 	backoff   Backoff
 	keychain  authn.Keychain
+	timeouts  Timeouts
 	transport http.RoundTripper
 }
 
@@ -43,14 +45,15 @@ func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain
 // NewClient returns a registry client.
 func NewClient(opts ...Option) *Client {
 	c := &Client{
-		retries:   3,
-		backoff:   DefaultBackoff,
-		keychain:  authn.DefaultKeychain,
-		transport: loopbackOnlyHTTP{inner: remote.DefaultTransport},
+		retries:  3,
+		backoff:  DefaultBackoff,
+		keychain: authn.DefaultKeychain,
+		timeouts: DefaultTimeouts,
 	}
 	for _, o := range opts {
 		o(c)
 	}
+	c.transport = loopbackOnlyHTTP{inner: Transport(c.timeouts)}
 	return c
 }
 

@@ -2,7 +2,9 @@ package oci
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/executor/oci/ocitest"
 )
 
 func TestPushIndex(t *testing.T) {
@@ -170,4 +174,34 @@ func TestPushIndexOtherRegistry(t *testing.T) {
 	if err := validate.Image(img); err != nil {
 		t.Errorf("copied image is incomplete: %v", err)
 	}
+}
+
+// A registry that refuses the second tag: the first has moved, and the
+// error says which tags point at the new index, typed, so that the run
+// can record them.
+func TestPushIndexSecondTagRefused(t *testing.T) {
+	forEachRegistry(t, func(t *testing.T, reg target) {
+		repo := uniqueRepo(t, reg, "app")
+		m, _ := pushByDigest(t, reg, repo, platformImage(t, linuxAMD64), linuxAMD64)
+		p := ocitest.NewProxy(t, reg.host, ocitest.Rule{Method: http.MethodPut, Path: "/manifests/v2$", Fault: ocitest.Denied})
+		m.Ref = p.Swap(m.Ref)
+		tags := []string{p.Swap(repo) + ":v1", p.Swap(repo) + ":v2", p.Swap(repo) + ":v3"}
+		_, err := testClient(reg).PushIndex(context.Background(), tags, []Manifest{m}, nil)
+		var pe *PartialPushError
+		if !errors.As(err, &pe) {
+			t.Fatalf("error = %v, want a PartialPushError", err)
+		}
+		if !slices.Equal(pe.Tags, tags[:1]) || !strings.Contains(err.Error(), "pushing "+tags[1]) || !strings.Contains(err.Error(), "DENIED") {
+			t.Errorf("error = %v (tags %v); want v2 refused, v1 written", err, pe.Tags)
+		}
+		d, _ := rawIndex(t, reg, repo+":v1")
+		if d.Digest.String() != pe.Index.Digest.String() {
+			t.Errorf("v1 is %s, the error says %s", d.Digest, pe.Index.Digest)
+		}
+		for _, tag := range []string{"v2", "v3"} {
+			if got := headStatus(t, reg, repo+":"+tag); got != http.StatusNotFound {
+				t.Errorf("HEAD %s = %d, want 404", tag, got)
+			}
+		}
+	})
 }

@@ -88,17 +88,22 @@ func (b Backoff) Delay(i int) time.Duration {
 	return d/2 + rand.N(d/2)
 }
 
-// IsTransient reports whether err is worth retrying: connection resets,
-// unexpected EOF, timeouts, HTTP 5xx and 429. Authentication, not-found,
-// invalid-manifest and build errors are not. Errors that come back as
-// plain text (from BuildKit) are matched on their message.
+// IsTransient reports whether a registry call that failed with err is
+// worth retrying: a registry answer that TransientAnswer accepts, judged
+// by its HTTP status and error codes, and connection trouble (reset,
+// broken pipe, unexpected EOF, timeouts). Authentication, not-found and
+// invalid-manifest answers are not.
 func IsTransient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {
-		return transientStatus(te)
+		codes := make([]string, len(te.Errors))
+		for i, d := range te.Errors {
+			codes[i] = string(d.Code)
+		}
+		return TransientAnswer(te.StatusCode, codes)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
@@ -106,53 +111,30 @@ func IsTransient(err error) bool {
 		return true
 	}
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	return transientText(err.Error())
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
-func transientStatus(te *transport.Error) bool {
+// TransientAnswer reports whether a registry answer is worth retrying,
+// from its HTTP status (0 when unknown) and the codes of its JSON error
+// body (UNAVAILABLE, TOOMANYREQUESTS...): 408, 429 and every 5xx but
+// 501 are; so are the codes UNAVAILABLE and TOOMANYREQUESTS whatever the
+// status, and UNKNOWN when the status is not known (a registry sends it
+// with its internal errors, 500).
+func TransientAnswer(status int, codes []string) bool {
 	switch {
-	case te.StatusCode == http.StatusTooManyRequests, te.StatusCode == http.StatusRequestTimeout:
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests:
 		return true
-	case te.StatusCode >= 500 && te.StatusCode <= 599:
+	case status >= 500 && status <= 599 && status != http.StatusNotImplemented:
 		return true
 	}
-	for _, d := range te.Errors {
-		if d.Code == transport.TooManyRequestsErrorCode || d.Code == transport.UnavailableErrorCode {
+	for _, c := range codes {
+		switch transport.ErrorCode(c) {
+		case transport.UnavailableErrorCode, transport.TooManyRequestsErrorCode:
 			return true
-		}
-	}
-	return false
-}
-
-// transientMessages are the texts of transient failures as BuildKit and
-// the registry client print them.
-var transientMessages = []string{
-	"500 internal server error",
-	"502 bad gateway",
-	"503 service unavailable",
-	"504 gateway timeout",
-	"429 too many requests",
-	"toomanyrequests",
-	"connection reset by peer",
-	"broken pipe",
-	"unexpected eof",
-	"i/o timeout",
-	"tls handshake timeout",
-}
-
-func transientText(msg string) bool {
-	msg = strings.ToLower(msg)
-	// A failed RUN step may print anything, including "unexpected EOF"
-	// from a compiler; it is a build error and never retried.
-	if strings.Contains(msg, "did not complete successfully") {
-		return false
-	}
-	for _, m := range transientMessages {
-		if strings.Contains(msg, m) {
-			return true
+		case transport.UnknownErrorCode:
+			if status == 0 {
+				return true
+			}
 		}
 	}
 	return false

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/xbake/xbake/executor/oci/ocitest"
 )
 
 type timeoutErr struct{}
@@ -54,14 +56,12 @@ func TestIsTransient(t *testing.T) {
 		{"unexpected EOF", fmt.Errorf("reading blob: %w", io.ErrUnexpectedEOF), true},
 		{"EOF", fmt.Errorf(`Put "http://localhost:5000/v2/": %w`, io.EOF), true},
 		{"timeout", fmt.Errorf("pinging: %w", timeoutErr{}), true},
-		{"text 503", errors.New("failed to push localhost:5000/app: unexpected status from PUT request: 503 Service Unavailable"), true},
-		{"text reset", errors.New("failed to copy: read tcp 127.0.0.1:4242->127.0.0.1:5000: read: connection reset by peer"), true},
-		{"text EOF", errors.New("failed to do request: Head \"http://localhost:5000/v2/app/blobs/sha256:aa\": unexpected EOF"), true},
-		{"text 429", errors.New("unexpected status: 429 Too Many Requests"), true},
-		{"text 401", errors.New("failed to authorize: 401 Unauthorized"), false},
-		{"text manifest invalid", errors.New("failed commit on ref: manifest invalid"), false},
-		{"build error mentioning EOF", errors.New(`process "/bin/sh -c go build ./..." did not complete successfully: exit code: 1: syntax error: unexpected EOF`), false},
-		{"build error", errors.New(`process "/bin/sh -c false" did not complete successfully: exit code: 1`), false},
+		{"503 UNAVAILABLE", status(http.StatusServiceUnavailable, transport.UnavailableErrorCode), true},
+		{"500 UNKNOWN", status(http.StatusInternalServerError, transport.UnknownErrorCode), true},
+		{"501", status(http.StatusNotImplemented, transport.UnsupportedErrorCode), false},
+		{"400 UNKNOWN", status(http.StatusBadRequest, transport.UnknownErrorCode), false},
+		{"UNAVAILABLE with a 4xx", status(http.StatusForbidden, transport.UnavailableErrorCode), true},
+		{"text is not classified here", errors.New("unexpected status: 503 Service Unavailable"), false},
 		{"canceled", fmt.Errorf("pushing: %w", context.Canceled), false},
 		{"nil", nil, false},
 	} {
@@ -165,59 +165,75 @@ func TestBackoffDelay(t *testing.T) {
 	}
 }
 
-// A registry answering 503 to the first two manifest PUTs: the client
-// retries and the index lands; with one retry it gives up with an error
-// that says so, and the tag is not written.
+// A registry failing the first two manifest PUTs or HEADs, in every way
+// registries and load balancers fail: the client retries and the index
+// lands; failing every time, with one retry, it gives up with an error
+// that says so, and the tag is not written. A permanent refusal is not
+// retried.
 func TestPushIndexRetriesTransientErrors(t *testing.T) {
 	forEachRegistry(t, func(t *testing.T, reg target) {
 		repo := uniqueRepo(t, reg, "app")
 		amd, dAMD := pushByDigest(t, reg, repo, platformImage(t, linuxAMD64), linuxAMD64)
 		arm, dARM := pushByDigest(t, reg, repo, platformImage(t, linuxARM64), linuxARM64)
-		viaProxy := func(p *faultProxy, m Manifest) Manifest {
-			m.Ref = strings.Replace(m.Ref, reg.host, p.host, 1)
-			return m
+		viaProxy := func(p *ocitest.Proxy, ms ...Manifest) []Manifest {
+			out := make([]Manifest, len(ms))
+			for i, m := range ms {
+				m.Ref = p.Swap(m.Ref)
+				out[i] = m
+			}
+			return out
 		}
-		tagPath := func(p *faultProxy, tag string) string { return strings.Replace(repo, reg.host, p.host, 1) + ":" + tag }
-
-		t.Run("succeeds after retries", func(t *testing.T) {
-			p := newFaultProxy(t, reg.host, isManifestPut, 2, status503)
-			got, err := testClient(reg).PushIndex(context.Background(), []string{tagPath(p, "ok")}, []Manifest{viaProxy(p, amd), viaProxy(p, arm)}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.failed != 2 {
-				t.Errorf("proxy failed %d manifest PUTs, want 2", p.failed)
-			}
-			if n := p.count(func(m, uri string) bool { return m == http.MethodPut && strings.Contains(uri, "/manifests/ok") }); n != 3 {
-				t.Errorf("proxy saw %d PUTs of the tag, want 3 (2 failed, 1 forwarded)", n)
-			}
-			d, idx := rawIndex(t, reg, repo+":ok")
-			if d.Digest.String() != got.Digest.String() || len(idx.Manifests) != 2 || idx.Manifests[0].Digest != dAMD.Digest || idx.Manifests[1].Digest != dARM.Digest {
-				t.Errorf("registry has %s with %v; want %s over %s, %s", d.Digest, idx.Manifests, got.Digest, dAMD.Digest, dARM.Digest)
-			}
-		})
-		t.Run("gives up", func(t *testing.T) {
-			p := newFaultProxy(t, reg.host, isManifestPut, 2, status503)
-			_, err := testClient(reg, WithRetries(1)).PushIndex(context.Background(), []string{tagPath(p, "failed")}, []Manifest{viaProxy(p, amd)}, nil)
-			if err == nil {
-				t.Fatal("PushIndex succeeded through two 503s with one retry")
-			}
-			for _, want := range []string{"pushing " + tagPath(p, "failed"), "giving up after 2 attempts", "503 Service Unavailable"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q does not contain %q", err, want)
+		for _, tc := range []struct {
+			fault   ocitest.Fault
+			method  string
+			wantErr string // with one retry
+		}{
+			{ocitest.Unavailable, http.MethodPut, "UNAVAILABLE: service unavailable"},
+			{ocitest.Unknown, http.MethodPut, "UNKNOWN: unknown error"},
+			{ocitest.HTML503, http.MethodPut, "503 Service Unavailable"},
+			{ocitest.TooManyRequests, http.MethodPut, "TOOMANYREQUESTS: too many requests"},
+			{ocitest.Reset, http.MethodPut, "connection reset by peer"},
+			{ocitest.Drop, http.MethodHead, "EOF"},
+		} {
+			t.Run(string(tc.fault), func(t *testing.T) {
+				tag := "ok-" + strings.Fields(string(tc.fault))[0]
+				p := ocitest.NewProxy(t, reg.host, ocitest.Rule{Method: tc.method, Path: "/manifests/", Fault: tc.fault, Times: 2})
+				got, err := testClient(reg).PushIndex(context.Background(), []string{p.Swap(repo) + ":" + tag}, viaProxy(p, amd, arm), nil)
+				if err != nil {
+					t.Fatal(err)
 				}
+				if n := len(p.Injected()); n != 2 {
+					t.Errorf("proxy injected %d faults, want 2", n)
+				}
+				d, idx := rawIndex(t, reg, repo+":"+tag)
+				if d.Digest.String() != got.Digest.String() || len(idx.Manifests) != 2 || idx.Manifests[0].Digest != dAMD.Digest || idx.Manifests[1].Digest != dARM.Digest {
+					t.Errorf("registry has %s with %v; want %s over %s, %s", d.Digest, idx.Manifests, got.Digest, dAMD.Digest, dARM.Digest)
+				}
+
+				p = ocitest.NewProxy(t, reg.host, ocitest.Rule{Method: tc.method, Path: "/manifests/", Fault: tc.fault})
+				tag = "failed-" + strings.Fields(string(tc.fault))[0]
+				_, err = testClient(reg, WithRetries(1)).PushIndex(context.Background(), []string{p.Swap(repo) + ":" + tag}, viaProxy(p, amd), nil)
+				if err == nil {
+					t.Fatal("PushIndex succeeded through faults")
+				}
+				for _, want := range []string{p.Host, "giving up after 2 attempts", tc.wantErr} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not contain %q", err, want)
+					}
+				}
+				if got := headStatus(t, reg, repo+":"+tag); got != http.StatusNotFound {
+					t.Errorf("HEAD %s:%s = %d, want 404", repo, tag, got)
+				}
+			})
+		}
+		t.Run("denied is not retried", func(t *testing.T) {
+			p := ocitest.NewProxy(t, reg.host, ocitest.Rule{Method: http.MethodPut, Path: "/manifests/", Fault: ocitest.Denied})
+			_, err := testClient(reg).PushIndex(context.Background(), []string{p.Swap(repo) + ":denied"}, viaProxy(p, amd), nil)
+			if err == nil || !strings.Contains(err.Error(), "DENIED") {
+				t.Fatalf("error = %v, want the registry's DENIED", err)
 			}
-			if got := headStatus(t, reg, repo+":failed"); got != http.StatusNotFound {
-				t.Errorf("HEAD %s:failed = %d, want 404", repo, got)
-			}
-		})
-		t.Run("dropped connections", func(t *testing.T) {
-			p := newFaultProxy(t, reg.host, isManifestHead, 2, dropConnection)
-			if _, err := testClient(reg).PushIndex(context.Background(), []string{tagPath(p, "dropped")}, []Manifest{viaProxy(p, amd)}, nil); err != nil {
-				t.Fatal(err)
-			}
-			if p.failed != 2 {
-				t.Errorf("proxy dropped %d HEADs, want 2", p.failed)
+			if n := len(p.Injected()); n != 1 {
+				t.Errorf("%d attempts, want 1", n)
 			}
 		})
 	})
@@ -229,15 +245,13 @@ func TestPushIndexMountsBlobs(t *testing.T) {
 	forEachRegistry(t, func(t *testing.T, reg target) {
 		build, release := uniqueRepo(t, reg, "build"), uniqueRepo(t, reg, "release")
 		m, _ := pushByDigest(t, reg, build, platformImage(t, linuxARMv7), linuxARMv7)
-		p := newFaultProxy(t, reg.host, func(*http.Request) bool { return false }, 0, nil)
-		m.Ref = strings.Replace(m.Ref, reg.host, p.host, 1)
-		if _, err := testClient(reg).PushIndex(context.Background(), []string{strings.Replace(release, reg.host, p.host, 1) + ":v1"}, []Manifest{m}, nil); err != nil {
+		p := ocitest.NewProxy(t, reg.host)
+		m.Ref = p.Swap(m.Ref)
+		if _, err := testClient(reg).PushIndex(context.Background(), []string{p.Swap(release) + ":v1"}, []Manifest{m}, nil); err != nil {
 			t.Fatal(err)
 		}
-		mounts := p.count(func(m, uri string) bool { return m == http.MethodPost && strings.Contains(uri, "mount=") })
-		uploads := p.count(func(m, uri string) bool {
-			return m == http.MethodPatch || (m == http.MethodPut && strings.Contains(uri, "/blobs/uploads/"))
-		})
+		mounts := p.Count(http.MethodPost, "mount=")
+		uploads := p.Count(http.MethodPatch, "") + p.Count(http.MethodPut, "/blobs/uploads/")
 		if uploads != 0 {
 			t.Errorf("config and layer: %d blob uploads; want 0, mounted", uploads)
 		}

@@ -54,8 +54,9 @@ func (s *session) get(ctx context.Context, ref name.Reference) (*remote.Descript
 	return d, s.c.wrapErr(ctx, "fetching", ref, err)
 }
 
-// blob fetches a blob (an image config) of the repository of ref.
-func (s *session) blob(ctx context.Context, ref name.Digest) ([]byte, error) {
+// blob fetches a blob (an image config, an attestation) of the repository
+// of ref, of at most limit bytes.
+func (s *session) blob(ctx context.Context, ref name.Digest, limit int64) ([]byte, error) {
 	var b []byte
 	err := s.c.retry(ctx, func(ctx context.Context) error {
 		l, err := s.puller.Layer(ctx, ref)
@@ -67,7 +68,7 @@ func (s *session) blob(ctx context.Context, ref name.Digest) ([]byte, error) {
 			return err
 		}
 		defer rc.Close()
-		b, err = readAllLimit(rc, maxConfigSize)
+		b, err = readAllLimit(rc, limit)
 		return err
 	})
 	return b, s.c.wrapErr(ctx, "fetching", ref, err)

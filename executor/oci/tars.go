@@ -23,32 +23,39 @@ type TarPart struct {
 
 // MergeTars writes one tarball with one top-level directory per platform
 // ("linux_amd64/", "linux_arm_v7/"), each holding that part's files, as
-// BuildKit's tar exporter lays out a multi-platform build.
+// BuildKit's tar exporter lays out a multi-platform build. The file
+// appears whole or not at all.
 func MergeTars(dst string, parts []TarPart) error {
 	if err := checkDest(dst); err != nil {
 		return err
 	}
+	if err := writeAtomic(dst, func(w io.Writer) error { return WriteMergedTar(w, parts) }); err != nil {
+		return fmt.Errorf("merging tarballs into %s: %w", dst, err)
+	}
+	return nil
+}
+
+// WriteMergedTar writes the tarball MergeTars writes to w.
+func WriteMergedTar(w io.Writer, parts []TarPart) error {
 	if len(parts) == 0 {
-		return fmt.Errorf("merging tarballs into %s: no parts", dst)
+		return errors.New("no parts")
 	}
 	dirs := make([]string, len(parts))
 	seen := map[string]bool{}
 	for i, p := range parts {
 		dirs[i] = platformDir(p.Platform)
 		if seen[dirs[i]] {
-			return fmt.Errorf("merging tarballs into %s: platform %s given twice", dst, platformID(p.Platform))
+			return fmt.Errorf("platform %s given twice", platformID(p.Platform))
 		}
 		seen[dirs[i]] = true
 	}
-	return writeAtomic(dst, func(w io.Writer) error {
-		tw := tar.NewWriter(w)
-		for i, p := range parts {
-			if err := appendUnder(tw, dirs[i], p.Path); err != nil {
-				return fmt.Errorf("platform %s: %w", platformID(p.Platform), err)
-			}
+	tw := tar.NewWriter(w)
+	for i, p := range parts {
+		if err := appendUnder(tw, dirs[i], p.Path); err != nil {
+			return fmt.Errorf("platform %s: %w", platformID(p.Platform), err)
 		}
-		return tw.Close()
-	})
+	}
+	return tw.Close()
 }
 
 // appendUnder copies every entry of the tarball src into tw under dir.

@@ -182,3 +182,20 @@ func TestPlatformDir(t *testing.T) {
 		}
 	}
 }
+
+// The writer forms give the same bytes as the file forms: a merged
+// output on stdout is the file it would have been.
+func TestWriteMergedEqualsFile(t *testing.T) {
+	parts := []TarPart{{linuxAMD64, fsTar(t, "amd64")}, {linuxARMv7, fsTar(t, "arm")}}
+	dst := filepath.Join(t.TempDir(), "out.tar")
+	if err := MergeTars(dst, parts); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteMergedTar(&buf, parts); err != nil {
+		t.Fatal(err)
+	}
+	if file, _ := os.ReadFile(dst); !bytes.Equal(file, buf.Bytes()) || buf.Len() == 0 {
+		t.Errorf("WriteMergedTar wrote %d bytes unlike MergeTars's %d", buf.Len(), len(file))
+	}
+}

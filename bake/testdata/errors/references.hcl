@@ -39,5 +39,5 @@ target "c" {
 }
 
 target "d" {
-  inherits = ["c"] # ERROR: Inheritance cycle
+  inherits = ["c"] # WARNING: Inheritance cycle
 }

@@ -1,4 +1,4 @@
-package bake
+package compose
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"go.yaml.in/yaml/v4"
 
+	"github.com/xbake/xbake/bake"
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
@@ -250,7 +251,7 @@ func (l *composeLocator) errorDiag(err error) *hcl.Diagnostic {
 		rng := l.find("services", badName.name)
 		return xhcl.Errorf(&rng, "Invalid service name",
 			"Service %q would become target %q, which is not a valid target name: only letters, digits, \"_\" and \"-\" are allowed ([a-zA-Z0-9_-]+), and \".\" becomes \"_\". Rename the service.",
-			badName.name, composeTargetName(badName.name))
+			badName.name, bake.ComposeTargetName(badName.name))
 	}
 	msg := err.Error()
 	rng := l.locateMessage(msg)

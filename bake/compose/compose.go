@@ -1,4 +1,4 @@
-package bake
+package compose
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	composetypes "github.com/compose-spec/compose-go/v2/types"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/xbake/xbake/bake"
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
@@ -26,9 +27,8 @@ import (
 // keys bake uses are kept and validated, and every service with a build
 // section becomes a target of the same name in group "default".
 
-// ComposeOptions are the inputs of LoadCompose that do not come from the
-// files.
-type ComposeOptions struct {
+// Options are the inputs of Load that do not come from the files.
+type Options struct {
 	// Dir is the working directory: .env is read from it, and relative
 	// env_file paths are resolved against it.
 	Dir string
@@ -50,13 +50,13 @@ type ComposeOptions struct {
 // Compose itself would reject for them still builds.
 var composeServiceKeys = []string{"image", "build", "environment", "env_file"}
 
-// LoadCompose reads Compose files into bake targets and groups. The
-// result is meant for Options.Compose. It reports every problem it finds;
+// Load reads Compose files into bake targets and groups. The result is
+// meant for bake.Options.Compose. It reports every problem it finds;
 // the targets of the services that mapped cleanly are returned even when
 // there are errors, but callers should not build from them.
-func LoadCompose(files []xhcl.File, opts ComposeOptions) (*ComposeConfig, hcl.Diagnostics) {
+func Load(files []xhcl.File, opts Options) (*bake.ComposeConfig, hcl.Diagnostics) {
 	if len(files) == 0 {
-		return &ComposeConfig{}, nil
+		return &bake.ComposeConfig{}, nil
 	}
 	loc := newComposeLocator(files)
 	if rng, ok := loc.aliasCycle(); ok {
@@ -77,13 +77,13 @@ func LoadCompose(files []xhcl.File, opts ComposeOptions) (*ComposeConfig, hcl.Di
 	return cfg, append(diags, d...)
 }
 
-// IsComposeFile reports whether a definition file is a Compose file, as
+// IsFile reports whether a definition file is a Compose file, as
 // buildx decides it: by name for .yml/.yaml (Compose) and .json/.hcl (not
 // Compose); any other name, and stdin, is Compose when it loads as a
 // Compose file. Variables are interpolated from an empty environment
 // here: the real environment only matters once the file is known to be
 // Compose.
-func IsComposeFile(name string, data []byte) (ok bool) {
+func IsFile(name string, data []byte) (ok bool) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yml", ".yaml":
 		return true
@@ -117,7 +117,7 @@ func IsComposeFile(name string, data []byte) (ok bool) {
 // composeEnv builds the interpolation environment in buildx's order of
 // precedence: --var values, then the OS environment, then .env in the
 // working directory (which only adds names that are not set).
-func composeEnv(opts ComposeOptions) (composetypes.Mapping, error) {
+func composeEnv(opts Options) (composetypes.Mapping, error) {
 	env := composetypes.Mapping{}
 	if opts.LookupEnv != nil {
 		environ := opts.Environ
@@ -239,7 +239,7 @@ func loadComposeModel(ctx context.Context, files []xhcl.File, env composetypes.M
 	}
 	if services, ok := filtered["services"].(map[string]any); ok {
 		for _, name := range slices.Sorted(maps.Keys(services)) {
-			if target := composeTargetName(name); !namePattern.MatchString(target) {
+			if target := bake.ComposeTargetName(name); !bake.ValidName(target) {
 				return nil, &invalidServiceName{name: name}
 			}
 		}
@@ -298,12 +298,6 @@ func resolveEnvFiles(model map[string]any, dir string) {
 			}
 		}
 	}
-}
-
-// composeTargetName is the target a service becomes: dots are not allowed
-// in target names.
-func composeTargetName(service string) string {
-	return strings.ReplaceAll(service, ".", "_")
 }
 
 // missingVars records the variables interpolation found unset, which

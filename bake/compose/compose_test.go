@@ -1,4 +1,4 @@
-package bake_test
+package compose_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/bake/compose"
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
@@ -27,7 +28,7 @@ var cmpTargets = cmp.Options{
 
 // loadCompose loads Compose sources named compose.yaml, compose2.yaml, ...
 // with no environment and no .env (dir is empty).
-func loadCompose(t *testing.T, opts bake.ComposeOptions, srcs ...string) (*bake.ComposeConfig, hcl.Diagnostics) {
+func loadCompose(t *testing.T, opts compose.Options, srcs ...string) (*bake.ComposeConfig, hcl.Diagnostics) {
 	t.Helper()
 	if opts.Dir == "" {
 		opts.Dir = t.TempDir()
@@ -40,10 +41,10 @@ func loadCompose(t *testing.T, opts bake.ComposeOptions, srcs ...string) (*bake.
 		}
 		files = append(files, xhcl.File{Name: name, Data: []byte(src)})
 	}
-	return bake.LoadCompose(files, opts)
+	return compose.Load(files, opts)
 }
 
-func mustLoadCompose(t *testing.T, opts bake.ComposeOptions, srcs ...string) *bake.ComposeConfig {
+func mustLoadCompose(t *testing.T, opts compose.Options, srcs ...string) *bake.ComposeConfig {
 	t.Helper()
 	cfg, diags := loadCompose(t, opts, srcs...)
 	if len(diags) > 0 {
@@ -287,7 +288,7 @@ services:
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := mustLoadCompose(t, bake.ComposeOptions{}, tt.srcs...)
+			cfg := mustLoadCompose(t, compose.Options{}, tt.srcs...)
 			if d := cmp.Diff(tt.want, cfg.Targets, cmpTargets); d != "" {
 				t.Errorf("targets (-want +got):\n%s", d)
 			}
@@ -301,7 +302,7 @@ services:
 func TestLoadComposeEnvironmentArgs(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "app.env"), "FOO=bsdf -csdf\nFROM_FILE=${FROM_OS}-file\n")
-	cfg := mustLoadCompose(t, bake.ComposeOptions{
+	cfg := mustLoadCompose(t, compose.Options{
 		Dir:       dir,
 		LookupEnv: fakeEnv{"FROM_OS": "os", "BARE": "bare-os"}.lookup,
 		Environ:   fakeEnv{"FROM_OS": "os", "BARE": "bare-os"}.environ,
@@ -377,19 +378,19 @@ services:
 	osEnv := fakeEnv{"V1": "os", "V2": "os"}
 	tests := []struct {
 		name string
-		opts bake.ComposeOptions
+		opts compose.Options
 		want map[string]string
 	}{{
 		name: "var over OS env over .env",
-		opts: bake.ComposeOptions{Dir: dir, Vars: map[string]string{"V1": "var"}, LookupEnv: osEnv.lookup, Environ: osEnv.environ},
+		opts: compose.Options{Dir: dir, Vars: map[string]string{"V1": "var"}, LookupEnv: osEnv.lookup, Environ: osEnv.environ},
 		want: map[string]string{"V1": "var", "V2": "os", "V3": "dotenv", "DERIVED": "os-derived", "PROJECT": "bake", "tag": "me/app:dotenv"},
 	}, {
 		name: "env lookup disabled",
-		opts: bake.ComposeOptions{Dir: dir, Vars: map[string]string{"V3": "var"}, Environ: osEnv.environ},
+		opts: compose.Options{Dir: dir, Vars: map[string]string{"V3": "var"}, Environ: osEnv.environ},
 		want: map[string]string{"V1": "dotenv", "V2": "dotenv", "V3": "var", "DERIVED": "dotenv-derived", "PROJECT": "bake", "tag": "me/app:var"},
 	}, {
 		name: "COMPOSE_PROJECT_NAME names the project",
-		opts: bake.ComposeOptions{Dir: dir, Vars: map[string]string{"COMPOSE_PROJECT_NAME": "foo"}},
+		opts: compose.Options{Dir: dir, Vars: map[string]string{"COMPOSE_PROJECT_NAME": "foo"}},
 		want: map[string]string{"V1": "dotenv", "V2": "dotenv", "V3": "dotenv", "DERIVED": "dotenv-derived", "PROJECT": "foo", "tag": "me/app:dotenv"},
 	}}
 	for _, tt := range tests {
@@ -407,7 +408,7 @@ services:
 	}
 
 	t.Run("the file's name is the project name", func(t *testing.T) {
-		cfg, _ := loadCompose(t, bake.ComposeOptions{}, "name: myproject\n"+src)
+		cfg, _ := loadCompose(t, compose.Options{}, "name: myproject\n"+src)
 		if got := *cfg.Targets[0].Args["PROJECT"]; got != "myproject" {
 			t.Errorf("PROJECT = %q, want myproject", got)
 		}
@@ -415,7 +416,7 @@ services:
 }
 
 func TestLoadComposeUnsetVariableWarns(t *testing.T) {
-	cfg, diags := loadCompose(t, bake.ComposeOptions{}, `
+	cfg, diags := loadCompose(t, compose.Options{}, `
 services:
   app:
     build:
@@ -443,7 +444,7 @@ services:
 
 // The x-bake cases are buildx's TestComposeExt and TestComposeExtDedup.
 func TestLoadComposeXBake(t *testing.T) {
-	cfg := mustLoadCompose(t, bake.ComposeOptions{}, `
+	cfg := mustLoadCompose(t, compose.Options{}, `
 services:
   addon:
     image: ct-addon:bar
@@ -686,7 +687,7 @@ func TestLoadComposeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, diags := loadCompose(t, bake.ComposeOptions{}, tt.srcs...)
+			_, diags := loadCompose(t, compose.Options{}, tt.srcs...)
 			if !diags.HasErrors() {
 				t.Fatalf("no error, diagnostics %v", diags)
 			}
@@ -717,7 +718,7 @@ func TestLoadComposeErrors(t *testing.T) {
 }
 
 func TestLoadComposeWarnsUnknownXBakeField(t *testing.T) {
-	cfg, diags := loadCompose(t, bake.ComposeOptions{}, "services:\n  app:\n    build:\n      x-bake:\n        platfroms: linux/arm64\n        tags: [a]\n")
+	cfg, diags := loadCompose(t, compose.Options{}, "services:\n  app:\n    build:\n      x-bake:\n        platfroms: linux/arm64\n        tags: [a]\n")
 	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || !strings.Contains(diags[0].Detail, `Did you mean "platforms"?`) {
 		t.Fatalf("want one warning suggesting platforms, got %v", diags)
 	}
@@ -730,7 +731,7 @@ func TestLoadComposeWarnsUnknownXBakeField(t *testing.T) {
 }
 
 func TestLoadComposeSourceRanges(t *testing.T) {
-	cfg := mustLoadCompose(t, bake.ComposeOptions{}, "services:\n  app:\n    build:\n      context: .\n      x-bake:\n        platforms: [linux/arm64]\n")
+	cfg := mustLoadCompose(t, compose.Options{}, "services:\n  app:\n    build:\n      context: .\n      x-bake:\n        platforms: [linux/arm64]\n")
 	tg := cfg.Targets[0]
 	for attr, want := range map[string]string{
 		"":          "compose.yaml:2,3-6",
@@ -749,7 +750,7 @@ func TestLoadComposeSourceRanges(t *testing.T) {
 }
 
 func TestIsComposeFile(t *testing.T) {
-	compose := []byte("services:\n  app:\n    image: nginx\n")
+	composeSrc := []byte("services:\n  app:\n    image: nginx\n")
 	hclSrc := []byte("target \"default\" {\n  dockerfile = \"test\"\n}\n")
 	jsonSrc := []byte(`{"target": {"default": {"dockerfile": "test"}}}`)
 	tests := []struct {
@@ -757,13 +758,13 @@ func TestIsComposeFile(t *testing.T) {
 		data []byte
 		want bool
 	}{
-		{"compose.yaml", compose, true},
-		{"docker-compose.YML", compose, true},
+		{"compose.yaml", composeSrc, true},
+		{"docker-compose.YML", composeSrc, true},
 		{"broken.yml", []byte("services: ["), true}, // by name: the error comes from loading
-		{"docker-bake.hcl", compose, false},
-		{"docker-bake.json", compose, false},
-		{"Bakefile", compose, true},
-		{xhcl.StdinName, compose, true},
+		{"docker-bake.hcl", composeSrc, false},
+		{"docker-bake.json", composeSrc, false},
+		{"Bakefile", composeSrc, true},
+		{xhcl.StdinName, composeSrc, true},
 		{"Bakefile", []byte("services:\n  app:\n    build:\n      context: .\n      secrets: [undefined]\n"), true},
 		{"secrets-only", []byte("secrets:\n  s:\n    file: ./s\n"), true},
 		{"Bakefile", hclSrc, false},
@@ -773,8 +774,8 @@ func TestIsComposeFile(t *testing.T) {
 		{"Bakefile", []byte("services:\n  app:\n    ports: [80]\n    build:\n      shm_size: [1]\n"), false},
 	}
 	for _, tt := range tests {
-		if got := bake.IsComposeFile(tt.name, tt.data); got != tt.want {
-			t.Errorf("IsComposeFile(%q, %q) = %v, want %v", tt.name, tt.data, got, tt.want)
+		if got := compose.IsFile(tt.name, tt.data); got != tt.want {
+			t.Errorf("IsFile(%q, %q) = %v, want %v", tt.name, tt.data, got, tt.want)
 		}
 	}
 }
@@ -784,7 +785,7 @@ func TestIsComposeFile(t *testing.T) {
 // Compose group of the same name (buildx decodes HCL blocks into the
 // Compose config, and groups have no Merge), so db is not in "default".
 func TestComposeHCLOverride(t *testing.T) {
-	compose, diags := bake.LoadCompose([]xhcl.File{{Name: "compose.yaml", Data: []byte(`
+	cc, diags := compose.Load([]xhcl.File{{Name: "compose.yaml", Data: []byte(`
 services:
   app:
     image: me/app:compose
@@ -799,7 +800,7 @@ services:
         cache-from: [me/app:cache]
   db:
     build: ./db
-`)}}, bake.ComposeOptions{Dir: t.TempDir()})
+`)}}, compose.Options{Dir: t.TempDir()})
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -817,7 +818,7 @@ target "extra" {}
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	cfg, diags := bake.Load(files, bake.Options{Compose: compose})
+	cfg, diags := bake.Load(files, bake.Options{Compose: cc})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -886,7 +887,7 @@ func FuzzLoadCompose(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		bake.IsComposeFile("Bakefile", data)
-		bake.LoadCompose([]xhcl.File{{Name: "compose.yaml", Data: data}}, bake.ComposeOptions{Dir: dir})
+		compose.IsFile("Bakefile", data)
+		compose.Load([]xhcl.File{{Name: "compose.yaml", Data: data}}, compose.Options{Dir: dir})
 	})
 }

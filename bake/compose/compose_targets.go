@@ -1,7 +1,6 @@
-package bake
+package compose
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,20 +10,21 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/xbake/xbake/bake"
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // composeTargets maps the services of a loaded project to targets, in
 // service name order (compose-go keeps services in a map: buildx's order is
 // random, ours is sorted).
-func composeTargets(p *types.Project, loc *composeLocator) (*ComposeConfig, hcl.Diagnostics) {
-	cfg := &ComposeConfig{}
+func composeTargets(p *types.Project, loc *composeLocator) (*bake.ComposeConfig, hcl.Diagnostics) {
+	cfg := &bake.ComposeConfig{}
 	if len(p.Services) == 0 {
 		return cfg, nil
 	}
-	g := &Group{Name: "default", Targets: []string{}, DeclRange: loc.find("services"), targetRanges: map[string]hcl.Range{}}
+	g := &bake.Group{Name: "default", Targets: []string{}, DeclRange: loc.find("services")}
 	var diags hcl.Diagnostics
-	byName := map[string]*Target{}
+	byName := map[string]*bake.Target{}
 	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 		s := p.Services[name]
 		if s.Build == nil {
@@ -40,11 +40,10 @@ func composeTargets(p *types.Project, loc *composeLocator) (*ComposeConfig, hcl.
 			continue
 		}
 		byName[t.Name] = t
-		g.Targets = append(g.Targets, t.Name)
-		g.targetRanges[t.Name] = t.Source.DeclRange
+		g.AddTarget(t.Name, t.Source.DeclRange)
 		cfg.Targets = append(cfg.Targets, t)
 	}
-	cfg.Groups = []*Group{g}
+	cfg.Groups = []*bake.Group{g}
 	return cfg, diags
 }
 
@@ -54,7 +53,7 @@ type composeMapper struct {
 	s     types.ServiceConfig
 	name  string // the service name, as written
 	loc   *composeLocator
-	src   *Source
+	src   *bake.Source
 	diags hcl.Diagnostics
 }
 
@@ -72,10 +71,10 @@ func (m *composeMapper) errorf(rng hcl.Range, summary, format string, args ...an
 	m.diags = append(m.diags, xhcl.Errorf(&rng, summary, format, args...))
 }
 
-func (m *composeMapper) target() *Target {
+func (m *composeMapper) target() *bake.Target {
 	b := m.s.Build
-	m.src = &Source{DeclRange: m.loc.find("services", m.name), Attrs: map[string]hcl.Range{}, Elems: map[string]hcl.Range{}}
-	t := &Target{Name: composeTargetName(m.name), Source: m.src}
+	m.src = &bake.Source{DeclRange: m.loc.find("services", m.name), Attrs: map[string]hcl.Range{}, Elems: map[string]hcl.Range{}}
+	t := &bake.Target{Name: bake.ComposeTargetName(m.name), Source: m.src}
 
 	setString := func(dst **string, v, attr, key string) {
 		if v != "" {
@@ -89,7 +88,7 @@ func (m *composeMapper) target() *Target {
 	setString(&t.Network, b.Network, "network", "network")
 
 	if b.AdditionalContexts != nil {
-		t.Contexts = composeNamedContexts(b.AdditionalContexts)
+		t.Contexts = bake.ComposeNamedContexts(b.AdditionalContexts)
 		m.at("contexts", "build", "additional_contexts")
 	}
 	if b.ShmSize > 0 {
@@ -107,14 +106,14 @@ func (m *composeMapper) target() *Target {
 		m.at("extra-hosts", "build", "extra_hosts")
 	}
 	for _, k := range b.SSH {
-		e := &SSH{ID: k.ID}
+		e := &bake.SSH{ID: k.ID}
 		if k.Path != "" {
 			e.Paths = []string{k.Path}
 		}
 		t.SSH = append(t.SSH, e)
 	}
 	if t.SSH != nil {
-		sortSSH(t.SSH)
+		bake.SortSSH(t.SSH)
 		m.at("ssh", "build", "ssh")
 	}
 	t.Secrets = m.secrets(b.Secrets)
@@ -201,7 +200,7 @@ func (m *composeMapper) ulimits(in map[string]*types.UlimitsConfig) []string {
 			soft, hard = u.Single, u.Single
 		}
 		s := fmt.Sprintf("%s=%d:%d", name, soft, hard)
-		if err := checkUlimit(s); err != nil {
+		if err := bake.CheckUlimit(s); err != nil {
 			m.errorf(m.at("", "build", "ulimits", name), "Invalid ulimit",
 				"Service %q: %s. Use a known ulimit name and a soft limit no higher than the hard one, such as nofile: {soft: 1024, hard: 2048}.", m.name, err)
 			continue
@@ -215,8 +214,8 @@ func (m *composeMapper) ulimits(in map[string]*types.UlimitsConfig) []string {
 // secrets maps build secrets to their top-level definitions: a file or an
 // environment variable. External secrets live in a swarm and cannot be
 // read by a build.
-func (m *composeMapper) secrets(in []types.ServiceSecretConfig) []*Secret {
-	var out []*Secret
+func (m *composeMapper) secrets(in []types.ServiceSecretConfig) []*bake.Secret {
+	var out []*bake.Secret
 	for _, ref := range in {
 		def := m.p.Secrets[ref.Source]
 		if def.External {
@@ -226,7 +225,7 @@ func (m *composeMapper) secrets(in []types.ServiceSecretConfig) []*Secret {
 				m.name, ref.Source)
 			continue
 		}
-		out = append(out, &Secret{ID: ref.Source, FilePath: def.File, Env: def.Environment})
+		out = append(out, &bake.Secret{ID: ref.Source, FilePath: def.File, Env: def.Environment})
 	}
 	if len(in) > 0 {
 		m.at("secret", "build", "secrets")
@@ -236,13 +235,13 @@ func (m *composeMapper) secrets(in []types.ServiceSecretConfig) []*Secret {
 
 // cacheEntries parses cache_from/cache_to (or the x-bake equivalents);
 // empty strings are skipped, as buildx does.
-func (m *composeMapper) cacheEntries(in []string, attr string, path ...string) []*CacheEntry {
-	var out []*CacheEntry
+func (m *composeMapper) cacheEntries(in []string, attr string, path ...string) []*bake.CacheEntry {
+	var out []*bake.CacheEntry
 	for i, s := range in {
 		if s == "" {
 			continue
 		}
-		es, err := ParseCacheEntries(s)
+		es, err := bake.ParseCacheEntries(s)
 		if err != nil {
 			m.errorf(m.at("", append(path, fmt.Sprint(i))...), "Invalid "+attr,
 				"Service %q: %q is not a cache entry: %s. Write a registry reference (user/app:cache) or type=...,key=value.", m.name, s, err)
@@ -258,13 +257,13 @@ func (m *composeMapper) cacheEntries(in []string, attr string, path ...string) [
 
 // attests maps sbom and provenance: a boolean enables or disables the
 // attestation, any other value is its options ("mode=max").
-func (m *composeMapper) attests(sbom, provenance string) []*Attest {
-	var out []*Attest
+func (m *composeMapper) attests(sbom, provenance string) []*bake.Attest {
+	var out []*bake.Attest
 	for _, a := range []struct{ typ, value string }{{"sbom", sbom}, {"provenance", provenance}} {
 		if a.value == "" {
 			continue
 		}
-		at, err := ParseAttest(canonicalAttest(a.typ, a.value))
+		at, err := bake.ParseAttest(canonicalAttest(a.typ, a.value))
 		if err != nil {
 			m.errorf(m.at("", "build", a.typ), "Invalid "+a.typ,
 				"Service %q: %s: %s. Use true, false or options such as mode=max.", m.name, a.value, err)
@@ -281,32 +280,6 @@ func canonicalAttest(typ, value string) string {
 		return fmt.Sprintf("type=%s,disabled=%t", typ, !b)
 	}
 	return fmt.Sprintf("type=%s,%s", typ, value)
-}
-
-// composeNamedContexts turns Compose's "service:x" contexts (and bake's
-// "target:x") into bake target links, with the service name mapped to its
-// target name.
-func composeNamedContexts(in map[string]string) map[string]string {
-	out := make(map[string]string, len(in))
-	for k, v := range in {
-		for _, prefix := range []string{"service:", "target:"} {
-			if name, ok := strings.CutPrefix(v, prefix); ok {
-				v = "target:" + composeTargetName(name)
-				break
-			}
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func sortSSH(s []*SSH) {
-	slices.SortFunc(s, func(a, b *SSH) int {
-		if c := cmp.Compare(a.ID, b.ID); c != 0 {
-			return c
-		}
-		return slices.Compare(a.Paths, b.Paths)
-	})
 }
 
 // bytesSize formats a size as docker does (go-units BytesSize): binary

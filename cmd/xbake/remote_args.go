@@ -1,0 +1,18 @@
+package main
+
+import "github.com/xbake/xbake/bake"
+
+// remoteArgs splits buildx's positional form: [URL] [CMDCONTEXT_URL]
+// [TARGET...]. A first argument that is a remote URL is the definition;
+// a second one is BAKE_CMD_CONTEXT.
+func remoteArgs(args []string) (defURL, cmdContext string, targets []string) {
+	cmdContext, targets = "cwd://", args
+	if len(targets) == 0 || !bake.IsRemoteURL(targets[0]) {
+		return "", cmdContext, targets
+	}
+	defURL, targets = targets[0], targets[1:]
+	if len(targets) > 0 && bake.IsRemoteURL(targets[0]) {
+		cmdContext, targets = targets[0], targets[1:]
+	}
+	return defURL, cmdContext, targets
+}
