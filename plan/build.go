@@ -22,9 +22,6 @@ type group struct {
 // build turns the checked targets into a Plan. It runs only when there is
 // no error, so every link resolves and every platform is valid.
 func (b *builder) build() *Plan {
-	merged := func(o *bake.Export) bool {
-		return MergedOutput(o) || (b.req.LoadIndex && o != nil && o.Type == "docker" && o.Dest == "")
-	}
 	pairs := 0 // (target, platform) pairs
 	for _, ti := range b.targets {
 		pairs += len(ti.plats)
@@ -33,7 +30,7 @@ func (b *builder) build() *Plan {
 	// than allocated one by one: plans of thousands of targets are common.
 	keys := make([]string, 0, pairs)
 	for _, ti := range b.targets {
-		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, merged)
+		ti.merge = !ti.t.Linked && len(ti.plats) > 1 && slices.ContainsFunc(ti.t.Outputs, b.req.Merges)
 		start := len(keys)
 		for _, p := range ti.plats {
 			keys = append(keys, p.key)
@@ -199,6 +196,13 @@ func mergeNode(ti *tinfo, groups []*group) *Node {
 		Merge:  m,
 		Origin: declRange(ti.t),
 	}
+}
+
+// Merges says whether an output of a multi-platform target is assembled
+// by its merge node under r: a MergedOutput, and with LoadIndex a docker
+// output without dest, which the engine then loads as one image.
+func (r Request) Merges(o *bake.Export) bool {
+	return MergedOutput(o) || (r.LoadIndex && o != nil && o.Type == "docker" && o.Dest == "")
 }
 
 // MergedOutput says whether an output of a multi-platform target is

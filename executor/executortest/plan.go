@@ -34,6 +34,16 @@ type PlanTarget struct {
 // It panics when the planner rejects the targets or places a merge node
 // where Merge does not say so: a test plan is valid by construction.
 func NewPlan(targets ...PlanTarget) *plan.Plan {
+	return NewPlanRequest(plan.Request{}, targets...)
+}
+
+// NewPlanRequest is NewPlan with more of the planner's request than the
+// default platform (which is DefaultPlatform when req has none), for what
+// a request decides, such as LoadIndex.
+func NewPlanRequest(req plan.Request, targets ...PlanTarget) *plan.Plan {
+	if req.DefaultPlatform == "" {
+		req.DefaultPlatform = DefaultPlatform
+	}
 	def := &bake.Definition{}
 	for _, pt := range targets {
 		t := pt.Target
@@ -53,12 +63,12 @@ func NewPlan(targets ...PlanTarget) *plan.Plan {
 			}
 			t.Contexts = ctxs
 		}
-		if pt.Merge && !slices.ContainsFunc(t.Outputs, plan.MergedOutput) {
+		if pt.Merge && !slices.ContainsFunc(t.Outputs, req.Merges) {
 			t.Outputs = append(t.Outputs, &bake.Export{Type: "registry"})
 		}
 		def.Targets = append(def.Targets, t)
 	}
-	p, diags := plan.New(def, plan.Request{DefaultPlatform: DefaultPlatform})
+	p, diags := plan.New(def, req)
 	if diags.HasErrors() {
 		panic(fmt.Sprintf("executortest.NewPlan: the planner rejects the test targets: %v", diags))
 	}
