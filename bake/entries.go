@@ -1,7 +1,6 @@
 package bake
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -79,9 +78,6 @@ func (e *Export) Map() map[string]string {
 	return m
 }
 
-// MarshalJSON prints the output as one object with sorted keys.
-func (e *Export) MarshalJSON() ([]byte, error) { return json.Marshal(e.Map()) }
-
 // ParseCacheEntries parses one cache-from/cache-to string: CSV with a type
 // ("type=registry,ref=x"), or one or more bare registry references
 // ("user/app:cache" or "a:cache,b:cache").
@@ -143,9 +139,6 @@ func (c *CacheEntry) Map() map[string]string {
 	return m
 }
 
-// MarshalJSON prints the entry as one object with sorted keys.
-func (c *CacheEntry) MarshalJSON() ([]byte, error) { return json.Marshal(c.Map()) }
-
 // ParseAttest parses one attestation in CSV form ("type=sbom",
 // "type=provenance,mode=max", "type=sbom,disabled=true").
 func ParseAttest(s string) (*Attest, error) {
@@ -199,20 +192,6 @@ func (a *Attest) validate() error {
 	return nil
 }
 
-// MarshalJSON prints the attestation as one object with sorted keys and
-// "disabled" as a bool.
-func (a *Attest) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, len(a.Attrs)+2)
-	for k, v := range a.Attrs {
-		m[k] = v
-	}
-	m["type"] = a.Type
-	if a.Disabled {
-		m["disabled"] = true
-	}
-	return json.Marshal(m)
-}
-
 // ParseSecret parses one secret in CSV form ("id=npm,src=.npmrc",
 // "id=token,env=TOKEN", "type=env,id=X").
 func ParseSecret(s string) (*Secret, error) {
@@ -249,15 +228,6 @@ func ParseSecret(s string) (*Secret, error) {
 	return sec, nil
 }
 
-// MarshalJSON prints the secret as {"id","src","env"}.
-func (s *Secret) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ID  string `json:"id,omitempty"`
-		Src string `json:"src,omitempty"`
-		Env string `json:"env,omitempty"`
-	}{s.ID, s.FilePath, s.Env})
-}
-
 // ParseSSH parses one ssh entry: "default" or "id=path1,path2".
 func ParseSSH(s string) *SSH {
 	id, paths, ok := strings.Cut(s, "=")
@@ -266,14 +236,6 @@ func ParseSSH(s string) *SSH {
 		e.Paths = strings.Split(paths, ",")
 	}
 	return e
-}
-
-// MarshalJSON prints the entry as {"id","paths"}.
-func (s *SSH) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ID    string   `json:"id,omitempty"`
-		Paths []string `json:"paths,omitempty"`
-	}{s.ID, s.Paths})
 }
 
 // ParsePolicy parses one policy in CSV form
@@ -324,15 +286,4 @@ func policyFromFields(fields []string) (*Policy, error) {
 		}
 	}
 	return p, nil
-}
-
-// MarshalJSON prints the policy with its set fields only.
-func (p *Policy) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Filename string `json:"filename,omitempty"`
-		Reset    *bool  `json:"reset,omitempty"`
-		Disabled *bool  `json:"disabled,omitempty"`
-		Strict   *bool  `json:"strict,omitempty"`
-		LogLevel string `json:"log-level,omitempty"`
-	}{p.Filename, p.Reset, p.Disabled, p.Strict, p.LogLevel})
 }

@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -87,7 +88,7 @@ func (w *jsonWriter) strings(ss []string) {
 // stringMap writes a map with sorted keys.
 func (w *jsonWriter) stringMap(m map[string]string) {
 	w.beginObject()
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		w.key(k)
 		w.str(m[k])
 	}

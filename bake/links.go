@@ -1,45 +1,34 @@
 package bake
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-
-	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // loadLinks adds the targets that `target:` contexts of t need and were not
 // requested: resolved with the same overrides, exported nowhere
 // (type=cacheonly) and marked Linked. Dependencies pass their entitlements
 // on to their dependents.
+//
+// It follows links only: whether they are valid (not to the target itself,
+// no cycle, platforms that match, with canonical platforms) is decided by
+// package plan, once (plan.CheckLinks before --print, plan.New before a
+// build). A link back to a target on the current path is not followed, so
+// a cycle ends here and is reported there.
 func (r *resolver) loadLinks(name string, t *Target, all map[string]*Target, visiting []string) hcl.Diagnostics {
 	visiting = append(visiting, name)
 	var diags hcl.Diagnostics
-	for _, key := range sortedKeys(t.Contexts) {
+	for _, key := range slices.Sorted(maps.Keys(t.Contexts)) {
 		dep, ok := strings.CutPrefix(t.Contexts[key], "target:")
-		if !ok {
-			continue
-		}
-		rng := t.ElemRange("contexts", key)
-		if dep == name {
-			diags = append(diags, xhcl.Errorf(&rng, "Target links to itself",
-				"Context %q of target %q is its own output (target:%s). Point it at another target or a directory.", key, name, dep))
-			continue
-		}
-		if i := slices.Index(visiting, dep); i >= 0 {
-			path := append(slices.Clone(visiting[i:]), dep)
-			// Walking from each member finds the same cycle: report it once.
-			key := slices.Sorted(slices.Values(path[1:]))
-			if !r.reportCycle(strings.Join(key, "\x00")) {
-				continue
-			}
-			diags = append(diags, xhcl.Errorf(&rng, "Dependency cycle",
-				"Targets depend on each other through target: contexts: %s. Remove one of these links.", strings.Join(path, " -> ")))
+		if !ok || slices.Contains(visiting, dep) {
 			continue
 		}
 		t2, ok := all[dep]
 		if !ok {
+			rng := t.ElemRange("contexts", key)
 			var d hcl.Diagnostics
 			t2, d = r.resolveTarget(dep, &rng)
 			diags = append(diags, d...)
@@ -56,28 +45,6 @@ func (r *resolver) loadLinks(name string, t *Target, all map[string]*Target, vis
 				t.Entitlements = appendClone(t.Entitlements, []string{e})
 			}
 		}
-		if len(t.Platforms) > 1 && len(t2.Platforms) > 1 {
-			for _, p := range t.Platforms {
-				if !slices.Contains(t2.Platforms, p) {
-					diags = append(diags, xhcl.Errorf(&rng, "Missing platform in dependency",
-						"Target %q builds for %s, but its dependency %q (context %q) does not: it builds for %s. Add %q to the platforms of %q, or give %q a single platform.",
-						name, p, dep, key, strings.Join(t2.Platforms, ", "), p, dep, dep))
-					break
-				}
-			}
-		}
 	}
 	return diags
-}
-
-// reportCycle returns true the first time a cycle (by its members) is seen.
-func (r *resolver) reportCycle(key string) bool {
-	if r.cycles == nil {
-		r.cycles = map[string]bool{}
-	}
-	if r.cycles[key] {
-		return false
-	}
-	r.cycles[key] = true
-	return true
 }

@@ -76,13 +76,6 @@ func (p *Policy) writeJSON(w *jsonWriter) {
 	w.endObject()
 }
 
-// MarshalJSON prints the target as `docker buildx bake --print` does.
-func (t *Target) MarshalJSON() ([]byte, error) {
-	w := &jsonWriter{}
-	t.writeJSON(w)
-	return w.buf, nil
-}
-
 // WritePrint writes the definition exactly as `docker buildx bake --print`
 // does: {"group":{...},"target":{...}} with sorted keys, two-space indent
 // and a final newline.

@@ -7,29 +7,34 @@ import (
 )
 
 var (
-	httpURL      = regexp.MustCompile(`^https?://`)
+	httpURL      = regexp.MustCompile(`^(?i)https?://`)
 	gitURLSuffix = regexp.MustCompile(`\.git(?:#.+)?$`)
+	gitScheme    = regexp.MustCompile(`^(?i)(?:git|ssh)://`)
+	// scpURL is git's scp-like ssh syntax, user@host:path, as BuildKit's
+	// sshutil matches it.
+	scpURL = regexp.MustCompile(`^[a-zA-Z0-9-_]+@[a-zA-Z0-9-.]+:`)
 )
 
 // IsRemoteURL reports whether s is a remote context or definition rather
-// than a local path, as buildx decides: any http(s) URL, and git URLs.
+// than a local path, as buildx decides (urlutil.IsRemoteURL): any http(s)
+// URL, and git URLs. It is the one such test of xbake: contexts, named
+// contexts, Dockerfiles and definitions all go through it.
 func IsRemoteURL(s string) bool {
 	return httpURL.MatchString(s) || IsGitURL(s)
 }
 
-// IsGitURL reports whether s names a git repository: git://, git@,
-// github.com/ prefixes, or an http(s) URL whose path ends in .git (with an
-// optional #ref[:subdir] fragment).
+// IsGitURL reports whether s names a git repository, as BuildKit's
+// ParseGitRef does: a git:// or ssh:// URL, a github.com/ path, the
+// scp-like user@host:path, or an http(s) URL whose path ends in .git (with
+// an optional #ref[:subdir] fragment).
 func IsGitURL(s string) bool {
-	if httpURL.MatchString(s) && gitURLSuffix.MatchString(s) {
-		return true
+	switch {
+	case httpURL.MatchString(s):
+		return gitURLSuffix.MatchString(s)
+	case strings.HasPrefix(s, "./"), strings.HasPrefix(s, "../"):
+		return false
 	}
-	for _, p := range []string{"git://", "github.com/", "git@"} {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
+	return gitScheme.MatchString(s) || strings.HasPrefix(s, "github.com/") || scpURL.MatchString(s)
 }
 
 // SplitGitURL splits "repo#ref:subdir" into its parts.

@@ -102,12 +102,12 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 	}
 	// Keep going with the targets that resolved, so one run reports every
 	// problem; the definition is only returned when there is none.
-	for _, name := range sortedTargetNames(targets) {
+	for _, name := range slices.Sorted(maps.Keys(targets)) {
 		diags = append(diags, r.loadLinks(name, targets[name], targets, nil)...)
 	}
 
 	def := &Definition{Granted: r.grants.list()}
-	for _, name := range sortedTargetNames(targets) {
+	for _, name := range slices.Sorted(maps.Keys(targets)) {
 		t := targets[name]
 		if req.SourceDateEpoch != "" {
 			if _, ok := t.Args["SOURCE_DATE_EPOCH"]; !ok {
@@ -127,7 +127,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 		diags = append(diags, t.validate(req.StatFile)...)
 		def.Targets = append(def.Targets, t)
 	}
-	for _, name := range sortedKeys(groups) {
+	for _, name := range slices.Sorted(maps.Keys(groups)) {
 		def.Groups = append(def.Groups, groups[name])
 	}
 	diags = append(diags, c.takeLazyDiags()...)
@@ -247,8 +247,6 @@ type resolver struct {
 	// and inheritCycles the inherits cycles warned about.
 	reported      map[string]bool
 	inheritCycles map[string]bool
-	// cycles are the target: link cycles reported so far.
-	cycles map[string]bool
 }
 
 func newResolver(c *Config, ovs map[string][]*override) *resolver {
@@ -381,17 +379,6 @@ func (r *resolver) inheritCycle(chain []string, rng *hcl.Range) hcl.Diagnostics 
 	return hcl.Diagnostics{xhcl.Warnf(rng, "Inheritance cycle",
 		"Targets inherit from each other: %s. While %q is resolved, %q cannot inherit it back, so this element adds nothing to %q (as in docker buildx bake). Remove one of these inherits.",
 		path, start, last, last)}
-}
-
-func sortedTargetNames(m map[string]*Target) []string { return sortedKeys(m) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (g *grants) list() []string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/docker/go-units"
 	"github.com/hashicorp/hcl/v2"
 
 	xhcl "github.com/xbake/xbake/hcl"
@@ -41,7 +42,7 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 		t.Context = &c
 	}
 	if t.ShmSize != nil {
-		if _, err := parseBytes(*t.ShmSize); err != nil {
+		if _, err := units.RAMInBytes(*t.ShmSize); err != nil {
 			errf("shm-size", "Invalid shm-size", "Target %q: %q is not a size; write a number with an optional unit b, k, m or g, such as \"128m\".", t.Name, *t.ShmSize)
 		}
 	}
@@ -144,22 +145,6 @@ func (t *Target) validateOutputs() hcl.Diagnostics {
 		errf("Several outputs to stdout", "Target %q: %d outputs write to stdout (dest \"-\", or no dest for tar and oci); give all but one a dest file.", t.Name, stdout)
 	}
 	return diags
-}
-
-var sizePattern = regexp.MustCompile(`^(?i)(\d+(?:\.\d+)?) *([kmgtp]?)(i?b?)$`)
-
-// parseBytes parses a docker memory size ("64m", "1g", "1024").
-func parseBytes(s string) (int64, error) {
-	m := sizePattern.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, fmt.Errorf("invalid size %q", s)
-	}
-	f, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, err
-	}
-	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}[strings.ToLower(m[2])]
-	return int64(f * mult), nil
 }
 
 var ulimitNames = map[string]bool{

@@ -13,9 +13,10 @@ import (
 	"github.com/xbake/xbake/plan"
 )
 
-// Two published targets and a third that ends last.
+// Two published targets and a third that ends last, planned for
+// --atomic: the single-platform web gets a merge node too.
 func atomicPlan() *plan.Plan {
-	return executortest.NewPlan(
+	return executortest.NewPlanRequest(plan.Request{Atomic: true},
 		executortest.PlanTarget{Name: "app", Platforms: []string{"linux/amd64", "linux/arm64"}, Merge: true},
 		executortest.PlanTarget{Name: "last"},
 		executortest.PlanTarget{Name: "web", Merge: true},

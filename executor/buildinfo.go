@@ -3,8 +3,10 @@ package executor
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,7 +108,7 @@ func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, b *Builder, 
 		}
 	}
 	if info {
-		for _, name := range sortedKeys(in.locals) {
+		for _, name := range slices.Sorted(maps.Keys(in.locals)) {
 			if r, ok := relIn(v.root, in.locals[name]); ok {
 				a["vcs:localdir:"+name] = r
 			}

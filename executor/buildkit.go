@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -142,9 +144,15 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 			return err
 		}
 		t := n.Solve.Targets[0]
+		// The targets of a solve share their cache entries; when one of
+		// them has other platforms, its other solves use the same refs.
+		perPlatform := false
+		for i := range n.Solve.Targets {
+			perPlatform = perPlatform || n.Solve.PerPlatform(i)
+		}
 		pr := &prepared{node: n, in: in, exports: exps, sessionIDs: map[string]string{},
-			cacheFrom: cacheImports(t, n.Solve.Platform, bk.opt.WorkDir, bk.opt.Getenv),
-			cacheTo:   cacheExports(t, n.Solve.Platform, bk.opt.WorkDir, bk.opt.Getenv)}
+			cacheFrom: cacheImports(t, n.Solve.Platform, perPlatform, bk.opt.WorkDir, bk.opt.Getenv),
+			cacheTo:   cacheExports(t, n.Solve.Platform, perPlatform, bk.opt.WorkDir, bk.opt.Getenv)}
 		if n.Solve.Role == plan.RoleDependency {
 			pr.cacheTo = nil
 		}
@@ -152,7 +160,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if err := bk.addBuildInfo(ctx, n, b, in); err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
-		for _, name := range sortedKeys(in.locals) {
+		for _, name := range slices.Sorted(maps.Keys(in.locals)) {
 			id, err := bk.sessions.assign(ctx, b, name, in.locals[name])
 			if err != nil {
 				return err

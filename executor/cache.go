@@ -35,12 +35,14 @@ import (
 //
 // A single-platform target uses the entries as written.
 
-// cacheImports are the cache-from entries of t's solve for platform p.
-func cacheImports(t *bake.Target, p ocispec.Platform, wd string, getenv func(string) string) []client.CacheOptionsEntry {
+// cacheImports are the cache-from entries of t's solve for platform p;
+// perPlatform says that the plan gave the target (or another target of
+// the solve) several platforms.
+func cacheImports(t *bake.Target, p ocispec.Platform, perPlatform bool, wd string, getenv func(string) string) []client.CacheOptionsEntry {
 	var out []client.CacheOptionsEntry
 	for _, c := range activeCaches(t.CacheFrom, wd, getenv) {
 		out = append(out, c)
-		if perPlatform(t) {
+		if perPlatform {
 			if pc, ok := platformCache(c, p, "src"); ok {
 				out = append(out, pc)
 			}
@@ -50,9 +52,9 @@ func cacheImports(t *bake.Target, p ocispec.Platform, wd string, getenv func(str
 }
 
 // cacheExports are the cache-to entries of t's solve for platform p.
-func cacheExports(t *bake.Target, p ocispec.Platform, wd string, getenv func(string) string) []client.CacheOptionsEntry {
+func cacheExports(t *bake.Target, p ocispec.Platform, perPlatform bool, wd string, getenv func(string) string) []client.CacheOptionsEntry {
 	caches := activeCaches(t.CacheTo, wd, getenv)
-	if !perPlatform(t) {
+	if !perPlatform {
 		return caches
 	}
 	out := make([]client.CacheOptionsEntry, 0, len(caches))
@@ -64,9 +66,6 @@ func cacheExports(t *bake.Target, p ocispec.Platform, wd string, getenv func(str
 	}
 	return out
 }
-
-// perPlatform reports whether t's solves need per-platform caches.
-func perPlatform(t *bake.Target) bool { return len(t.Platforms) > 1 }
 
 // activeCaches converts entries as buildx's CreateCaches does: disabled
 // ones are dropped, local paths made absolute, gha entries completed from

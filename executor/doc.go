@@ -48,4 +48,9 @@
 // dependency and its dependents always run on one
 // builder, because BuildKit hands a result to another build only within a
 // daemon; xbake does not push intermediate results through a registry.
+//
+// The executor carries out what the plan decided and re-derives none of
+// it: a solve's outputs follow each of its targets' role and planned
+// platforms (plan.Solve.Roles, Solve.TargetPlatforms), never the raw
+// platforms lists, where "local" and aliases may name one platform twice.
 package executor

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -108,15 +109,15 @@ func readPaths(t *bake.Target) [][2]string {
 	if t.Context != nil && *t.Context != "" {
 		ctx = *t.Context
 	}
-	if !isRemoteContext(ctx) {
+	if !bake.IsRemoteURL(ctx) {
 		out = append(out, [2]string{ctx, "reads its context " + ctx})
-		if t.Dockerfile != nil && *t.Dockerfile != "" && t.DockerfileInline == nil && filepath.IsAbs(*t.Dockerfile) {
-			out = append(out, [2]string{*t.Dockerfile, "reads its Dockerfile " + *t.Dockerfile})
-		}
 	}
-	for _, name := range sortedKeys(t.Contexts) {
+	if df, local := t.DockerfilePath(); local && !within(df, ctx) {
+		out = append(out, [2]string{df, "reads its Dockerfile " + df})
+	}
+	for _, name := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[name]
-		if strings.Contains(v, "://") || strings.HasPrefix(v, "target:") || isRemoteContext(v) {
+		if strings.Contains(v, "://") || strings.HasPrefix(v, "target:") || bake.IsRemoteURL(v) {
 			continue
 		}
 		out = append(out, [2]string{v, "reads context " + name + " from " + v})

@@ -17,7 +17,8 @@ func TestOrderExports(t *testing.T) {
 	img := func(target, name string, byDigest bool) *export {
 		return &export{target: target, byDigest: byDigest, entry: client.ExportEntry{Type: "image", Attrs: map[string]string{"name": name}}}
 	}
-	n := solveNode(&bake.Target{Name: "a"}, "linux/amd64", plan.RoleMerge)
+	n := solveNode(&bake.Target{Name: "a", Platforms: []string{"linux/amd64", "linux/arm64"}, Tags: []string{"r.test/a"},
+		Outputs: []*bake.Export{{Type: "registry"}}}, "linux/amd64", plan.RoleMerge)
 	exps, err := orderExports(n, []*export{
 		img("a", "r.test/a", true),
 		img("b", "r.test/b,r.test/a", true),
@@ -51,7 +52,7 @@ func TestOrderExports(t *testing.T) {
 func TestOrderExportsAtomicSinglePlatform(t *testing.T) {
 	tgt := &bake.Target{Name: "one", Tags: []string{"r.test/one:v1"}, Outputs: []*bake.Export{{Type: "registry"}}}
 	for _, role := range []plan.Role{plan.RoleMerge, plan.RoleExport} {
-		n := solveNode(tgt, "linux/amd64", role)
+		n := solveNodeFor(plan.Request{Atomic: role == plan.RoleMerge}, tgt, "linux/amd64", role)
 		exps, err := exportsFor(n, "/tmp/run")
 		if err != nil {
 			t.Fatal(err)

@@ -53,7 +53,7 @@ func (bk *BuildKit) prepareLoads(ctx context.Context, n *plan.Node, exps []*expo
 			continue
 		}
 		t := targetNamed(n, e.target)
-		merged := loadIndex && n.Solve.Role == plan.RoleMerge && t != nil && len(t.Platforms) > 1
+		merged := loadIndex && e.merge // the plan's decision, per target
 		if b := bk.place[n.ID]; b != nil && b.Driver == builder.DriverDocker && !merged {
 			e.entry.Type = "moby"
 			continue

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor/executortest"
+	"github.com/xbake/xbake/plan"
 )
 
 // containerdEngine stands in for a Docker engine with the containerd
@@ -67,8 +68,8 @@ func TestIntegrationLoadIndex(t *testing.T) {
 	plats := []string{"linux/amd64", "linux/arm64"}
 	tgt := r.target("app", plats, "FROM "+r.env.Registry+"/xbake/busybox\nCMD [\"uname\", \"-m\"]\n", &bake.Export{Type: "docker"})
 	tgt.Tags = []string{"xbake-test/app:v1"}
-	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
-	p.LoadIndex = true
+	p := executortest.NewPlanRequest(plan.Request{LoadIndex: true},
+		executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
 	rep, err := r.build(p)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, r.output())

@@ -34,7 +34,6 @@ func (r *Report) Metadata() map[string]any {
 		}
 		return m
 	}
-	merged := map[string]bool{}
 	for _, nr := range r.Nodes {
 		if nr.Result == nil {
 			continue
@@ -42,7 +41,7 @@ func (r *Report) Metadata() map[string]any {
 		n := nr.Node
 		switch n.Kind {
 		case plan.KindSolve:
-			for _, t := range n.Solve.Targets {
+			for i, t := range n.Solve.Targets {
 				resp := decodeResponse(nr.Result.ExporterResponse[t.Name])
 				m := entry(t.Name)
 				plats, _ := m[PlatformsKey].(map[string]any)
@@ -51,7 +50,10 @@ func (r *Report) Metadata() map[string]any {
 					m[PlatformsKey] = plats
 				}
 				plats[n.Platform] = resp
-				if len(t.Platforms) <= 1 && !merged[t.Name] {
+				// A target of one planned platform has this solve's
+				// response as its own; several platforms have their
+				// merge node's, or none when nothing was merged.
+				if !n.Solve.PerPlatform(i) {
 					for k, v := range resp {
 						m[k] = v
 					}
@@ -60,7 +62,6 @@ func (r *Report) Metadata() map[string]any {
 		case plan.KindMerge:
 			t := n.Merge.Target
 			m := entry(t.Name)
-			merged[t.Name] = true
 			for k, v := range decodeResponse(nr.Result.ExporterResponse[t.Name]) {
 				m[k] = v
 			}

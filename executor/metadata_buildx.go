@@ -1,6 +1,11 @@
 package executor
 
-import "github.com/xbake/xbake/plan"
+import (
+	"maps"
+	"slices"
+
+	"github.com/xbake/xbake/plan"
+)
 
 // BuildRefKey is buildx's metadata key of a build's record reference.
 const BuildRefKey = "buildx.build.ref"
@@ -18,7 +23,7 @@ func (r *Report) addMultiPlatformKeys(out map[string]any) {
 			order[nr.Node.Merge.Target.Name] = nr.Node.Merge.Platforms
 		}
 	}
-	for _, name := range sortedKeys(out) {
+	for _, name := range slices.Sorted(maps.Keys(out)) {
 		m, _ := out[name].(map[string]any)
 		plats, _ := m[PlatformsKey].(map[string]any)
 		if len(plats) < 2 {
@@ -26,7 +31,7 @@ func (r *Report) addMultiPlatformKeys(out map[string]any) {
 		}
 		keys := order[name]
 		if len(keys) == 0 {
-			keys = sortedKeys(plats)
+			keys = slices.Sorted(maps.Keys(plats))
 		}
 		for i, p := range keys {
 			resp, _ := plats[p].(map[string]any)

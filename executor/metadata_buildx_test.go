@@ -27,7 +27,7 @@ func TestParseMetadataProvenance(t *testing.T) {
 // platform.
 func TestMetadataMultiPlatformKeys(t *testing.T) {
 	prov := func(p string) string { return base64.StdEncoding.EncodeToString([]byte(`{"buildType":"` + p + `"}`)) }
-	tgt := &bake.Target{Name: "app", Platforms: []string{"linux/arm64", "linux/amd64"}}
+	tgt := &bake.Target{Name: "app", Platforms: []string{"linux/arm64", "linux/amd64"}, Tags: []string{"r.test/app"}, Outputs: []*bake.Export{{Type: "registry"}}}
 	solve := func(p string) *NodeReport {
 		n := solveNode(tgt, p, plan.RoleMerge)
 		return &NodeReport{Node: n, Status: StatusDone, Result: &Result{ExporterResponse: map[string]map[string]string{

@@ -30,6 +30,8 @@ type export struct {
 	// loadInto: a part of one multi-platform image that the merge node
 	// loads into this engine (plan.Plan.LoadIndex; load.go).
 	loadInto *dockerEngine
+	// merge: the plan gave the target a merge node (Solve.Roles).
+	merge bool
 	// byDigest: per-platform image pushed by digest for a merge node.
 	byDigest bool
 	// shared: pushed by another byDigest export of the solve (see
@@ -45,24 +47,30 @@ const (
 	partTar = "tar"
 )
 
-// exportsFor lists the exporters of a solve node. tmp is a private folder
-// of the run for per-platform parts of merged outputs.
+// exportsFor lists the exporters of a solve node, as the plan decided
+// them: per target, its role (export, merge, or nothing for a dependency)
+// and whether it has several platforms, whose outputs are then named per
+// platform. tmp is a private folder of the run for per-platform parts of
+// merged outputs.
 func exportsFor(n *plan.Node, tmp string) ([]*export, error) {
-	if n.Solve.Role == plan.RoleDependency || isCall(n.Solve.Targets[0]) {
+	s := n.Solve
+	if s.Role == plan.RoleDependency || isCall(s.Targets[0]) {
 		// A call (check, outline, targets) returns a report, not an image.
 		return nil, nil
 	}
 	var out []*export
-	plat := n.Solve.Platform
-	for _, t := range n.Solve.Targets {
-		multi := len(t.Platforms) > 1
+	for k, t := range s.Targets {
+		if s.Roles[k] == plan.RoleDependency {
+			continue // a shared solve exports nothing for a linked target
+		}
+		how := exportPlan{merge: s.Roles[k] == plan.RoleMerge, perPlatform: s.PerPlatform(k)}
 		for i, o := range t.Outputs {
-			e, err := exportFor(n.ID, t, o, plat, multi, tmp)
+			e, err := exportFor(n.ID, t, o, s.Platform, how, tmp)
 			if err != nil {
 				return nil, fmt.Errorf("target %s: output type=%s: %w", t.Name, o.Type, err)
 			}
 			if e != nil {
-				e.target, e.out = t.Name, i
+				e.target, e.out, e.merge = t.Name, i, how.merge
 				out = append(out, e)
 			}
 		}
@@ -70,7 +78,17 @@ func exportsFor(n *plan.Node, tmp string) ([]*export, error) {
 	return out, nil
 }
 
-func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform, multi bool, tmp string) (*export, error) {
+// exportPlan is what the plan decided for one target of a solve.
+type exportPlan struct {
+	// merge: the target's merged outputs (plan.MergedOutput) are parts
+	// for its merge node: images pushed by digest, OCI and tar parts.
+	merge bool
+	// perPlatform: the target has several platforms, so what the solve
+	// writes itself is named per platform.
+	perPlatform bool
+}
+
+func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform, how exportPlan, tmp string) (*export, error) {
 	attrs := maps.Clone(o.Attrs)
 	if attrs == nil {
 		attrs = map[string]string{}
@@ -95,14 +113,14 @@ func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform,
 		switch {
 		case push && names == "":
 			return nil, fmt.Errorf("tag is needed when pushing to registry")
-		case push && multi:
+		case push && how.merge:
 			repos, err := repositories(names)
 			if err != nil {
 				return nil, err
 			}
 			attrs["name"], attrs["push-by-digest"] = strings.Join(repos, ","), "true"
 			e.byDigest = true
-		case multi:
+		case how.perPlatform:
 			// One name cannot hold several unrelated platform images in the
 			// builder's store; without push the per-platform images stay
 			// unnamed, as the merge has nothing to publish.
@@ -122,7 +140,7 @@ func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform,
 		if o.Dest == "" {
 			return nil, fmt.Errorf("dest is required")
 		}
-		if multi {
+		if how.merge {
 			// Each platform writes a part; the merge node assembles dest.
 			part := filepath.Join(tmp, sanitize(id)+"."+typ+".tar")
 			delete(attrs, "tar")
@@ -138,7 +156,7 @@ func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform,
 		}
 		if attrs["name"] == "" && len(t.Tags) > 0 {
 			names := t.Tags
-			if multi {
+			if how.perPlatform {
 				names = suffixTags(t.Tags, plat)
 			}
 			attrs["name"] = strings.Join(names, ",")
@@ -147,7 +165,7 @@ func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform,
 			return &export{entry: client.ExportEntry{Type: "docker", Attrs: attrs}, load: true}, nil
 		}
 		dest := o.Dest
-		if multi {
+		if how.perPlatform {
 			dest = platformFile(dest, plat)
 		}
 		return &export{entry: client.ExportEntry{Type: "docker", Attrs: attrs}, file: dest}, nil
@@ -156,7 +174,7 @@ func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform,
 			return nil, fmt.Errorf("dest is required")
 		}
 		dest := o.Dest
-		if multi {
+		if how.perPlatform {
 			dest = filepath.Join(dest, strings.ReplaceAll(platforms.Format(plat), "/", "_"))
 		}
 		return &export{entry: client.ExportEntry{Type: "local", Attrs: attrs}, dir: dest}, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/docker/go-units"
 	"github.com/moby/buildkit/client/llb"
 
 	"github.com/xbake/xbake/bake"
@@ -41,29 +42,17 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	if t.Context != nil && *t.Context != "" {
 		ctxPath = *t.Context
 	}
-	dockerfile := "Dockerfile"
-	if t.Dockerfile != nil && *t.Dockerfile != "" {
-		dockerfile = *t.Dockerfile
-	}
-	switch {
-	case isRemoteContext(ctxPath):
+	if bake.IsRemoteURL(ctxPath) {
 		a["context"] = ctxPath
-		a["filename"] = dockerfile
-		if t.DockerfileInline == nil && !isRemoteContext(dockerfile) && filepath.IsAbs(dockerfile) {
-			in.locals["dockerfile"] = filepath.Dir(dockerfile)
-			a["filename"] = filepath.Base(dockerfile)
-		}
-	default:
-		dir := absPath(wd, ctxPath)
-		in.locals["context"] = dir
-		if t.DockerfileInline == nil {
-			df := dockerfile
-			if !filepath.IsAbs(df) {
-				df = filepath.Join(dir, df)
-			}
-			in.locals["dockerfile"] = filepath.Dir(df)
-			a["filename"] = filepath.Base(df)
-		}
+	} else {
+		in.locals["context"] = absPath(wd, ctxPath)
+	}
+	if df, local := t.DockerfilePath(); local {
+		df = absPath(wd, df)
+		in.locals["dockerfile"] = filepath.Dir(df)
+		a["filename"] = filepath.Base(df)
+	} else if df != "" {
+		a["filename"] = df // in the remote context
 	}
 	if t.DockerfileInline != nil {
 		// As buildx: the inline Dockerfile is a frontend input, not a
@@ -74,12 +63,12 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	if t.Target != nil && *t.Target != "" {
 		a["target"] = *t.Target
 	}
-	for _, k := range sortedKeys(t.Args) {
+	for _, k := range slices.Sorted(maps.Keys(t.Args)) {
 		if v := t.Args[k]; v != nil {
 			a["build-arg:"+k] = *v
 		}
 	}
-	for _, k := range sortedKeys(t.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(t.Labels)) {
 		if v := t.Labels[k]; v != nil {
 			a["label:"+k] = *v
 		}
@@ -96,7 +85,8 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 		a["force-network-mode"] = *t.Network
 	}
 	if t.ShmSize != nil && *t.ShmSize != "" {
-		b, err := parseBytes(*t.ShmSize)
+		// As buildx and docker: binary units, "128m", "1g", "1gib".
+		b, err := units.RAMInBytes(*t.ShmSize)
 		if err != nil {
 			return nil, fmt.Errorf("shm-size: %w", err)
 		}
@@ -107,7 +97,7 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	}
 	if len(t.ExtraHosts) > 0 {
 		var hosts []string
-		for _, h := range sortedKeys(t.ExtraHosts) {
+		for _, h := range slices.Sorted(maps.Keys(t.ExtraHosts)) {
 			if v := t.ExtraHosts[h]; v != nil {
 				hosts = append(hosts, h+"="+*v)
 			}
@@ -127,12 +117,12 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 	}
 	in.entitlements = slices.Clone(t.Entitlements)
 
-	for _, name := range sortedKeys(t.Contexts) {
+	for _, name := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[name]
 		switch {
 		case strings.HasPrefix(v, "target:"):
 			// A plan Link: attached per solve from the dependency's result.
-		case strings.HasPrefix(v, "docker-image://"), isRemoteContext(v):
+		case strings.HasPrefix(v, "docker-image://"), bake.IsRemoteURL(v):
 			a["context:"+name] = v
 		case strings.HasPrefix(v, "oci-layout://"):
 			path, ref := splitOCILayout(strings.TrimPrefix(v, "oci-layout://"))
@@ -146,17 +136,6 @@ func frontendAttrs(n *plan.Node, wd string) (*solveInputs, error) {
 		}
 	}
 	return in, nil
-}
-
-// isRemoteContext reports whether a context is fetched by BuildKit
-// (git or http) rather than sent from the client.
-func isRemoteContext(s string) bool {
-	for _, p := range []string{"https://", "http://", "git://", "git@", "github.com/"} {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return strings.HasSuffix(s, ".git") && strings.Contains(s, "://")
 }
 
 // splitOCILayout splits "path:tag" or "path@sha256:..." into the path and
@@ -176,7 +155,7 @@ func attestValue(at *bake.Attest) string {
 		return "disabled=true"
 	}
 	var kv []string
-	for _, k := range sortedKeys(at.Attrs) {
+	for _, k := range slices.Sorted(maps.Keys(at.Attrs)) {
 		kv = append(kv, k+"="+at.Attrs[k])
 	}
 	return strings.Join(kv, ",")
@@ -196,36 +175,4 @@ func sanitize(s string) string {
 		}
 		return '_'
 	}, s)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
-}
-
-// parseBytes reads "128m", "1g", "512k" or a byte count, as docker's
-// RAMInBytes does (binary units).
-func parseBytes(s string) (int64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	mult := int64(1)
-	s = strings.TrimSuffix(s, "b")
-	if s != "" {
-		switch s[len(s)-1] {
-		case 'k':
-			mult = 1 << 10
-		case 'm':
-			mult = 1 << 20
-		case 'g':
-			mult = 1 << 30
-		case 't':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			s = s[:len(s)-1]
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("invalid size %q", s)
-	}
-	return int64(f * float64(mult)), nil
 }

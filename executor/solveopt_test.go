@@ -19,11 +19,6 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-func solveNode(t *bake.Target, pl string, role plan.Role) *plan.Node {
-	return &plan.Node{ID: t.Name + "@" + pl, Kind: plan.KindSolve, Platform: pl,
-		Solve: &plan.Solve{Targets: []*bake.Target{t}, Platform: platforms.MustParse(pl), Role: role}}
-}
-
 func TestFrontendAttrs(t *testing.T) {
 	tgt := &bake.Target{
 		Name: "app", Context: ptr("src"), Dockerfile: ptr("build/Dockerfile.app"), Target: ptr("final"),
@@ -39,7 +34,7 @@ func TestFrontendAttrs(t *testing.T) {
 			"assets": "../assets", "layout": "oci-layout://./layout:v1",
 		},
 	}
-	in, err := frontendAttrs(solveNode(tgt, "linux/arm64", plan.RoleExport), "/work")
+	in, err := frontendAttrs(solveNode(tgt, "linux/arm64", plan.RoleExport, &bake.Target{Name: "base", Linked: true}), "/work")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,59 +68,6 @@ func TestFrontendAttrs(t *testing.T) {
 	}
 	if _, ok := in.locals["dockerfile"]; ok {
 		t.Error("an inline Dockerfile must not mount a local dockerfile dir")
-	}
-}
-
-func TestExportsFor(t *testing.T) {
-	multi := &bake.Target{Name: "app", Platforms: []string{"linux/amd64", "linux/arm/v7"},
-		Tags: []string{"reg.test/app:1.0", "reg.test/app:latest", "other.test/x/app:1"},
-		Outputs: []*bake.Export{
-			{Type: "image", Attrs: map[string]string{"push": "true"}},
-			{Type: "docker", Dest: "out/app.tar"},
-			{Type: "local", Dest: "out/fs"},
-			{Type: "oci", Dest: "out/app-oci.tar"},
-			{Type: "cacheonly"},
-		},
-		Annotations: []string{"index:org.opencontainers.image.title=App", "org.x=y"},
-	}
-	exps, err := exportsFor(solveNode(multi, "linux/arm/v7", plan.RoleMerge), "/tmp/run")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(exps) != 4 {
-		t.Fatalf("%d exports, want 4 (cacheonly dropped)", len(exps))
-	}
-	img := exps[0]
-	if !img.byDigest || img.entry.Attrs["name"] != "reg.test/app,other.test/x/app" || img.entry.Attrs["push-by-digest"] != "true" {
-		t.Errorf("image: %+v", img.entry.Attrs)
-	}
-	if img.entry.Attrs["annotation-index.org.opencontainers.image.title"] != "App" || img.entry.Attrs["annotation.org.x"] != "y" {
-		t.Errorf("annotations: %v", img.entry.Attrs)
-	}
-	if exps[1].file != "out/app-linux-arm-v7.tar" || exps[1].entry.Attrs["name"] != "reg.test/app:1.0-linux-arm-v7,reg.test/app:latest-linux-arm-v7,other.test/x/app:1-linux-arm-v7" {
-		t.Errorf("docker: %s %v", exps[1].file, exps[1].entry.Attrs)
-	}
-	if exps[2].dir != "out/fs/linux_arm_v7" {
-		t.Errorf("local dir = %s", exps[2].dir)
-	}
-	if exps[3].part != partOCI || !strings.HasPrefix(exps[3].file, "/tmp/run/") {
-		t.Errorf("oci part: %+v", exps[3])
-	}
-	if got := indexAnnotations(multi); got["org.opencontainers.image.title"] != "App" || len(got) != 1 {
-		t.Errorf("index annotations = %v", got)
-	}
-
-	single := &bake.Target{Name: "s", Tags: []string{"reg.test/s:1"}, Outputs: []*bake.Export{{Type: "registry"}}}
-	exps, _ = exportsFor(solveNode(single, "linux/amd64", plan.RoleExport), "/tmp/run")
-	if exps[0].byDigest || exps[0].entry.Attrs["name"] != "reg.test/s:1" || exps[0].entry.Attrs["push"] != "true" {
-		t.Errorf("single-platform push: %+v", exps[0])
-	}
-	untagged := &bake.Target{Name: "u", Outputs: []*bake.Export{{Type: "image", Attrs: map[string]string{"push": "true"}}}}
-	if _, err := exportsFor(solveNode(untagged, "linux/amd64", plan.RoleExport), "/tmp"); err == nil || !strings.Contains(err.Error(), "tag is needed") {
-		t.Errorf("push without tags: %v", err)
-	}
-	if exps, _ := exportsFor(solveNode(single, "linux/amd64", plan.RoleDependency), "/tmp"); len(exps) != 0 {
-		t.Error("a dependency-only solve exports nothing")
 	}
 }
 

@@ -27,9 +27,10 @@ type Executor struct {
 	// the first failure cancels the rest.
 	KeepGoing bool
 	// Retries is how many times a solve that failed with a transient
-	// error (see IsTransient) runs again; Backoff is the first pause,
-	// doubled each time (default 1s). Merge nodes rely on the registry
-	// client's own retries.
+	// error (see IsTransient) runs again; Backoff is the first pause
+	// (default 1s), doubled each time with jitter, at most 8s, as the
+	// registry client pauses. Merge nodes rely on the registry client's
+	// own retries.
 	Retries int
 	Backoff time.Duration
 	// Events receives what happens, from several goroutines at once; it
@@ -228,10 +229,7 @@ func (w *walk) cancelStatus(n *plan.Node) Status {
 
 // attempt runs n, again after transient errors.
 func (w *walk) attempt(ctx context.Context, n *plan.Node, s *nodeState, deps []*Result) (*Result, error) {
-	backoff := w.e.Backoff
-	if backoff <= 0 {
-		backoff = time.Second
-	}
+	backoff := solveBackoff(w.e.Backoff)
 	sl := &slot{sem: w.sem}
 	if n.Kind == plan.KindSolve {
 		sl.held = w.sem != nil // runNode acquired it
@@ -245,14 +243,13 @@ func (w *walk) attempt(ctx context.Context, n *plan.Node, s *nodeState, deps []*
 			return res, err
 		}
 		w.emit(Event{Kind: EventRetry, Node: n, Err: err})
-		t := time.NewTimer(backoff)
+		t := time.NewTimer(backoff.Delay(try))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
 			return nil, err
 		}
-		backoff *= 2
 		if n.Kind == plan.KindSolve {
 			if aerr := sl.acquire(ctx); aerr != nil {
 				return nil, err

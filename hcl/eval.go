@@ -2,6 +2,7 @@ package hcl
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -366,17 +367,17 @@ func (e *Evaluator) Leave() { e.trace = e.trace[:len(e.trace)-1] }
 // target uses. It reports all failures at once.
 func (e *Evaluator) ResolveGlobals() hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for _, name := range sortedKeys(e.attrs) {
+	for _, name := range slices.Sorted(maps.Keys(e.attrs)) {
 		_, _, d := e.global(name, e.attrs[name].NameRange)
 		diags = append(diags, d...)
 	}
-	for _, name := range sortedKeys(e.vars) {
+	for _, name := range slices.Sorted(maps.Keys(e.vars)) {
 		_, _, d := e.global(name, e.vars[name].NameRange)
 		diags = append(diags, d...)
 	}
 	// Validations run for every variable that resolved; one that failed was
 	// reported already.
-	for _, name := range sortedKeys(e.vars) {
+	for _, name := range slices.Sorted(maps.Keys(e.vars)) {
 		if v := e.globals[name]; v.IsWhollyKnown() {
 			diags = append(diags, e.validate(e.vars[name])...)
 		}
@@ -399,8 +400,8 @@ func (e *Evaluator) explainUnknown(diags hcl.Diagnostics) hcl.Diagnostics {
 		if name == "" {
 			continue
 		}
-		candidates := append(sortedKeys(e.vars), sortedKeys(e.attrs)...)
-		candidates = append(candidates, sortedKeys(e.opts.Builtins)...)
+		candidates := append(slices.Sorted(maps.Keys(e.vars)), slices.Sorted(maps.Keys(e.attrs))...)
+		candidates = append(candidates, slices.Sorted(maps.Keys(e.opts.Builtins))...)
 		if s := Suggest(name, candidates); s != "" {
 			d.Detail = fmt.Sprintf("There is no variable named %q. Did you mean %q?", name, s)
 		} else {
@@ -408,13 +409,4 @@ func (e *Evaluator) explainUnknown(diags hcl.Diagnostics) hcl.Diagnostics {
 		}
 	}
 	return diags
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

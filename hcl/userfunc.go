@@ -3,6 +3,7 @@ package hcl
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -70,7 +71,7 @@ func decodeFunction(b *hcl.Block) (*userFunc, hcl.Diagnostics) {
 // so their callers report nothing more.
 func (e *Evaluator) addUserFuncs() hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for _, name := range sortedKeys(e.userFuncs) {
+	for _, name := range slices.Sorted(maps.Keys(e.userFuncs)) {
 		fn := e.userFuncs[name]
 		if _, ok := e.funcs[name]; ok {
 			diags = append(diags, Warnf(&fn.nameRange, "Function shadows a built-in",
@@ -80,7 +81,7 @@ func (e *Evaluator) addUserFuncs() hcl.Diagnostics {
 	}
 	cyclic, d := e.functionCycles()
 	diags = append(diags, d...)
-	for _, name := range sortedKeys(e.userFuncs) {
+	for _, name := range slices.Sorted(maps.Keys(e.userFuncs)) {
 		if cyclic[name] {
 			e.funcs[name] = unknownFunction(e.userFuncs[name])
 			continue
@@ -137,7 +138,7 @@ func (e *Evaluator) functionCycles() (map[string]bool, hcl.Diagnostics) {
 		path = path[:len(path)-1]
 		state[name] = 2
 	}
-	for _, name := range sortedKeys(e.userFuncs) {
+	for _, name := range slices.Sorted(maps.Keys(e.userFuncs)) {
 		if state[name] == 0 {
 			visit(name)
 		}

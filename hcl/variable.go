@@ -4,8 +4,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -375,7 +377,7 @@ type VariableInfo struct {
 // sorted by name. Call ResolveGlobals first.
 func (e *Evaluator) Variables() []VariableInfo {
 	out := make([]VariableInfo, 0, len(e.vars))
-	for _, name := range sortedKeys(e.vars) {
+	for _, name := range slices.Sorted(maps.Keys(e.vars)) {
 		v := e.vars[name]
 		info := VariableInfo{Name: name, Description: v.Description}
 		if v.Type != cty.NilType {

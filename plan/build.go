@@ -22,17 +22,26 @@ type group struct {
 // build turns the checked targets into a Plan. It runs only when there is
 // no error, so every link resolves and every platform is valid.
 func (b *builder) build() *Plan {
-	merged := func(o *bake.Export) bool {
-		return MergedOutput(o) || (b.req.LoadIndex && o != nil && o.Type == "docker" && o.Dest == "")
+	pairs := 0 // (target, platform) pairs
+	for _, ti := range b.targets {
+		pairs += len(ti.plats)
 	}
+	// Per-pair and per-target slices are cut from a few large ones rather
+	// than allocated one by one: plans of thousands of targets are common.
+	keys := make([]string, 0, pairs)
 	for _, ti := range b.targets {
 		// A multi-platform target gets a merge node for an output that is
 		// one artefact or a registry cache written under one ref; with
 		// --atomic, every target that pushes an image gets one, so that
 		// its tags wait for the whole run.
 		ti.merge = !ti.t.Linked && (len(ti.plats) > 1 &&
-			(slices.ContainsFunc(ti.t.Outputs, merged) || slices.ContainsFunc(ti.t.CacheTo, MergedCache)) ||
+			(slices.ContainsFunc(ti.t.Outputs, b.req.Merges) || slices.ContainsFunc(ti.t.CacheTo, MergedCache)) ||
 			b.req.Atomic && slices.ContainsFunc(ti.t.Outputs, PushedImage))
+		start := len(keys)
+		for _, p := range ti.plats {
+			keys = append(keys, p.key)
+		}
+		ti.keys = keys[start:len(keys):len(keys)]
 	}
 	groups := b.group()
 	p := &Plan{Nodes: make([]*Node, 0, len(groups)+len(b.targets)), LoadIndex: b.req.LoadIndex}
@@ -55,13 +64,19 @@ func (b *builder) build() *Plan {
 		}
 		p.Nodes = append(p.Nodes, g.node)
 	}
+	targets := make([]*bake.Target, pairs)
+	roles := make([]Role, pairs)
+	targetPlatforms := make([][]string, pairs)
 	for _, g := range groups {
 		s := g.node.Solve
-		s.Targets = make([]*bake.Target, len(g.members))
-		s.Roles = make([]Role, len(g.members))
+		n := len(g.members)
+		s.Targets, targets = targets[:n:n], targets[n:]
+		s.Roles, roles = roles[:n:n], roles[n:]
+		s.TargetPlatforms, targetPlatforms = targetPlatforms[:n:n], targetPlatforms[n:]
 		for i, m := range g.members {
 			s.Targets[i] = m.t
 			s.Roles[i] = m.role()
+			s.TargetPlatforms[i] = m.keys
 			s.Role = maxRole(s.Role, s.Roles[i])
 		}
 		if len(g.links) == 0 {
@@ -173,11 +188,10 @@ func (ti *tinfo) role() Role {
 func mergeNode(ti *tinfo, groups []*group) *Node {
 	m := &Merge{
 		Target:    ti.t,
-		Platforms: make([]string, len(ti.plats)),
+		Platforms: ti.keys,
 		Solves:    make([]string, len(ti.plats)),
 	}
-	for i, p := range ti.plats {
-		m.Platforms[i] = p.key
+	for i := range ti.plats {
 		m.Solves[i] = groups[ti.solves[i]].node.ID
 	}
 	return &Node{
@@ -188,6 +202,13 @@ func mergeNode(ti *tinfo, groups []*group) *Node {
 		Merge:  m,
 		Origin: declRange(ti.t),
 	}
+}
+
+// Merges says whether an output of a multi-platform target is assembled
+// by its merge node under r: a MergedOutput, and with LoadIndex a docker
+// output without dest, which the engine then loads as one image.
+func (r Request) Merges(o *bake.Export) bool {
+	return MergedOutput(o) || (r.LoadIndex && o != nil && o.Type == "docker" && o.Dest == "")
 }
 
 // MergedOutput says whether an output of a multi-platform target is

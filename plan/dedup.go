@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"slices"
-
 	"github.com/xbake/xbake/bake"
 )
 
@@ -13,16 +11,3 @@ import (
 // per-platform part (the canonical platform and the solves that feed its
 // `target:` contexts), built by group.
 func staticKey(t *bake.Target) string { return t.SolveKey() }
-
-// sortedKeys returns the keys of m in order, in one allocation.
-func sortedKeys[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

@@ -31,6 +31,13 @@
 // solves themselves (RoleExport), as is everything of a single-platform
 // target. Linked targets export nothing (RoleDependency).
 //
+// The plan is the only place that decides platforms, roles and merges
+// (DESIGN.md decision 8): Solve.Roles says what a solve does for each of
+// its targets, and Solve.TargetPlatforms gives each target's planned
+// platforms, from which the executor names per-platform outputs. Later
+// phases read these and never the raw `platforms` list, where "local" and
+// aliases may name one platform twice.
+//
 // Two (target, platform) pairs with the same build inputs are one solve
 // serving both (Solve.Targets); see staticKey in dedup.go for what counts.
 //
@@ -40,7 +47,8 @@
 // only platform when it has one. A dependency with several platforms that
 // lacks one of its dependent's is an error, as are links to unknown targets,
 // to the target itself, and cycles (one diagnostic per cycle, "a -> b -> a",
-// at the reference that closes it).
+// at the reference that closes it). These link rules live here only:
+// CheckLinks applies them for `xbake --print`, which has no builder.
 //
 // Plan.Nodes is topological, one level after the other (Level is the
 // longest path from a node without dependencies), each level sorted by ID.
@@ -51,7 +59,13 @@
 // when a builder platform matches it with containerd's platforms.Only rule
 // (amd64 runs 386, arm/v7 runs arm/v6, amd64/v3 runs amd64/v2), except that
 // arm64 does not count as native for 32-bit arm, which many arm64 CPUs
-// cannot run (see nativeMatcher).
+// cannot run (see nativeMatcher). A solve that is not native is cross
+// instead of emulated when every RUN step of the Dockerfile stages it
+// needs, for that platform, runs on a platform the builder runs natively
+// (FROM --platform=$BUILDPLATFORM, directly or through build arguments).
+// Request.Dockerfiles answers that; package dockerfile reads Dockerfiles
+// with BuildKit's own parser for it, and the caller hands its Reader in,
+// so that this package reads no file and links no BuildKit.
 //
 // # Output
 //

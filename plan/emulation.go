@@ -39,29 +39,54 @@ func (b *builder) classify(p *Plan) {
 	if len(b.native) == 0 {
 		return
 	}
-	cache := map[string]Exec{}
+	byPlatform := map[string]Exec{}
 	for _, nd := range p.Nodes {
 		if nd.Kind != KindSolve {
 			continue
 		}
-		exec, ok := cache[nd.Platform]
+		exec, ok := byPlatform[nd.Platform]
 		if !ok {
 			exec = ExecEmulated
-			for _, m := range b.native {
-				if m.Match(nd.Solve.Platform) {
-					exec = ExecNative
-					break
-				}
+			if b.isNative(nd.Solve.Platform) {
+				exec = ExecNative
 			}
-			cache[nd.Platform] = exec
+			byPlatform[nd.Platform] = exec
 		}
-		if exec == ExecEmulated && b.req.CrossCompiled[nd.Target] {
-			nd.Exec = ExecCross
-			continue
+		if exec == ExecEmulated && b.crossCompiles(nd) {
+			exec = ExecCross
 		}
 		nd.Exec = exec
 		if exec == ExecEmulated {
 			p.Emulated++
 		}
 	}
+}
+
+func (b *builder) isNative(p ocispec.Platform) bool {
+	for _, m := range b.native {
+		if m.Match(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// crossCompiles reports whether a solve of a foreign platform runs no RUN
+// step under QEMU: every one that the stages it needs run is on a platform
+// the builder runs natively. The solve's targets share their build
+// inputs, so the first one answers for all.
+func (b *builder) crossCompiles(nd *Node) bool {
+	if b.req.Dockerfiles == nil {
+		return false
+	}
+	plats, ok := b.req.Dockerfiles.RunPlatforms(nd.Solve.Targets[0], nd.Solve.Platform, b.buildPlatform)
+	if !ok {
+		return false
+	}
+	for _, p := range plats {
+		if !b.isNative(p) {
+			return false
+		}
+	}
+	return true
 }

@@ -126,7 +126,7 @@ func TestNewErrors(t *testing.T) {
 			{name: "base", platforms: []string{"linux/amd64", "linux/arm64"}},
 		},
 		want: []diag{
-			{"Missing platform in dependency", `Target "app" is built for "linux/ppc64le" and "linux/s390x", but its context "base" comes from target "base", which is built only for "linux/amd64" and "linux/arm64". A dependency with several platforms must have every platform of its dependent. Add "linux/ppc64le" and "linux/s390x" to the platforms of "base", or remove them from "app".`, "xbuild.hcl:4:12-4:25"},
+			{"Missing platform in dependency", `Target "app" is built for "linux/ppc64le" and "linux/s390x", but its context "base" comes from target "base", which is built only for "linux/amd64" and "linux/arm64". A dependency with several platforms must have every platform of its dependent. Add "linux/ppc64le" and "linux/s390x" to the platforms of "base", or give "app" platforms that "base" has.`, "xbuild.hcl:4:12-4:25"},
 		},
 	}, {
 		name: "dependency lacks the default platform of its dependent",

@@ -2,7 +2,11 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // targetPrefix marks a named context that is another target's result.
@@ -10,11 +14,13 @@ const targetPrefix = "target:"
 
 // resolveLinks fills ti.links from the `target:` contexts of ti, in context
 // name order, reporting links to nothing, to an unknown target or to the
-// target itself. Package bake may have caught these; the planner does not
-// rely on it.
+// target itself. These rules, the cycles and the platforms of links are
+// decided here only (package bake follows links to add the targets they
+// need, and checks nothing); an unknown name is reported by bake first,
+// as it cannot add a target that is not declared.
 func (b *builder) resolveLinks(ti *tinfo) {
 	t := ti.t
-	for _, name := range sortedKeys(t.Contexts) {
+	for _, name := range slices.Sorted(maps.Keys(t.Contexts)) {
 		depName, ok := strings.CutPrefix(t.Contexts[name], targetPrefix)
 		if !ok {
 			continue
@@ -31,7 +37,7 @@ func (b *builder) resolveLinks(ti *tinfo) {
 				name, t.Name, t.Contexts[name])
 		case dep == nil:
 			detail := `Context %q of target %q refers to target %q, which is not defined.`
-			if s := closest(depName, b.targetNames()); s != "" {
+			if s := xhcl.Suggest(depName, b.targetNames()); s != "" {
 				b.errorf(rng, "Unknown target", detail+` Did you mean %q?`, name, t.Name, depName, targetPrefix+s)
 			} else {
 				b.errorf(rng, "Unknown target", detail+` Define it, or correct the name.`, name, t.Name, depName)
@@ -82,18 +88,24 @@ func (b *builder) checkLinkPlatforms() {
 			}
 			remedy := fmt.Sprintf("remove it from %q", ti.t.Name)
 			switch {
-			case byDefault:
-				// Nothing to remove: the platform is the builder's default.
+			case byDefault || len(missing) == len(ti.plats):
+				// Nothing to remove: the platform is the builder's default,
+				// or removing would leave the dependent none.
 				remedy = fmt.Sprintf("give %q platforms that %q has", ti.t.Name, dep.t.Name)
 			case len(missing) > 1:
 				remedy = fmt.Sprintf("remove them from %q", ti.t.Name)
 			}
-			b.errorf(ti.t.ElemRange("contexts", l.name), "Missing platform in dependency",
+			report := xhcl.Errorf
+			if b.linksOnly && len(ti.plats) == 1 {
+				report = xhcl.Warnf // see CheckLinks
+			}
+			rng := ti.t.ElemRange("contexts", l.name)
+			b.diags = append(b.diags, report(&rng, "Missing platform in dependency",
 				`Target %q is built for %s, but its context %q comes from target %q, which is built only for %s. `+
 					`A dependency with several platforms must have every platform of its dependent. `+
 					`Add %s to the platforms of %q, or %s.`,
 				ti.t.Name, quoteList(missing), l.name, dep.t.Name, quoteList(have),
-				quoteList(missing), dep.t.Name, remedy)
+				quoteList(missing), dep.t.Name, remedy))
 		}
 	}
 }

@@ -24,12 +24,43 @@ import (
 // a subject; those about req (an invalid default or builder platform, which
 // callers should check earlier with ParsePlatform) have none.
 func New(def *bake.Definition, req Request) (*Plan, hcl.Diagnostics) {
-	b := &builder{
+	b := newBuilder(req)
+	b.parseRequest()
+	b.check(def)
+	if b.diags.HasErrors() {
+		return nil, sortDiags(b.diags)
+	}
+	p := b.build()
+	return p, sortDiags(b.diags)
+}
+
+// CheckLinks applies the rules of `target:` contexts that buildx applies
+// before `--print`, with the same diagnostics as New: links to nothing,
+// to an unknown target or to the target itself, cycles, and a dependency
+// with several platforms that lacks one of its dependent's. It needs no
+// Request, so it checks only the platforms a target writes out: one that
+// declares none, writes "local" or has a platform New would reject is
+// left to New. A dependent with a single platform is held to the platform
+// rule only by New (buildx's --print accepts it, its build cannot work):
+// here that is a warning.
+func CheckLinks(def *bake.Definition) hcl.Diagnostics {
+	b := newBuilder(Request{})
+	b.linksOnly = true
+	b.check(def)
+	return sortDiags(b.diags)
+}
+
+func newBuilder(req Request) *builder {
+	return &builder{
 		req:    req,
 		parsed: map[string]parsedPlatform{},
 		byName: map[string]*tinfo{},
 	}
-	b.parseRequest()
+}
+
+// check resolves the targets' platforms and links and reports what is
+// wrong with them.
+func (b *builder) check(def *bake.Definition) {
 	if def != nil {
 		b.collectTargets(def.Targets)
 	}
@@ -41,11 +72,6 @@ func New(def *bake.Definition, req Request) (*Plan, hcl.Diagnostics) {
 	}
 	b.checkCycles()
 	b.checkLinkPlatforms()
-	if b.diags.HasErrors() {
-		return nil, sortDiags(b.diags)
-	}
-	p := b.build()
-	return p, sortDiags(b.diags)
 }
 
 // builder holds the state of one New call.
@@ -56,6 +82,13 @@ type builder struct {
 	dflt        *tplat
 	dfltChecked bool
 	native      []platforms.Matcher
+	// buildPlatform is the first builder platform: BUILDPLATFORM of a
+	// solve that runs under emulation.
+	buildPlatform ocispec.Platform
+
+	// linksOnly is CheckLinks: platforms only as written out, and only
+	// the diagnostics of links.
+	linksOnly bool
 
 	targets []*tinfo // sorted by name
 	byName  map[string]*tinfo
@@ -69,8 +102,12 @@ type tinfo struct {
 	// plats are the target's platforms, canonical, deduplicated, in
 	// declaration order.
 	plats []tplat
-	// broken is set when a platform was invalid; checks that need the
-	// platforms skip the target rather than report follow-on errors.
+	// keys are the canonical spellings of plats, built once for the plan
+	// (Solve.TargetPlatforms, Merge.Platforms).
+	keys []string
+	// broken is set when a platform was invalid (or, for CheckLinks, not
+	// known without a Request); checks that need the platforms skip the
+	// target rather than report follow-on errors.
 	broken bool
 	// links are the `target:` contexts, sorted by context name.
 	links []tlink
@@ -115,6 +152,9 @@ func (b *builder) parseRequest() {
 			b.diags = append(b.diags, requestErrorf("Invalid builder platform",
 				"A builder platform given to the planner is invalid: %s", err.Detail))
 			continue
+		}
+		if len(b.native) == 0 {
+			b.buildPlatform = p
 		}
 		b.native = append(b.native, nativeMatcher(p))
 	}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerd/platforms"
 	"github.com/google/go-cmp/cmp"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/plan"
@@ -279,8 +281,9 @@ func checkInvariants(t *testing.T, p *plan.Plan) {
 		if (n.Kind == plan.KindSolve) != (n.Solve != nil) || (n.Kind == plan.KindMerge) != (n.Merge != nil) {
 			t.Errorf("%s: kind %s does not match its payload", n.ID, n.Kind)
 		}
-		if n.Solve != nil && len(n.Solve.Roles) != len(n.Solve.Targets) {
-			t.Errorf("%s: %d roles for %d targets", n.ID, len(n.Solve.Roles), len(n.Solve.Targets))
+		if n.Solve != nil && (len(n.Solve.Roles) != len(n.Solve.Targets) || len(n.Solve.TargetPlatforms) != len(n.Solve.Targets)) {
+			t.Errorf("%s: %d roles and %d platform sets for %d targets", n.ID,
+				len(n.Solve.Roles), len(n.Solve.TargetPlatforms), len(n.Solve.Targets))
 		}
 		if n.Exec == plan.ExecEmulated {
 			emulated++
@@ -393,5 +396,98 @@ func TestNewNilDefinition(t *testing.T) {
 	want := "{\n  \"solves\": 0,\n  \"merges\": 0,\n  \"native\": 0,\n  \"emulated\": 0,\n  \"nodes\": []\n}\n"
 	if buf.String() != want {
 		t.Errorf("WriteJSON = %q, want %q", buf.String(), want)
+	}
+}
+
+// TestNewTargetPlatforms: what the executor names outputs by is the
+// planned platform set, not the raw list: "local" and repeats fold into
+// one platform, and a solve shared by targets of different counts answers
+// for each of them.
+func TestNewTargetPlatforms(t *testing.T) {
+	p := mustPlan(t, defaultReq,
+		fx{name: "app", platforms: []string{"local", "linux/amd64"}, tags: []string{"r/app"}, outputs: registry},
+		fx{name: "multi", dockerfile: "m.Dockerfile", platforms: []string{"linux/arm64", "linux/amd64"}, outputs: []string{"type=docker"}},
+		fx{name: "one", dockerfile: "m.Dockerfile", platforms: []string{"linux/amd64,linux/amd64"}, outputs: []string{"type=docker"}},
+	)
+	type row struct {
+		Node, Target string
+		Role         plan.Role
+		Platforms    []string
+		PerPlatform  bool
+	}
+	var got []row
+	for _, n := range p.Nodes {
+		if n.Merge != nil {
+			t.Errorf("unexpected merge node %s", n.ID)
+			continue
+		}
+		s := n.Solve
+		for i, tg := range s.Targets {
+			got = append(got, row{n.ID, tg.Name, s.Roles[i], s.TargetPlatforms[i], s.PerPlatform(i)})
+		}
+	}
+	want := []row{
+		{"app@linux/amd64", "app", plan.RoleExport, []string{"linux/amd64"}, false},
+		{"multi@linux/amd64", "multi", plan.RoleExport, []string{"linux/arm64", "linux/amd64"}, true},
+		{"multi@linux/amd64", "one", plan.RoleExport, []string{"linux/amd64"}, false},
+		{"multi@linux/arm64", "multi", plan.RoleExport, []string{"linux/arm64", "linux/amd64"}, true},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// runPlatforms is a fake Request.Dockerfiles: "target@platform" names the
+// platforms the RUN steps of that build run on; a build it does not list
+// cannot be told. It records the build platforms it was asked with.
+type runPlatforms struct {
+	runs   map[string][]string
+	builds []string
+}
+
+func (r *runPlatforms) RunPlatforms(t *bake.Target, p, build ocispec.Platform) ([]ocispec.Platform, bool) {
+	r.builds = append(r.builds, platforms.Format(build))
+	names, ok := r.runs[t.Name+"@"+platforms.Format(p)]
+	if !ok {
+		return nil, false
+	}
+	out := make([]ocispec.Platform, len(names))
+	for i, n := range names {
+		out[i] = platforms.MustParse(n)
+	}
+	return out, true
+}
+
+// TestNewCrossPerPlatform: a solve of a foreign platform is cross when
+// every RUN step of the stages it needs for that platform runs natively,
+// which may differ from one platform of a target to the next.
+func TestNewCrossPerPlatform(t *testing.T) {
+	runs := &runPlatforms{runs: map[string][]string{
+		"app@linux/arm64":   {"linux/amd64", "linux/386"}, // amd64 runs 386
+		"app@linux/riscv64": {"linux/amd64", "linux/riscv64"},
+		"app@linux/s390x":   {}, // no RUN at all
+	}}
+	req := plan.Request{DefaultPlatform: "linux/amd64", BuilderPlatforms: []string{"linux/amd64", "linux/arm/v7"}, Dockerfiles: runs}
+	p := mustPlan(t, req,
+		fx{name: "app", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64", "linux/s390x"}},
+		fx{name: "other", dockerfile: "other.Dockerfile", platforms: []string{"linux/arm64"}},
+	)
+	want := []string{
+		"app@linux/amd64 L0 native export",
+		"app@linux/arm64 L0 cross export",
+		"app@linux/riscv64 L0 emulated export",
+		"app@linux/s390x L0 cross export",
+		"other@linux/arm64 L0 emulated export", // cannot tell: the slow path
+	}
+	if d := cmp.Diff(want, summary(p)); d != "" {
+		t.Errorf("plan (-want +got):\n%s", d)
+	}
+	if p.Emulated != 2 {
+		t.Errorf("Emulated = %d, want 2", p.Emulated)
+	}
+	// Native solves are not asked about; BUILDPLATFORM is the first
+	// builder platform.
+	if d := cmp.Diff([]string{"linux/amd64", "linux/amd64", "linux/amd64", "linux/amd64"}, runs.builds); d != "" {
+		t.Errorf("build platforms asked (-want +got):\n%s", d)
 	}
 }

@@ -126,14 +126,27 @@ type Solve struct {
 	Targets []*bake.Target
 	// Roles[i] is what the solve does for Targets[i]: export its outputs,
 	// feed its merge node (and write its per-platform outputs), or nothing.
-	Roles    []Role
-	Platform ocispec.Platform
+	Roles []Role
+	// TargetPlatforms[i] are the platforms of Targets[i] as planned:
+	// canonical, deduplicated ("local" and a missing list resolved to the
+	// default platform), in declaration order. Read, never change: the
+	// slice is shared by every solve of the target and its merge node.
+	TargetPlatforms [][]string
+	Platform        ocispec.Platform
 	// Role is the largest of Roles.
 	Role Role
 	// Links are the `target:` contexts, sorted by name, each served by the
 	// solve node of the dependency for this platform.
 	Links []Link
 }
+
+// PerPlatform reports whether Targets[i] is built for several platforms.
+// The outputs a solve writes itself for such a target (docker, local, an
+// image that is not pushed, a cache) are then named per platform, and its
+// merged outputs go to its merge node (Roles[i] is RoleMerge when the
+// target was requested). A raw `platforms` list is not the answer:
+// "local" and repeats may fold two entries into one platform.
+func (s *Solve) PerPlatform(i int) bool { return len(s.TargetPlatforms[i]) > 1 }
 
 // Link is one named context that receives another solve's result.
 type Link struct {

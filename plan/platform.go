@@ -7,6 +7,8 @@ import (
 
 	"github.com/containerd/platforms"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // PlatformError says why a platform specifier was rejected, in the words of
@@ -87,7 +89,7 @@ func incomplete(s string) *PlatformError {
 	detail := fmt.Sprintf(`%q is neither an operating system nor an architecture.`, s)
 	if arch := closestArch(lower); arch != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", "linux/"+arch)
-	} else if os := closest(lower, knownOSes); os != "" {
+	} else if os := xhcl.Suggest(lower, knownOSes); os != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", exampleFor(os))
 	} else {
 		detail += ` Write "os/arch[/variant]", for example "linux/amd64".`
@@ -113,7 +115,7 @@ func checkKnown(s string, p ocispec.Platform) *PlatformError {
 	fixable := true
 	if !isKnownOS(p.OS) {
 		problems = append(problems, fmt.Sprintf("an unknown operating system %q", p.OS))
-		fixed.OS = closest(p.OS, knownOSes)
+		fixed.OS = xhcl.Suggest(p.OS, knownOSes)
 		fixable = fixable && fixed.OS != ""
 	}
 	switch {
@@ -127,7 +129,7 @@ func checkKnown(s string, p ocispec.Platform) *PlatformError {
 			// "arm64/v7" is most likely the 32-bit "arm/v7".
 			fixed.Architecture = "arm"
 		} else {
-			fixed.Variant = closest(p.Variant, namedVariants(p.Architecture))
+			fixed.Variant = xhcl.Suggest(p.Variant, namedVariants(p.Architecture))
 			fixable = fixable && fixed.Variant != ""
 		}
 	}
@@ -163,7 +165,7 @@ func closestArchVariant(arch, variant string) (string, string) {
 			}
 		}
 	}
-	return closest(arch, knownArches), variant
+	return xhcl.Suggest(arch, knownArches), variant
 }
 
 // closestArch is closestArchVariant for a bare word, as "arch[/variant]".

@@ -1,5 +1,11 @@
 package plan
 
+import (
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/bake"
+)
+
 // Request is everything host-specific that planning needs, so that New
 // stays a pure function.
 type Request struct {
@@ -13,10 +19,14 @@ type Request struct {
 	// every platform QEMU provides. When empty, solve nodes are not
 	// classified.
 	BuilderPlatforms []string
-	// CrossCompiled names the targets whose Dockerfile runs every RUN step
-	// on the build platform (see CrossCompiles): their foreign-platform
-	// solves are cross, not emulated. The caller reads the Dockerfiles.
-	CrossCompiled map[string]bool
+	// Dockerfiles tells where the RUN steps of a target's Dockerfile run
+	// (package dockerfile reads them with BuildKit's own parser; the
+	// caller gives it, so that New reads no file and this package links
+	// no BuildKit). A solve of a foreign platform is cross, not emulated,
+	// when every one runs on a platform the builder runs natively (FROM
+	// --platform=$BUILDPLATFORM, directly or through build arguments).
+	// When nil, or when it cannot tell, the solve counts as emulated.
+	Dockerfiles RunPlatforms
 	// LoadIndex says that the Docker engine of --load keeps a
 	// multi-platform image under one tag (containerd's image store): the
 	// type=docker outputs without dest of a multi-platform target are then
@@ -29,4 +39,12 @@ type Request struct {
 	// node writes the tags, so that the executor can hold every tag of
 	// the run until every solve succeeded (--atomic).
 	Atomic bool
+}
+
+// RunPlatforms answers, for target t built for platform on a builder
+// whose own platform is build (BUILDPLATFORM), the platforms that the RUN
+// steps of the Dockerfile stages it needs run on; ok is false when it
+// cannot tell (no local Dockerfile, or one the build would reject).
+type RunPlatforms interface {
+	RunPlatforms(t *bake.Target, platform, build ocispec.Platform) (_ []ocispec.Platform, ok bool)
 }

@@ -34,6 +34,10 @@ func (b *builder) parse(s string) parsedPlatform {
 func (b *builder) resolvePlatforms(ti *tinfo) {
 	t := ti.t
 	if len(t.Platforms) == 0 {
+		if b.linksOnly {
+			ti.broken = true
+			return
+		}
 		if d, ok := b.defaultPlatform(ti); ok {
 			ti.plats = []tplat{d}
 		} else {
@@ -62,6 +66,10 @@ func (b *builder) resolvePlatforms(ti *tinfo) {
 
 func (b *builder) addPlatform(ti *tinfo, item string, rng hcl.Range) {
 	var tp tplat
+	if b.linksOnly && strings.EqualFold(item, "local") {
+		ti.broken = true
+		return
+	}
 	if strings.EqualFold(item, "local") {
 		d, ok := b.defaultPlatform(ti)
 		if !ok {
@@ -72,7 +80,9 @@ func (b *builder) addPlatform(ti *tinfo, item string, rng hcl.Range) {
 	} else {
 		pp := b.parse(item)
 		if pp.err != nil {
-			b.errorf(rng, pp.err.Summary, "%s", pp.err.Detail)
+			if !b.linksOnly {
+				b.errorf(rng, pp.err.Summary, "%s", pp.err.Detail)
+			}
 			ti.broken = true
 			return
 		}

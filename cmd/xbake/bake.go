@@ -382,12 +382,18 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		return err
 	}
 	if o.print {
+		// buildx rejects bad `target:` links before it prints; the rules
+		// are the planner's.
+		if err := l.printer.print(plan.CheckLinks(def)); err != nil {
+			return err
+		}
 		return def.WritePrint(a.stdout)
 	}
-	cross := a.crossCompiled(def)
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
-		req.CrossCompiled = cross
 		req.Atomic = o.run.atomic
+		if err := a.addDockerfiles(&req); err != nil {
+			return nil, err
+		}
 		p, diags := plan.New(def, req)
 		if err := l.printer.print(diags); err != nil {
 			return nil, err

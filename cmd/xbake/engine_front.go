@@ -18,6 +18,7 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/plan"
 )
 
 // This is the front build (see engine.go): what it does not link, it
@@ -102,6 +103,16 @@ func loadCompose(*app, []xhcl.File, map[string]string, func(string) (string, boo
 // net/http and archive readers, and takes longer than the engine's start.
 func (a *app) remoteDefinition(context.Context, string, []string) ([]xhcl.File, string, error) {
 	return nil, "", a.toEngine()
+}
+
+// addDockerfiles: classifying solves reads Dockerfiles with BuildKit's
+// parser (package dockerfile), which the front build does not link; a plan
+// or graph with builder platforms is the engine's.
+func (a *app) addDockerfiles(req *plan.Request) error {
+	if len(req.BuilderPlatforms) == 0 {
+		return nil
+	}
+	return a.toEngine()
 }
 
 func runBuild(_ context.Context, a *app, _ *runOptions, _ *bake.Definition, _ planFunc) error {

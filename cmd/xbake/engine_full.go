@@ -3,11 +3,15 @@
 package main
 
 import (
+	"os"
+
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/bake/compose"
+	"github.com/xbake/xbake/dockerfile"
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/plan"
 )
 
 // This is the full build of the CLI (the default, and xbake-engine when
@@ -21,4 +25,17 @@ func isComposeFile(name string, data []byte) bool { return compose.IsFile(name, 
 func loadCompose(a *app, files []xhcl.File, vars map[string]string, lookupEnv func(string) (string, bool)) (*bake.ComposeConfig, hcl.Diagnostics) {
 	wd, _ := a.getwd()
 	return compose.Load(files, compose.Options{Dir: wd, Vars: vars, LookupEnv: lookupEnv, Environ: a.environ})
+}
+
+// addDockerfiles lets the planner read the targets' Dockerfiles, so that
+// it can tell cross-compiled solves of a foreign platform from emulated
+// ones. Only a request with builder platforms classifies solves; without
+// them nothing is read. The reader reads a file only when a foreign solve
+// asks, each path once and each content parsed once; one that cannot be
+// read or parsed counts as emulated, and the build reports the problem.
+func (a *app) addDockerfiles(req *plan.Request) error {
+	if len(req.BuilderPlatforms) > 0 {
+		req.Dockerfiles = dockerfile.NewReader(func(p string) ([]byte, error) { return os.ReadFile(a.path(p)) })
+	}
+	return nil
 }

@@ -37,7 +37,9 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 				return err
 			}
 			req := opts.offlineRequest()
-			req.CrossCompiled = a.crossCompiled(def)
+			if err := a.addDockerfiles(&req); err != nil {
+				return err
+			}
 			p, diags := plan.New(def, req)
 			if err := l.printer.print(diags); err != nil {
 				return err

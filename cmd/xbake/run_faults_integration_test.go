@@ -162,7 +162,7 @@ target "app" {
 `)
 	code, out := cliRun(t, dir, nil, "app", "--progress=quiet", "--retries=1")
 	want := "app#index: output type=registry: no tag was written: pushing " + repo + ":latest: giving up after 2 attempts: "
-	if code != exitFailure || !strings.Contains(out.String(), want) || !strings.Contains(out.String(), p.Host+" sent nothing for 1s") {
-		t.Errorf("exit %d, want 1 with %q ... sent nothing for 1s\n%s", code, want, out)
+	if code != exitFailure || !strings.Contains(out.String(), want) || !strings.Contains(out.String(), p.Host+" sent nothing for 2s") {
+		t.Errorf("exit %d, want 1 with %q ... sent nothing for 2s\n%s", code, want, out)
 	}
 }

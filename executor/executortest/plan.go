@@ -1,85 +1,88 @@
 package executortest
 
 import (
+	"fmt"
+	"maps"
 	"slices"
-	"strings"
-
-	"github.com/containerd/platforms"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/plan"
 )
 
+// DefaultPlatform is the builder default NewPlan plans with.
+const DefaultPlatform = "linux/amd64"
+
 // PlanTarget describes one target of a test plan.
 type PlanTarget struct {
 	Name      string
-	Platforms []string // default: linux/amd64
-	Links     map[string]string
-	Merge     bool // add a merge node over the platforms
-	Target    *bake.Target
+	Platforms []string // default: DefaultPlatform
+	// Links are `target:` contexts: context name -> target name.
+	Links map[string]string
+	// Merge says the target has a merge node: it needs several platforms
+	// and an output that a merge assembles; when it has no such output
+	// (the fakes need none), NewPlan gives it type=registry.
+	Merge  bool
+	Target *bake.Target
 }
 
-// NewPlan builds a plan by hand, the way plan.New lays it out (solve IDs
-// "name@platform", merge IDs "name#index", topological order), so that
-// executor tests do not depend on the planner. Targets must be listed
-// dependencies first.
+// NewPlan plans the targets with plan.New, as xbake does, so executor
+// tests run on the plans the executor is given in real runs (node IDs,
+// roles, shared solves and merge nodes decided by the planner, not by the
+// test). Every target is requested; one without Target gets its own
+// Dockerfile name, so that two fakes are not one shared solve.
+//
+// It panics when the planner rejects the targets or places a merge node
+// where Merge does not say so: a test plan is valid by construction.
 func NewPlan(targets ...PlanTarget) *plan.Plan {
-	p := &plan.Plan{}
-	level := map[string]int{}
+	return NewPlanRequest(plan.Request{}, targets...)
+}
+
+// NewPlanRequest is NewPlan with more of the planner's request than the
+// default platform (which is DefaultPlatform when req has none), for what
+// a request decides, such as LoadIndex.
+func NewPlanRequest(req plan.Request, targets ...PlanTarget) *plan.Plan {
+	if req.DefaultPlatform == "" {
+		req.DefaultPlatform = DefaultPlatform
+	}
+	def := &bake.Definition{}
 	for _, pt := range targets {
 		t := pt.Target
 		if t == nil {
-			t = &bake.Target{Name: pt.Name}
+			df := pt.Name + ".Dockerfile"
+			t = &bake.Target{Dockerfile: &df}
 		}
 		t.Name = pt.Name
-		plats := pt.Platforms
-		if len(plats) == 0 {
-			plats = []string{"linux/amd64"}
-		}
-		if t.Platforms == nil && len(pt.Platforms) > 0 {
+		if len(pt.Platforms) > 0 {
 			t.Platforms = pt.Platforms
 		}
-		var solves []string
-		for _, pl := range plats {
-			n := &plan.Node{ID: pt.Name + "@" + pl, Kind: plan.KindSolve, Target: pt.Name, Platform: pl}
-			role := plan.RoleExport
-			if pt.Merge {
-				role = plan.RoleMerge
+		if len(pt.Links) > 0 {
+			ctxs := make(map[string]string, len(t.Contexts)+len(pt.Links))
+			maps.Copy(ctxs, t.Contexts)
+			for name, dep := range pt.Links {
+				ctxs[name] = "target:" + dep
 			}
-			n.Solve = &plan.Solve{Targets: []*bake.Target{t}, Platform: platforms.MustParse(pl), Role: role}
-			names := make([]string, 0, len(pt.Links))
-			for name := range pt.Links {
-				names = append(names, name)
-			}
-			slices.Sort(names)
-			for _, name := range names {
-				dep := pt.Links[name] + "@" + pl
-				n.Solve.Links = append(n.Solve.Links, plan.Link{Name: name, Node: dep})
-				n.Deps = append(n.Deps, dep)
-				n.Level = max(n.Level, level[dep]+1)
-			}
-			slices.Sort(n.Deps)
-			n.Deps = slices.Compact(n.Deps)
-			level[n.ID] = n.Level
-			p.Nodes = append(p.Nodes, n)
-			solves = append(solves, n.ID)
+			t.Contexts = ctxs
 		}
-		if pt.Merge {
-			m := &plan.Node{ID: pt.Name + "#index", Kind: plan.KindMerge, Target: pt.Name,
-				Merge: &plan.Merge{Target: t, Platforms: plats, Solves: solves}}
-			m.Deps = slices.Clone(solves)
-			slices.Sort(m.Deps)
-			for _, s := range solves {
-				m.Level = max(m.Level, level[s]+1)
-			}
-			p.Nodes = append(p.Nodes, m)
+		if pt.Merge && !slices.ContainsFunc(t.Outputs, req.Merges) && !slices.ContainsFunc(t.CacheTo, plan.MergedCache) {
+			t.Outputs = append(t.Outputs, &bake.Export{Type: "registry"})
+		}
+		def.Targets = append(def.Targets, t)
+	}
+	p, diags := plan.New(def, req)
+	if diags.HasErrors() {
+		panic(fmt.Sprintf("executortest.NewPlan: the planner rejects the test targets: %v", diags))
+	}
+	merges := map[string]bool{}
+	for _, n := range p.Nodes {
+		if n.Kind == plan.KindMerge {
+			merges[n.Target] = true
 		}
 	}
-	slices.SortStableFunc(p.Nodes, func(a, b *plan.Node) int {
-		if a.Level != b.Level {
-			return a.Level - b.Level
+	for _, pt := range targets {
+		if merges[pt.Name] != pt.Merge {
+			panic(fmt.Sprintf("executortest.NewPlan: target %s: Merge is %v, but the plan has a merge node: %v",
+				pt.Name, pt.Merge, merges[pt.Name]))
 		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	}
 	return p
 }

@@ -58,7 +58,7 @@ func (b Backoff) Retry(ctx context.Context, attempts int, fn func(context.Contex
 		if i+1 >= attempts {
 			return fmt.Errorf("giving up after %d attempts: %w", attempts, err)
 		}
-		t := time.NewTimer(b.delay(i))
+		t := time.NewTimer(b.Delay(i))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -68,9 +68,11 @@ func (b Backoff) Retry(ctx context.Context, attempts int, fn func(context.Contex
 	}
 }
 
-// delay is Base·2^i capped at Max, then jittered into [d/2, d) so that
-// parallel pushes hitting the same registry do not retry in lockstep.
-func (b Backoff) delay(i int) time.Duration {
+// Delay is the pause after attempt i (from 0): Base·2^i capped at Max,
+// then jittered into [d/2, d) so that parallel pushes hitting the same
+// registry do not retry in lockstep. The executor's solve retries use the
+// same schedule.
+func (b Backoff) Delay(i int) time.Duration {
 	d := b.Base
 	for range i {
 		if d >= b.Max/2 {

@@ -158,8 +158,8 @@ func TestBackoffDelay(t *testing.T) {
 	for i, ceil := range []time.Duration{100, 200, 400, 700, 700, 700} {
 		ceil *= time.Millisecond
 		for range 50 {
-			if d := b.delay(i); d < ceil/2 || d >= ceil {
-				t.Fatalf("delay(%d) = %v, want in [%v, %v)", i, d, ceil/2, ceil)
+			if d := b.Delay(i); d < ceil/2 || d >= ceil {
+				t.Fatalf("Delay(%d) = %v, want in [%v, %v)", i, d, ceil/2, ceil)
 			}
 		}
 	}

@@ -41,15 +41,3 @@ target "c" {
 target "d" {
   inherits = ["c"] # WARNING: Inheritance cycle
 }
-
-target "e" {
-  contexts = { x = "target:f" }
-}
-
-target "f" {
-  contexts = { y = "target:e" } # ERROR: Dependency cycle
-}
-
-target "g" {
-  contexts = { me = "target:g" } # ERROR: Target links to itself
-}
