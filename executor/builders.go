@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,7 +47,7 @@ type TLSConfig struct {
 
 // LoadBuilders reads a builders file (JSON, see BuilderConfig).
 func LoadBuilders(path string) ([]BuilderConfig, error) {
-	dt, err := os.ReadFile(path)
+	dt, err := readFileMax(path, 1<<20, "a builders file")
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -26,7 +25,7 @@ func (a *app) crossCompiled(def *bake.Definition) map[string]bool {
 			if !filepath.IsAbs(df) && !strings.HasPrefix(*t.Dockerfile, "cwd://") {
 				df = filepath.Join(*t.Context, df)
 			}
-			b, err := os.ReadFile(a.path(df))
+			b, err := readRegularFile(a.path(df), maxDefinitionFile)
 			if err != nil {
 				continue
 			}

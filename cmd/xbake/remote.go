@@ -84,7 +84,7 @@ func (a *app) remoteDefinition(ctx context.Context, defURL string, names []strin
 			remote = defaultFiles
 		}
 		for _, n := range remote {
-			b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path.Clean("/"+n))))
+			b, err := readRemoteFile(dir, root, n)
 			if err != nil {
 				if !explicit && errors.Is(err, os.ErrNotExist) {
 					continue
@@ -99,6 +99,26 @@ func (a *app) remoteDefinition(ctx context.Context, defURL string, names []strin
 		return nil, "", err
 	}
 	return append(files, lf...), gitURL, nil
+}
+
+// readRemoteFile reads name in the directory root of the tree fetched into
+// dir. Symbolic links must stay inside dir: a remote definition never reads
+// local files.
+func readRemoteFile(dir, root, name string) ([]byte, error) {
+	p, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(path.Clean("/"+name))))
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(dir); err != nil || !insideDir(p, real) {
+		return nil, errors.New("it is a symbolic link to a file outside the definition's tree")
+	}
+	return readRegularFile(p, maxDefinitionFile)
+}
+
+// insideDir reports whether p is dir or under it.
+func insideDir(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // gitCheckout clones the repository of a "repo#ref:subdir" URL into dir
