@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // Files are measured before HCL's parsers see them, for two shapes that
@@ -18,6 +17,9 @@ import (
 //     of a string (each heredoc line, each $${ or %%{ escape) one at a
 //     time, copying what it has so far: a 1 MB heredoc of 100,000 lines
 //     takes a minute.
+//
+//   - Long numbers. Reading a number takes time that grows with the
+//     square of its digits: a million digits take 5 s.
 //
 //   - Many lines. The native parser reports a bad line and goes on with the
 //     next, so a 4 MB file of "a b" lines is a million errors (1.2 GB).
@@ -34,9 +36,11 @@ const (
 	// MaxLines is the most lines a native-syntax file may have (a JSON
 	// file stops at its first error, so its lines are not counted).
 	MaxLines = 100_000
+	// maxNumberLength bounds number literals.
+	maxNumberLength = 1000
 )
 
-// checkNative measures a native-syntax file with HCL's own lexer, so that
+// checkNative measures a native-syntax file (see nativeScan), so that
 // brackets inside strings, comments and heredocs count only where the
 // parser sees them as nesting too (in ${...} interpolations).
 func checkNative(src []byte, filename string) *hcl.Diagnostic {
@@ -46,42 +50,26 @@ func checkNative(src []byte, filename string) *hcl.Diagnostic {
 		return Errorf(&rng, "Too many lines",
 			"This file has more than %d lines, which xbake does not read in HCL syntax. Split it into several files (-f a.hcl -f b.hcl).", MaxLines)
 	}
-	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
-	depth := 0
-	var join joinCost
-	for i, tok := range tokens {
-		switch tok.Type {
-		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
-			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc,
-			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
-			depth++
-		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
-			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
-			depth--
-		case hclsyntax.TokenIdent:
-			// %{ if } and %{ for } open a block that %{ endif } and
-			// %{ endfor } close; the parser recurses into it.
-			if i > 0 && tokens[i-1].Type == hclsyntax.TokenTemplateControl {
-				switch string(tok.Bytes) {
-				case "if", "for":
-					depth++
-				case "endif", "endfor":
-					depth--
-				}
-			}
-		}
-		if depth > MaxNesting {
-			return tooDeep(tok.Range)
-		}
-		if tok.Type == hclsyntax.TokenQuotedLit || tok.Type == hclsyntax.TokenStringLit {
-			if join.add(len(tok.Bytes)) {
-				return tooManyPieces(tok.Range)
-			}
-		} else {
-			join.end()
-		}
+	p := scanNative(src)
+	if p == nil {
+		return nil
 	}
-	return nil
+	start := posAt(src, p.off)
+	end := start
+	end.Byte++
+	end.Column++
+	return p.diag(hcl.Range{Filename: filename, Start: start, End: end})
+}
+
+func (p *problem) diag(rng hcl.Range) *hcl.Diagnostic {
+	switch p.kind {
+	case 'd':
+		return tooDeep(rng)
+	case 'j':
+		return tooManyPieces(rng)
+	}
+	return Errorf(&rng, "Number too long",
+		"This number is written with more than %d characters, which xbake does not read: cty numbers keep about 155 significant digits, and reading longer ones takes time that grows with the square of their length.", maxNumberLength)
 }
 
 // checkJSON is checkNative for HCL JSON: arrays and objects nest, and
@@ -110,6 +98,11 @@ func checkJSON(src []byte, filename string) *hcl.Diagnostic {
 			}
 		case c == '"':
 			strStart, strPos = i, pos
+		case c >= '0' && c <= '9' && (i == 0 || !isJSONNumberByte(src[i-1])):
+			if end := jsonNumberEnd(src, i); end-i > maxNumberLength {
+				p := &problem{off: i, kind: 'n'}
+				return p.diag(hcl.Range{Filename: filename, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}})
+			}
 		case c == '[' || c == '{':
 			if depth++; depth > MaxNesting {
 				end := hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}
@@ -128,6 +121,17 @@ func checkJSON(src []byte, filename string) *hcl.Diagnostic {
 		}
 	}
 	return nil
+}
+
+func isJSONNumberByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
+}
+
+func jsonNumberEnd(src []byte, i int) int {
+	for i < len(src) && isJSONNumberByte(src[i]) {
+		i++
+	}
+	return i
 }
 
 // joinCost adds up what the template parser copies to join consecutive
@@ -153,10 +157,12 @@ func (j *joinCost) add(n int) bool {
 func (j *joinCost) end() { j.pieces, j.size = 0, 0 }
 
 // template counts the pieces of a JSON string (quotes included), which
-// HCL parses as a template: lines, $${ and %%{ are pieces of their own.
+// HCL parses as a template: a piece ends after a newline and at every $
+// or %, which is a piece of its own ($${ and %%{ too), and ${ and %{
+// start a sequence, which ends the run of pieces.
 func (j *joinCost) template(quoted []byte) bool {
-	s := quoted
-	if bytes.IndexByte(quoted, '\\') >= 0 {
+	s := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(s, '\\') >= 0 {
 		var str string
 		if json.Unmarshal(quoted, &str) != nil {
 			return false // the parser reports it
@@ -164,21 +170,47 @@ func (j *joinCost) template(quoted []byte) bool {
 		s = []byte(str)
 	}
 	defer j.end()
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\n':
-			if j.add(i + 1 - start) {
-				return true
-			}
-			start = i + 1
-		case i+2 < len(s) && (s[i] == '$' || s[i] == '%') && s[i+1] == s[i] && s[i+2] == '{':
-			if (i > start && j.add(i-start)) || j.add(3) {
-				return true
-			}
-			i += 2
-			start = i + 1
+	at := func(i int) byte {
+		if i < len(s) {
+			return s[i]
 		}
+		return 0
+	}
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '$' && c != '%' {
+			i++
+			if c == '\n' {
+				if j.add(i - start) {
+					return true
+				}
+				start = i
+			}
+			continue
+		}
+		if i > start && j.add(i-start) {
+			return true
+		}
+		start = i
+		switch {
+		case at(i+1) == '{':
+			j.end()
+			i += 2
+			start = i
+			continue
+		case at(i+1) == c && at(i+2) == '{':
+			i += 3
+		default:
+			i++
+		}
+		if at(i) == '\n' {
+			i++
+		}
+		if j.add(i - start) {
+			return true
+		}
+		start = i
 	}
 	return start < len(s) && j.add(len(s)-start)
 }

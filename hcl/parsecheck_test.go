@@ -34,6 +34,9 @@ func TestParseNesting(t *testing.T) {
 		{"stdin", deep("[", "]", 1000000), "stdin:1:1001"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if strings.HasSuffix(tc.name, ".hcl") {
+				compareScan(t, []byte(tc.src))
+			}
 			_, _, diags := Parse([]File{{Name: tc.name, Data: []byte(tc.src)}})
 			if tc.want == "" {
 				if diags.HasErrors() {
@@ -56,8 +59,9 @@ func TestParseNesting(t *testing.T) {
 }
 
 // TestParseJoinCost: strings whose pieces the template parser would join
-// for minutes (it copies the run so far for each piece) are refused with
-// a position; ordinary heredocs and escapes are read.
+// for minutes (it copies the run so far for each piece), and numbers it
+// would read for minutes, are refused with a position; ordinary heredocs
+// and escapes are read.
 func TestParseJoinCost(t *testing.T) {
 	lines := func(n int) string { return strings.Repeat(`0123456789\n`, n) }
 	for _, tc := range []struct {
@@ -71,8 +75,13 @@ func TestParseJoinCost(t *testing.T) {
 		{"script.hcl", "x = <<-EOT\n" + strings.Repeat("  RUN echo building the image in several steps\n", 3000) + "EOT\n", ""},
 		{"escapes.hcl", "x = <<-EOT\n" + strings.Repeat("  RUN echo $${HOME} %%{ not a directive }\n", 500) + "EOT\n", ""},
 		{"script.json", `{"x": "` + lines(3000) + `"}`, ""},
+		{"number.hcl", "x = " + strings.Repeat("7", 100000), "number.hcl:1:5"},
+		{"number.json", `{"x": ` + strings.Repeat("7", 100000) + "}", "number.json:1:7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if strings.HasSuffix(tc.name, ".hcl") {
+				compareScan(t, []byte(tc.src))
+			}
 			_, _, diags := Parse([]File{{Name: tc.name, Data: []byte(tc.src)}})
 			if tc.want == "" {
 				if diags.HasErrors() {
@@ -80,8 +89,8 @@ func TestParseJoinCost(t *testing.T) {
 				}
 				return
 			}
-			if len(diags) != 1 || diags[0].Summary != "Strings too long to parse" {
-				t.Fatalf("diags = %v, want one Strings too long to parse", diags)
+			if len(diags) != 1 || (diags[0].Summary != "Strings too long to parse" && diags[0].Summary != "Number too long") {
+				t.Fatalf("diags = %v, want one Strings too long to parse or Number too long", diags)
 			}
 			r := diags[0].Subject
 			if got := fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column); !strings.HasPrefix(got, tc.want) {

@@ -205,6 +205,12 @@ func (e *funcError) Error() string { return e.msg }
 
 func innermost(diags hcl.Diagnostics) error {
 	for _, d := range diags {
+		if le, ok := d.Extra.(*limitError); ok {
+			// A limit keeps its own message and the place in the body.
+			return &limitError{summary: le.summary, detail: le.detail, at: d.Subject}
+		}
+	}
+	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue
 		}
