@@ -38,6 +38,11 @@ const (
 
 const stepCost = 32
 
+// maxChain bounds chains of variables that refer to the next one, and of
+// user functions that call the next one: each link is a nested evaluation
+// on the Go stack (24,000 nested calls took 400 MB of stack).
+const maxChain = 1000
+
 // budget is the evaluation budget of one Evaluator.
 type budget struct {
 	used, steps int64

@@ -161,3 +161,33 @@ json = jsondecode(jsonencode({a = [1, 2, 3]}))
 		t.Fatal(errs)
 	}
 }
+
+// TestEvalChains: chains of variables and of user function calls longer
+// than maxChain are refused where they pass the limit (each link is a
+// nested evaluation on the Go stack).
+func TestEvalChains(t *testing.T) {
+	var vars, funcs strings.Builder
+	// a0 refers to a1 and so on: a0 is resolved first.
+	fmt.Fprintf(&vars, "a%d = 1\n", maxChain+1)
+	funcs.WriteString("function \"f0\" {\n  params = [x]\n  result = x\n}\n")
+	for i := 1; i <= maxChain+1; i++ {
+		fmt.Fprintf(&vars, "a%d = a%d\n", i-1, i)
+		fmt.Fprintf(&funcs, "function \"f%d\" {\n  params = [x]\n  result = f%d(x)\n}\n", i, i-1)
+	}
+	fmt.Fprintf(&funcs, "x = f%d(1)\n", maxChain+1)
+	for _, tc := range []struct{ name, src, summary string }{
+		{"vars.hcl", vars.String(), "References nest too deeply"},
+		{"funcs.hcl", funcs.String(), "Error in function call"},
+	} {
+		errs, peak, _ := evalFile(t, tc.name, tc.src)
+		if len(errs) == 0 || errs[0].Summary != tc.summary {
+			t.Errorf("%s: errors %v, want %s", tc.name, errs, tc.summary)
+		}
+		if len(errs) > 0 && !strings.Contains(errs[0].Detail, "1000") {
+			t.Errorf("%s: %s", tc.name, errs[0].Detail)
+		}
+		if peak > 64<<20 {
+			t.Errorf("%s: the heap grew by %d MiB", tc.name, peak>>20)
+		}
+	}
+}

@@ -396,6 +396,12 @@ func (e *Evaluator) global(name string, ref hcl.Range) (cty.Value, bool, hcl.Dia
 	if !isAttr && !isVar {
 		return cty.NilVal, false, nil
 	}
+	if len(e.trace) >= maxChain {
+		// Each link is a nested evaluation on the Go stack.
+		e.globals[name] = cty.DynamicVal
+		return cty.DynamicVal, true, hcl.Diagnostics{Errorf(&ref, "References nest too deeply",
+			"Resolving %q needs a chain of more than %d variables that refer to the next one, which xbake does not follow. Shorten the chain.", name, maxChain)}
+	}
 	if path := e.Enter(name); path != nil {
 		// Unknown for now, so the expression that closes the cycle does not
 		// also report an unknown variable; the outer resolution of name

@@ -174,6 +174,10 @@ func (e *Evaluator) makeFunction(fn *userFunc) function.Function {
 		}
 	}
 	spec.Impl = func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if len(e.calls) >= maxChain {
+			// Each call is a nested evaluation on the Go stack.
+			return cty.DynamicVal, &funcError{msg: fmt.Sprintf("more than %d user function calls are nested here, which xbake does not follow; call fewer functions inside each other", maxChain)}
+		}
 		if slices.Contains(e.calls, fn.name) {
 			return cty.DynamicVal, &funcError{msg: fmt.Sprintf("function cycle: %s -> %s; a function cannot call itself, directly or not",
 				strings.Join(e.calls[slices.Index(e.calls, fn.name):], " -> "), fn.name)}
