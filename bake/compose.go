@@ -58,10 +58,16 @@ func LoadCompose(files []xhcl.File, opts ComposeOptions) (*ComposeConfig, hcl.Di
 	if len(files) == 0 {
 		return &ComposeConfig{}, nil
 	}
+	if d := composeSize(files); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	loc := newComposeLocator(files)
 	if rng, ok := loc.aliasCycle(); ok {
 		return nil, hcl.Diagnostics{xhcl.Errorf(&rng, "Invalid Compose file",
 			"This YAML alias refers to a node that contains it, which makes the document infinitely deep. Point it at an anchor outside that node.")}
+	}
+	if d := loc.checkLimits(); d != nil {
+		return nil, hcl.Diagnostics{d}
 	}
 	env, err := composeEnv(opts)
 	if err != nil {
@@ -91,8 +97,17 @@ func IsComposeFile(name string, data []byte) (ok bool) {
 		return false
 	}
 	files := []xhcl.File{{Name: name, Data: data}}
-	if _, cyclic := newComposeLocator(files).aliasCycle(); cyclic {
+	if composeSize(files) != nil {
+		// Too large for compose-go: Compose if it says so, and then
+		// LoadCompose reports the limit.
+		return looksLikeCompose(data)
+	}
+	loc := newComposeLocator(files)
+	if _, cyclic := loc.aliasCycle(); cyclic {
 		return false
+	}
+	if loc.checkLimits() != nil {
+		return looksLikeCompose(data)
 	}
 	defer func() {
 		if recover() != nil {
