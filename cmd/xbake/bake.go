@@ -196,7 +196,6 @@ type loaded struct {
 // parsed end it early (printed, exit code 2); other problems are kept in
 // loaded.diags so that resolution can report its own alongside them.
 func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded, error) {
-	dp := &diagPrinter{a: a, format: o.diagnostics}
 	switch o.diagnostics {
 	case "", "auto", xhcl.FormatCompact, xhcl.FormatRich, xhcl.FormatJSON:
 	default:
@@ -210,24 +209,40 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	var files []xhcl.File
 	var gitURL string
 	if defURL != "" {
+		// Not abandonable: it cleans up a temporary directory, and stops
+		// on cancellation by itself.
 		if files, gitURL, err = a.remoteDefinition(ctx, defURL, o.files); err != nil {
 			return nil, &exitError{code: exitFailure, msg: err.Error()}
 		}
 		if len(files) == 0 {
 			return nil, usageErrorf("couldn't find a bake definition in %s", defURL)
 		}
-	} else {
-		names, explicit, err := a.definitionFiles(o.files)
-		if err != nil {
-			return nil, usageErrorf("%v", err)
-		}
-		if len(names) == 0 && !explicit {
-			return nil, usageErrorf("couldn't find a bake definition: no -f given and none of %s exists here", strings.Join(defaultFiles, ", "))
-		}
-		if files, err = a.readFiles(names); err != nil {
-			return nil, usageErrorf("%v", err)
-		}
 	}
+	return abandonable(ctx, func() (*loaded, error) {
+		if defURL == "" {
+			names, explicit, err := a.definitionFiles(o.files)
+			if err != nil {
+				return nil, usageErrorf("%v", err)
+			}
+			if len(names) == 0 && !explicit {
+				return nil, usageErrorf("couldn't find a bake definition: no -f given and none of %s exists here", strings.Join(defaultFiles, ", "))
+			}
+			if files, err = a.readFiles(names); err != nil {
+				return nil, usageErrorf("%v", err)
+			}
+		}
+		l, err := a.parse(files, vars, cmdContext, o.diagnostics)
+		if err != nil {
+			return nil, err
+		}
+		l.targets, l.gitURL = targets, gitURL
+		return l, nil
+	})
+}
+
+// parse parses and loads the definition files (HCL, JSON and Compose).
+func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, format string) (*loaded, error) {
+	dp := &diagPrinter{a: a, format: format}
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
 		if bake.IsComposeFile(f.Name, f.Data) {
@@ -265,7 +280,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		opts.Compose = cc
 	}
 	cfg, d := bake.Load(parsed, opts)
-	return &loaded{targets: targets, gitURL: gitURL, cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
+	return &loaded{cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
 }
 
 // envBool reads a boolean environment variable; unset or empty is false.
@@ -285,6 +300,11 @@ func (a *app) envBool(name string) (bool, error) {
 func (a *app) envLookupAllowed() bool {
 	b, err := strconv.ParseBool(a.getenv("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP"))
 	return err != nil || !b
+}
+
+type resolution struct {
+	def   *bake.Definition
+	diags hcl.Diagnostics
 }
 
 // resolve loads the definition and resolves the requested targets.
@@ -319,8 +339,15 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 	if a.envLookupAllowed() {
 		req.LookupEnv = a.lookupEnv
 	}
-	def, diags := l.cfg.Resolve(req)
-	l.diags = append(l.diags, diags...)
+	resolved, err := abandonable(ctx, func() (resolution, error) {
+		def, diags := l.cfg.Resolve(req)
+		return resolution{def, diags}, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	def := resolved.def
+	l.diags = append(l.diags, resolved.diags...)
 	if err := l.printer.print(l.diags); err != nil {
 		return nil, nil, err
 	}
@@ -362,7 +389,9 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if l.diags.HasErrors() {
 			return l.printer.print(l.diags)
 		}
-		diags, err := l.cfg.WriteList(a.stdout, lr)
+		diags, err := abandonable(ctx, func() (hcl.Diagnostics, error) {
+			return l.cfg.WriteList(a.stdout, lr)
+		})
 		if err != nil {
 			return err
 		}
