@@ -110,9 +110,9 @@ func readPaths(t *bake.Target) [][2]string {
 	}
 	if !isRemoteContext(ctx) {
 		out = append(out, [2]string{ctx, "reads its context " + ctx})
-		if t.Dockerfile != nil && *t.Dockerfile != "" && t.DockerfileInline == nil && filepath.IsAbs(*t.Dockerfile) {
-			out = append(out, [2]string{*t.Dockerfile, "reads its Dockerfile " + *t.Dockerfile})
-		}
+	}
+	if df, ok := localDockerfile(t, ctx); ok {
+		out = append(out, [2]string{df, "reads its Dockerfile " + *t.Dockerfile})
 	}
 	for _, name := range sortedKeys(t.Contexts) {
 		v := t.Contexts[name]
@@ -137,6 +137,26 @@ func readPaths(t *bake.Target) [][2]string {
 		}
 	}
 	return out
+}
+
+// localDockerfile is the Dockerfile a target reads on the client, as the
+// solve finds it: relative to the context (a relative path can lead out
+// of it, "../outside/Dockerfile"), or to the working directory with
+// cwd://. A Dockerfile inside a remote context is not read locally.
+func localDockerfile(t *bake.Target, ctx string) (string, bool) {
+	if t.Dockerfile == nil || *t.Dockerfile == "" || t.DockerfileInline != nil || isRemoteContext(*t.Dockerfile) {
+		return "", false
+	}
+	df := *t.Dockerfile
+	switch rest, cwd := strings.CutPrefix(df, "cwd://"); {
+	case cwd:
+		return rest, true
+	case filepath.IsAbs(df):
+		return df, true
+	case isRemoteContext(ctx):
+		return "", false
+	}
+	return filepath.Join(ctx, df), true
 }
 
 type grants struct {
