@@ -40,8 +40,8 @@ func (t *Target) writeJSON(w *jsonWriter) {
 		}
 		w.endArray()
 	}
-	w.optStringPtr("context", t.Context)
-	w.optStringMap("contexts", t.Contexts)
+	w.optStringPtr("context", redactContext(t.Context))
+	w.optStringMap("contexts", redactContexts(t.Contexts))
 	w.optStringPtr("dockerfile", t.Dockerfile)
 	if t.DockerfileInline != nil {
 		w.key("dockerfile-inline")

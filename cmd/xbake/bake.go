@@ -212,10 +212,11 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		// Not abandonable: it cleans up a temporary directory, and stops
 		// on cancellation by itself.
 		if files, gitURL, err = a.remoteDefinition(ctx, defURL, o.files); err != nil {
-			return nil, &exitError{code: exitFailure, msg: err.Error()}
+			// Messages quote the URL, and so does git's output.
+			return nil, &exitError{code: exitFailure, msg: bake.RedactURL(err.Error())}
 		}
 		if len(files) == 0 {
-			return nil, usageErrorf("couldn't find a bake definition in %s", defURL)
+			return nil, usageErrorf("couldn't find a bake definition in %s", bake.RedactURL(defURL))
 		}
 	}
 	return abandonable(ctx, func() (*loaded, error) {

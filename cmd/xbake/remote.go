@@ -204,7 +204,7 @@ func fetchHTTP(ctx context.Context, defURL, dir string) (*xhcl.File, error) {
 		if len(body) > maxRemoteDefinition {
 			return nil, fmt.Errorf("%s is not an archive and is larger than %d bytes: it cannot be a bake definition", defURL, maxRemoteDefinition)
 		}
-		return &xhcl.File{Name: defURL, Data: body}, nil
+		return &xhcl.File{Name: bake.RedactURL(defURL), Data: body}, nil
 	}
 	return nil, untar(r, dir)
 }

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/executor"
 )
 
 // runCLI runs xbake in-process in dir and returns its exit code, stdout
@@ -175,4 +178,67 @@ func waitPort(t *testing.T, port int) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("nothing listens on 127.0.0.1:%d", port)
+}
+
+// TestRemoteURLPasswordRedacted: a password in a remote definition's URL
+// appears in no message: not in xbake's own error prefix, not in the
+// name of the definition in diagnostics.
+func TestRemoteURLPasswordRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/bad.hcl" {
+			fmt.Fprint(w, "target \"default\" {\n  tags = [\n}\n")
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	withPW := strings.Replace(srv.URL, "http://", "http://alice:S3cretPW@", 1)
+	work := t.TempDir()
+	for _, tc := range []struct {
+		path string
+		code int
+		want string
+	}{
+		{"/missing.hcl", 1, "xbake: fetching the definition from http://xxxxx@"},
+		{"/bad.hcl", 2, "http://xxxxx@" + strings.TrimPrefix(srv.URL, "http://") + "/bad.hcl:3:1: error:"},
+	} {
+		code, out, errOut := runCLI(t, work, nil, withPW+tc.path, "--print")
+		if code != tc.code || strings.Contains(out+errOut, "S3cretPW") || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr:\n%s", tc.path, code, errOut)
+		}
+	}
+}
+
+// TestSecretValues: every secret file is redacted, also one over 64 KiB
+// (such files were skipped), and so are the credentials of context URLs
+// (BuildKit names a git context by its URL in progress).
+func TestSecretValues(t *testing.T) {
+	dir := t.TempDir()
+	// A certificate bundle of 100 KiB: lines of 64 characters.
+	var lines []string
+	for i := range 1600 {
+		lines = append(lines, fmt.Sprintf("%064d", i*7919))
+	}
+	big := strings.Join(lines, "\n") + "\nlast-line-of-the-secret\n"
+	if err := os.WriteFile(filepath.Join(dir, "big.pem"), []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := "http://alice:S3cretPW@example.test/defs.git"
+	def := &bake.Definition{Targets: []*bake.Target{{
+		Name:     "app",
+		Context:  &ctx,
+		Contexts: map[string]string{"assets": ctx + "#:assets"},
+		Secrets:  []*bake.Secret{{ID: "pem", FilePath: "big.pem"}},
+	}}}
+	a := &app{getenv: func(string) string { return "" }}
+	red := executor.NewRedactor(secretValues(a, def, dir))
+	for in, want := range map[string]string{
+		"#5 [internal] load git source " + ctx: "#5 [internal] load git source http://****@example.test/defs.git",
+		"cat: last-line-of-the-secret":         "cat: ****",
+		"key " + big[:64] + " in a build log":  "key **** in a build log",
+	} {
+		if got := red.String(in); got != want {
+			t.Errorf("redacted %q\n got %q\nwant %q", in, got, want)
+		}
+	}
 }
