@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -241,4 +243,84 @@ func TestSecretValues(t *testing.T) {
 			t.Errorf("redacted %q\n got %q\nwant %q", in, got, want)
 		}
 	}
+}
+
+// TestRemoteArchiveBounded: a definition archive is read as a stream and
+// only its definition files are kept, in memory; the stream is bounded
+// in bytes and entries. (A 2.6 MB tar.gz of large files used to write
+// 2.3 GB under the temporary directory, 64 MiB per file.)
+func TestRemoteArchiveBounded(t *testing.T) {
+	// The archives are made as they are served, so that the test holds no
+	// large file either.
+	serve := func(w io.Writer, write func(tw *tar.Writer)) {
+		gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		tw := tar.NewWriter(gz)
+		write(tw)
+		_ = tw.Close()
+		_ = gz.Close()
+	}
+	def := []byte("target \"default\" {\n  tags = [\"from-archive\"]\n}\n")
+	zeros := make([]byte, 1<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		serve(w, func(tw *tar.Writer) {
+			switch r.URL.Path {
+			case "/big.tgz": // 5 files of 64 MiB, then the definition
+				for i := range 5 {
+					_ = tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("blob%d", i), Mode: 0o644, Size: 64 << 20, Typeflag: tar.TypeReg})
+					for range 64 {
+						if _, err := tw.Write(zeros); err != nil {
+							return
+						}
+					}
+				}
+			case "/many.tgz":
+				for i := range maxArchiveEntries + 1 {
+					if tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("d/%d", i), Mode: 0o644, Typeflag: tar.TypeReg}) != nil {
+						return
+					}
+				}
+			case "/ok.tgz": // a large unrelated file is skipped, not kept
+				_ = tw.WriteHeader(&tar.Header{Name: "assets/blob", Mode: 0o644, Size: 32 << 20, Typeflag: tar.TypeReg})
+				for range 32 {
+					_, _ = tw.Write(zeros)
+				}
+			}
+			_ = tw.WriteHeader(&tar.Header{Name: "./docker-bake.hcl", Mode: 0o644, Size: int64(len(def)), Typeflag: tar.TypeReg})
+			_, _ = tw.Write(def)
+		})
+	}))
+	t.Cleanup(srv.Close)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	work := t.TempDir()
+	for _, tc := range []struct {
+		path, want string
+		code       int
+	}{
+		{"/big.tgz", "it is larger than 256 MiB uncompressed, the limit for a definition archive", 1},
+		{"/many.tgz", "it has more than 100000 entries, the limit for a definition archive", 1},
+		{"/ok.tgz", "", 0},
+	} {
+		var code int
+		var out, errOut string
+		alloc := measureAlloc(func() { code, out, errOut = runCLI(t, work, nil, srv.URL+tc.path, "--print") })
+		if code != tc.code || !strings.Contains(errOut, tc.want) || (tc.code == 0 && !strings.Contains(out, "from-archive")) {
+			t.Errorf("%s: exit %d, stderr %s", tc.path, code, errOut)
+		}
+		if alloc > 64<<20 {
+			t.Errorf("%s: allocated %d MiB", tc.path, alloc>>20)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("%s: wrote %d files under the temporary directory", tc.path, len(left))
+		}
+	}
+}
+
+// measureAlloc returns the bytes f allocates (the test server's too).
+func measureAlloc(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
