@@ -37,6 +37,10 @@ type ComposeOptions struct {
 	// LookupEnv reads the environment; nil disables it
 	// (BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP).
 	LookupEnv func(string) (string, bool)
+	// AllowRead, when set, decides which env_file files may be read: a
+	// remote definition's Compose file reads them from the local disk, so
+	// each needs --allow fs.read (see envFileAccess).
+	AllowRead func(path string) bool
 	// Environ lists the environment as NAME=value strings, for the names
 	// only: Compose needs the whole environment as a map (a bare
 	// `environment: [NAME]` entry and env_file interpolation look names up
@@ -74,8 +78,12 @@ func LoadCompose(files []xhcl.File, opts ComposeOptions) (*ComposeConfig, hcl.Di
 		return nil, hcl.Diagnostics{dotEnvError(opts.Dir, err)}
 	}
 	miss := &missingVars{}
-	project, err := loadComposeProject(files, env, opts.Dir, miss)
+	project, err := loadComposeProject(files, env, opts.Dir, miss, opts.AllowRead)
 	diags := miss.diagnostics(loc)
+	var refused *envFileRefused
+	if errors.As(err, &refused) {
+		return nil, append(diags, refused.diag(loc))
+	}
 	if err != nil {
 		return nil, append(diags, loc.errorDiag(err))
 	}
@@ -195,7 +203,7 @@ func dotEnvError(dir string, err error) *hcl.Diagnostic {
 
 // loadComposeProject loads, filters and validates the files as buildx
 // does, and returns the project.
-func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string, miss *missingVars) (_ *composetypes.Project, err error) {
+func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string, miss *missingVars, allowRead func(string) bool) (_ *composetypes.Project, err error) {
 	defer recoverCompose(&err)
 	ctx := context.Background()
 	filtered, err := loadComposeModel(ctx, files, env, miss)
@@ -203,6 +211,9 @@ func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string,
 		return nil, err
 	}
 	resolveEnvFiles(filtered, dir)
+	if err := envFileAccess(filtered, allowRead); err != nil {
+		return nil, err
+	}
 	details := composetypes.ConfigDetails{ConfigFiles: composeConfigFiles(files), Environment: env}
 	return loader.ModelToProject(filtered, loader.ToOptions(&details, []func(*loader.Options){func(o *loader.Options) {
 		o.SkipNormalization = true

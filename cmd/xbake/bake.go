@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/executor"
 	xhcl "github.com/xbake/xbake/hcl"
 	"github.com/xbake/xbake/plan"
 )
@@ -232,7 +233,12 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 				return nil, usageErrorf("%v", err)
 			}
 		}
-		l, err := a.parse(files, vars, cmdContext, o.diagnostics)
+		var allowRead func(string) bool
+		if defURL != "" {
+			// A remote definition reads no local file without --allow.
+			allowRead = func(p string) bool { return executor.ReadAllowed(o.run.allow, p) }
+		}
+		l, err := a.parse(files, vars, cmdContext, o.diagnostics, allowRead)
 		if err != nil {
 			return nil, err
 		}
@@ -242,7 +248,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 }
 
 // parse parses and loads the definition files (HCL, JSON and Compose).
-func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, format string) (*loaded, error) {
+func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, format string, allowRead func(string) bool) (*loaded, error) {
 	dp := &diagPrinter{a: a, format: format}
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
@@ -272,7 +278,7 @@ func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, forma
 	}
 	if len(composeFiles) > 0 {
 		wd, _ := a.getwd()
-		copts := bake.ComposeOptions{Dir: wd, Vars: vars, LookupEnv: opts.LookupEnv, Environ: a.environ}
+		copts := bake.ComposeOptions{Dir: wd, Vars: vars, LookupEnv: opts.LookupEnv, Environ: a.environ, AllowRead: allowRead}
 		cc, d := bake.LoadCompose(composeFiles, copts)
 		diags = append(diags, d...)
 		if d.HasErrors() {

@@ -324,3 +324,27 @@ func measureAlloc(f func()) uint64 {
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
 }
+
+// TestRemoteComposeEnvFile: a remote Compose file reads a local env_file
+// (whose values become build arguments) only with --allow fs.read.
+func TestRemoteComposeEnvFile(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret.env")
+	if err := os.WriteFile(secret, []byte("TOKEN=local-secret-value\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	compose := "services:\n  app:\n    build:\n      context: .\n      args:\n        - TOKEN\n    env_file: " + secret + "\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, compose)
+	}))
+	t.Cleanup(srv.Close)
+	work := t.TempDir()
+	code, out, errOut := runCLI(t, work, nil, srv.URL+"/compose.yaml", "--print")
+	if code != 2 || strings.Contains(out+errOut, "local-secret-value") ||
+		!strings.Contains(errOut, `error: Local file not allowed`) || !strings.Contains(errOut, "--allow fs.read="+secret) {
+		t.Errorf("without --allow: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, work, nil, srv.URL+"/compose.yaml", "--print", "--allow", "fs.read="+filepath.Dir(secret))
+	if code != 0 || !strings.Contains(out, "local-secret-value") {
+		t.Errorf("with --allow: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
