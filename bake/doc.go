@@ -5,5 +5,6 @@
 // names and the --set overrides, and returns the resolved Targets and Groups:
 // matrices expanded, inherits merged, overrides applied, values normalised
 // exactly as `docker buildx bake` does. It also renders the --print and
-// --list JSON. Package plan comes next.
+// --list JSON. Compose files are measured before compose-go reads them
+// (compose_limits.go). Package plan comes next.
 package bake
