@@ -39,6 +39,15 @@ func startXbake(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buf
 	return cmd, &stderr, exited
 }
 
+// wantExit checks the result of Wait.
+func wantExit(t *testing.T, err error, code int, stderr *bytes.Buffer) {
+	t.Helper()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != code {
+		t.Fatalf("exit %v, want code %d\n%s", err, code, stderr)
+	}
+}
+
 // TestSignalWhileReadingFIFO: a definition read from a FIFO that nobody
 // writes to used to ignore SIGINT and SIGTERM; now the first one ends
 // the run with 130 or 143.
@@ -75,11 +84,7 @@ func TestSignalWhileReadingFIFO(t *testing.T) {
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
 			}
-			err := <-exited
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
-				t.Fatalf("exit %v, want code %d\n%s", err, tc.code, stderr)
-			}
+			wantExit(t, <-exited, tc.code, stderr)
 			if stderr.String() != tc.msg {
 				t.Errorf("stderr = %q, want %q", stderr, tc.msg)
 			}
@@ -110,11 +115,7 @@ func TestSignalDuringRemoteFetch(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err := <-exited
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupt {
-		t.Fatalf("exit %v, want code %d\n%s", err, exitInterrupt, stderr)
-	}
+	wantExit(t, <-exited, exitInterrupt, stderr)
 	if !strings.HasPrefix(stderr.String(), "xbake: interrupted: ") {
 		t.Errorf("stderr = %q", stderr)
 	}
