@@ -203,9 +203,8 @@ func (e *Evaluator) Blocks() []*hcl.Block { return e.blocks }
 // Eval evaluates expr in the global scope extended by locals (matrix values,
 // function parameters), which shadow globals of the same name.
 //
-// Evaluation is bounded (budget.go): a value over MaxValueSize is an
-// error where it is made, and once MaxEvalCost is spent every Eval
-// returns an unknown value and the same error.
+// Evaluation is bounded (budget.go): once a limit is reached, where a
+// value is made, every Eval returns an unknown value and the same error.
 func (e *Evaluator) Eval(expr hcl.Expression, locals map[string]cty.Value) (cty.Value, hcl.Diagnostics) {
 	expr = e.native(expr)
 	if e.budget.aborted() {

@@ -273,7 +273,7 @@ func (s *nativeScan) heredoc() *problem {
 	if top.startOfLine {
 		if nl := bytes.IndexByte(s.src[start:], '\n'); nl >= 0 {
 			line := s.src[start : start+nl+1]
-			if bytes.IndexAny(line, "$%") < 0 && bytes.Equal(bytes.TrimSpace(line), top.marker) {
+			if !bytes.ContainsAny(line, "$%") && bytes.Equal(bytes.TrimSpace(line), top.marker) {
 				// The end marker; its newline is code again.
 				s.i = start + nl
 				if nl > 0 && s.src[s.i-1] == '\r' {
