@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2/ext/customdecode"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -49,6 +50,11 @@ func (e *Evaluator) limitFunction(name string, fn function.Function) function.Fu
 			if le := b.charge(arg, "Argument "+p.Name); le != nil {
 				return cty.DynamicVal, function.NewArgError(i, le)
 			}
+			if p.Type == cty.Number {
+				if why := longNumber(arg); why != "" {
+					return cty.DynamicVal, function.NewArgError(i, b.fail(&limitError{summary: "Call too costly", detail: why}))
+				}
+			}
 			v, err := convert.Convert(arg, p.Type)
 			if err != nil {
 				return cty.DynamicVal, function.NewArgError(i, err)
@@ -68,6 +74,13 @@ func (e *Evaluator) limitFunction(name string, fn function.Function) function.Fu
 		}
 		if le != nil {
 			return cty.DynamicVal, b.fail(le)
+		}
+		if work := works[name]; work != nil {
+			// Steps stand for time: a function that works long takes many.
+			b.steps += work(conv)
+			if le := b.spent(); le != nil {
+				return cty.DynamicVal, le
+			}
 		}
 		v, err := fn.Call(conv)
 		if b.aborted() {
@@ -197,19 +210,57 @@ var refusals = map[string]func(args []cty.Value) string{
 	},
 	"bcrypt": func(args []cty.Value) string {
 		// Each step of cost doubles the time: 10 takes 50 ms, 20 a minute.
-		if len(args) > 1 {
-			if c, ok := integer(args[1]); ok && c.Cmp(big.NewInt(maxBcryptCost)) > 0 {
-				return fmt.Sprintf("A bcrypt hash of cost %s takes hours to compute (each step doubles the time; cost 10, the default, takes 50 ms). xbake allows costs up to %d.", c, maxBcryptCost)
-			}
+		if c := bcryptCost(args); c > maxBcryptCost {
+			return fmt.Sprintf("A bcrypt hash of cost %d takes minutes to hours to compute (each step of cost doubles the time; 10, the default, takes 50 ms). xbake allows costs up to %d.", c, maxBcryptCost)
+		}
+		return ""
+	},
+	"parseint": func(args []cty.Value) string { return longNumber(args[0]) },
+	"convert": func(args []cty.Value) string {
+		if typeexpr.TypeConstraintFromVal(args[1]) == cty.Number {
+			return longNumber(args[0])
 		}
 		return ""
 	},
 }
 
+// works are the steps a call costs beyond one, for functions whose time
+// does not show in the size of their result.
+var works = map[string]func(args []cty.Value) int64{
+	// Cost 10 takes about 50 ms, some 25,000 steps; 15, the largest
+	// allowed, most of a run's steps.
+	"bcrypt": func(args []cty.Value) int64 { return 25 << bcryptCost(args) },
+}
+
 const (
-	maxBcryptCost = 16
+	maxBcryptCost = 15
 	maxRSAKey     = 64 << 10
 )
+
+// bcryptCost is the cost a bcrypt call asks for (10 when it names none),
+// saturated at 31.
+func bcryptCost(args []cty.Value) int64 {
+	if len(args) < 2 {
+		return 10
+	}
+	c, ok := integer(args[1])
+	if !ok || c.Sign() < 0 {
+		return 10
+	}
+	if !c.IsInt64() || c.Int64() > 31 {
+		return 31
+	}
+	return c.Int64()
+}
+
+// longNumber says why a string is too long to read as a number, or "":
+// reading a number takes time that grows with the square of its digits.
+func longNumber(v cty.Value) string {
+	if s, ok := text(v); ok && len(s) > maxNumberLength {
+		return fmt.Sprintf("This string of %d characters is read as a number, which takes time that grows with the square of its length; xbake reads numbers of up to %d characters.", len(s), maxNumberLength)
+	}
+	return ""
+}
 
 var formatVerb = regexp.MustCompile(`%(?:\[\d+\])?[-+ #0]*(\d*)(?:\.(\d*))?`)
 
