@@ -38,6 +38,10 @@ const (
 
 const stepCost = 32
 
+// maxSteps is MaxEvalSteps, in a variable so that the tests that reach it
+// can use a tenth under the race detector, which is ten times slower.
+var maxSteps int64 = MaxEvalSteps
+
 // maxChain bounds chains of variables that refer to the next one, and of
 // user functions that call the next one: each link is a nested evaluation
 // on the Go stack (24,000 nested calls took 400 MB of stack).
@@ -89,12 +93,12 @@ func (b *budget) charge(v cty.Value, what string) *limitError {
 
 // spent reports whether the budget of the whole load is spent.
 func (b *budget) spent() *limitError {
-	if b.used <= MaxEvalCost && b.steps <= MaxEvalSteps {
+	if b.used <= MaxEvalCost && b.steps <= maxSteps {
 		return nil
 	}
 	what := fmt.Sprintf("more than %s of values", formatCost(MaxEvalCost))
-	if b.steps > MaxEvalSteps {
-		what = fmt.Sprintf("more than %d steps (function calls, loop iterations, string parts)", MaxEvalSteps)
+	if b.steps > maxSteps {
+		what = fmt.Sprintf("more than %d steps (function calls, loop iterations, string parts)", maxSteps)
 	}
 	return b.fail(&limitError{summary: "Evaluation too large", detail: fmt.Sprintf(
 		"Evaluating the definition took %s by here, which is xbake's limit for one run. Look for a loop, a matrix or nested function calls that multiply their input.",

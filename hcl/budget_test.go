@@ -129,6 +129,11 @@ func TestEvalLimits(t *testing.T) {
 			"jsonfor.json:1:", "Evaluation too large", "more than 1000000 steps"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if raceDetector && strings.Contains(tc.detail, "steps") {
+				maxSteps = MaxEvalSteps / 10
+				defer func() { maxSteps = MaxEvalSteps }()
+				tc.detail = "steps (function calls"
+			}
 			errs, peak, alloc := evalFile(t, tc.name, tc.src)
 			if len(errs) != 1 {
 				t.Fatalf("%d errors, want 1: %v", len(errs), errs)
