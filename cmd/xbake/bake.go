@@ -209,19 +209,26 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	defURL, cmdContext, targets := remoteArgs(args)
 	var files []xhcl.File
 	var gitURL string
+	remote, local := splitRemote(o.files)
 	if defURL != "" {
 		// Not abandonable: it cleans up a temporary directory, and stops
 		// on cancellation by itself.
-		if files, gitURL, err = a.remoteDefinition(ctx, defURL, o.files); err != nil {
+		if files, gitURL, err = a.remoteDefinition(ctx, defURL, remote); err != nil {
 			// Messages quote the URL, and so does git's output.
 			return nil, &exitError{code: exitFailure, msg: bake.RedactURL(err.Error())}
 		}
-		if len(files) == 0 {
+		if len(files) == 0 && len(local) == 0 {
 			return nil, usageErrorf("couldn't find a bake definition in %s", bake.RedactURL(defURL))
 		}
 	}
 	return abandonable(ctx, func() (*loaded, error) {
-		if defURL == "" {
+		if defURL != "" {
+			lf, err := a.readFiles(local)
+			if err != nil {
+				return nil, usageErrorf("%v", err)
+			}
+			files = append(files, lf...)
+		} else {
 			names, explicit, err := a.definitionFiles(o.files)
 			if err != nil {
 				return nil, usageErrorf("%v", err)

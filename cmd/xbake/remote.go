@@ -42,13 +42,9 @@ func remoteArgs(args []string) (defURL, cmdContext string, targets []string) {
 	return defURL, cmdContext, targets
 }
 
-// remoteDefinition fetches the definition files of a remote bake
-// invocation: from a git repository (the default names, or the -f names,
-// inside it), or from an http(s) URL that is either an archive holding
-// them or the definition itself. Names with a cwd:// prefix are read
-// locally. gitURL is set when contexts should point into the repository.
-func (a *app) remoteDefinition(ctx context.Context, defURL string, names []string) (files []xhcl.File, gitURL string, err error) {
-	var local, remote []string
+// splitRemote splits the -f names of a remote invocation into the ones to
+// read from the remote definition and the cwd:// ones, read locally.
+func splitRemote(names []string) (remote, local []string) {
 	for _, n := range names {
 		if rest, ok := strings.CutPrefix(n, "cwd://"); ok {
 			local = append(local, rest)
@@ -56,23 +52,27 @@ func (a *app) remoteDefinition(ctx context.Context, defURL string, names []strin
 			remote = append(remote, n)
 		}
 	}
-	explicit := len(remote) > 0
+	return remote, local
+}
+
+// remoteDefinition fetches the definition files of a remote bake
+// invocation: from a git repository (the default names, or the given
+// names, inside it), or from an http(s) URL that is either an archive
+// holding them or the definition itself. gitURL is set when contexts
+// should point into the repository.
+func (a *app) remoteDefinition(ctx context.Context, defURL string, names []string) (files []xhcl.File, gitURL string, err error) {
+	explicit := len(names) > 0
 	if !explicit {
-		remote = defaultFiles
+		names = defaultFiles
 	}
 	if bake.IsGitURL(defURL) {
-		if files, err = a.gitDefinition(ctx, defURL, remote, explicit); err != nil {
+		if files, err = a.gitDefinition(ctx, defURL, names, explicit); err != nil {
 			return nil, "", err
 		}
-		gitURL = defURL
-	} else if files, err = fetchHTTP(ctx, defURL, remote, explicit); err != nil {
-		return nil, "", err
+		return files, defURL, nil
 	}
-	lf, err := a.readFiles(local)
-	if err != nil {
-		return nil, "", err
-	}
-	return append(files, lf...), gitURL, nil
+	files, err = fetchHTTP(ctx, defURL, names, explicit)
+	return files, "", err
 }
 
 // gitDefinition checks the repository out into a temporary directory and
