@@ -60,7 +60,7 @@ var targetAttrs = []*attribute{
 	description(),
 	list("annotations", func(t *Target) *[]string { return &t.Annotations }, appendOnMerge|appendOnSet|escaped),
 	entries("attest", func(t *Target) *[]*Attest { return &t.Attest }, attestEntries, appendOnMerge|appendOnSet),
-	text("context", func(t *Target) **string { return &t.Context }, markSet),
+	text("context", func(t *Target) **string { return &t.Context }, markSet|redacted),
 	contexts(),
 	text("dockerfile", func(t *Target) **string { return &t.Dockerfile }, 0),
 	text("dockerfile-inline", func(t *Target) **string { return &t.DockerfileInline }, noSet|escaped),
@@ -126,6 +126,9 @@ const (
 	markSet
 	// escaped prints "${" and "%{" as "$${" and "%%{", as buildx does.
 	escaped
+	// redacted prints a URL's credentials as xxxxx (RedactURL): a remote
+	// definition's context may hold a password.
+	redacted
 	// inXBake: a Compose x-bake may set the attribute.
 	inXBake
 	// noKey leaves the attribute out of plan's dedup key.
@@ -191,12 +194,16 @@ func text(name string, f func(*Target) **string, r rule) *attribute {
 			return nil
 		},
 		print: func(w *jsonWriter, t *Target) {
-			if v := *f(t); v != nil && r.has(escaped) {
+			v := *f(t)
+			if r.has(redacted) {
+				v = redactContext(v)
+			}
+			if v != nil && r.has(escaped) {
 				w.key(name)
 				w.str(escape(*v))
 				return
 			}
-			w.optStringPtr(name, *f(t))
+			w.optStringPtr(name, v)
 		},
 		key: func(k *keyWriter, t *Target) { k.opt(*f(t)) },
 	}
@@ -406,7 +413,7 @@ func contexts() *attribute {
 			}
 			return err
 		},
-		print: func(w *jsonWriter, t *Target) { w.optStringMap("contexts", t.Contexts) },
+		print: func(w *jsonWriter, t *Target) { w.optStringMap("contexts", redactContexts(t.Contexts)) },
 		key: func(k *keyWriter, t *Target) {
 			k.count(len(t.Contexts))
 			for _, name := range slices.Sorted(maps.Keys(t.Contexts)) {

@@ -67,6 +67,8 @@ type Config struct {
 	broken map[string]bool
 
 	values map[instKey]attrResult
+
+	expanded int // targets made by matrices so far (MaxMatrixTotal)
 }
 
 // instance is one target of a block: the block itself, or one combination

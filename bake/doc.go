@@ -5,7 +5,8 @@
 // names and the --set overrides, and returns the resolved Targets and Groups:
 // matrices expanded, inherits merged, overrides applied, values normalised
 // exactly as `docker buildx bake` does. It also renders the --print and
-// --list JSON. Package plan comes next.
+// --list JSON. Compose files are measured before compose-go reads them
+// (compose/compose_limits.go). Package plan comes next.
 //
 // What each target attribute is, and what decoding, merging, --set,
 // Compose x-bake, --print and plan's dedup key (Target.SolveKey) do with

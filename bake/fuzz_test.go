@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -25,6 +26,13 @@ func FuzzLoad(f *testing.F) {
 	f.Add(largeFile(2, 2, 2), false)
 	f.Add([]byte(`{"target": {"a": {"platforms": ["linux/amd64"], "args": {"A": "${1+1}"}}}}`), true)
 	f.Add([]byte("variable \"V\" {\n  type = list(string)\n  default = [\"a\"]\n  validation {\n    condition = length(V) > 0\n  }\n}\ntarget \"a\" {\n  tags = V\n  matrix = { x = [1, 2] }\n  name = \"a-${x}\"\n}\n"), false)
+	// Nesting and size: refused with a position, never a crash or a
+	// runaway (hcl's TestEvalLimits and TestParseNesting hold the figures).
+	f.Add([]byte("x = "+strings.Repeat("(", xhcl.MaxNesting+1)+"1"+strings.Repeat(")", xhcl.MaxNesting+1)), false)
+	f.Add([]byte(strings.Repeat("[", xhcl.MaxNesting+1)+strings.Repeat("]", xhcl.MaxNesting+1)), true)
+	f.Add([]byte("function \"d\" {\n  params = [s]\n  result = \"${s}${s}\"\n}\ntarget \"a\" {\n  args = { A = d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(d(\"ab\")))))))))))))))))))))) }\n}\n"), false)
+	f.Add([]byte("target \"a\" {\n  tags = [for x in setproduct(range(100), range(100), range(100)) : join(\"-\", x)]\n}\n"), false)
+	f.Add([]byte(`{"target": {"a": {"args": {"A": "${indent(999999999, \"a\nb\")}"}}}}`), true)
 	f.Fuzz(func(t *testing.T, src []byte, asJSON bool) {
 		name := "docker-bake.hcl"
 		if asJSON {

@@ -12,9 +12,14 @@ import (
 	xhcl "github.com/xbake/xbake/hcl"
 )
 
-// MaxMatrix is the most targets one matrix may expand to. It keeps a typo
-// such as range(1e6) from exhausting memory.
-const MaxMatrix = 10000
+// MaxMatrix is the most targets one matrix may expand to, and
+// MaxMatrixTotal the most all the matrices of a definition may expand to
+// (the 5,000-target benchmark file has 4,700). They keep a typo such as
+// range(1e6), or many large matrices, from exhausting memory.
+const (
+	MaxMatrix      = 10000
+	MaxMatrixTotal = 50000
+)
 
 // expand returns the targets of one target block: the block itself, or one
 // per combination of its matrix, named by its name attribute. Combinations
@@ -49,6 +54,11 @@ func (c *Config) expand(b *hcl.Block) ([]*instance, hcl.Diagnostics) {
 				"The matrix of target %q expands to more than %d targets. Split it into several targets or use fewer values.",
 				b.Labels[0], MaxMatrix))
 		}
+	}
+	if c.expanded += total; c.expanded > MaxMatrixTotal {
+		return nil, append(diags, xhcl.Errorf(matrixAttr.Expr.Range().Ptr(), "Too many targets",
+			"The matrices of this definition expand to more than %d targets with the one of target %q. Use fewer or smaller matrices, or split the definition.",
+			MaxMatrixTotal, b.Labels[0]))
 	}
 	if total > 1 && !hasName {
 		return nil, append(diags, xhcl.Errorf(&matrixAttr.NameRange, "Missing name for matrix",

@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -80,4 +81,65 @@ func (t *Target) rewriteRemote(definitionURL string) {
 		}
 		t.Contexts = out
 	}
+}
+
+// urlUserinfo matches the user information of a network URL:
+// scheme://USERINFO@. Other schemes are left alone: in
+// docker-image://alpine@sha256:..., "alpine" is an image name.
+var urlUserinfo = regexp.MustCompile(`(?i)\b((?:https?|git|ssh|git\+ssh|ssh\+git|ftps?|tcp)://)([^/?#@\s"'<>]+)@`)
+
+// RedactURL hides the user information (a user name with a password, or
+// a token) of every URL in s, so that a definition URL such as
+// https://alice:S3cret@host/repo.git can be shown: in messages, --print
+// and progress it reads https://xxxxx@host/repo.git. It is the one way
+// xbake shows a URL that came from the user.
+func RedactURL(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	return urlUserinfo.ReplaceAllString(s, "${1}xxxxx@")
+}
+
+// URLCredentials returns the user information of every URL in s, as
+// written and decoded, and their passwords, for redactors that match
+// values rather than URLs (text a builder prints).
+func URLCredentials(s string) []string {
+	var out []string
+	for _, m := range urlUserinfo.FindAllStringSubmatch(s, -1) {
+		info := m[2]
+		out = append(out, info)
+		if _, pw, ok := strings.Cut(info, ":"); ok {
+			out = append(out, pw)
+		}
+		if dec, err := url.PathUnescape(info); err == nil && dec != info {
+			out = append(out, dec)
+			if _, pw, ok := strings.Cut(dec, ":"); ok {
+				out = append(out, pw)
+			}
+		}
+	}
+	return out
+}
+
+// redactContext and redactContexts are a target's contexts as --print
+// shows them: a remote definition's URL may hold a password.
+func redactContext(p *string) *string {
+	if p == nil || RedactURL(*p) == *p {
+		return p
+	}
+	r := RedactURL(*p)
+	return &r
+}
+
+func redactContexts(m map[string]string) map[string]string {
+	for _, v := range m {
+		if RedactURL(v) != v {
+			out := make(map[string]string, len(m))
+			for k, v := range m {
+				out[k] = RedactURL(v)
+			}
+			return out
+		}
+	}
+	return m
 }

@@ -102,6 +102,13 @@ func CheckEntitlements(p *plan.Plan, allow []string, wd string) error {
 	return e
 }
 
+// ReadAllowed reports whether allow (the --allow values) grants reading
+// path (absolute) outside the working directory, as CheckEntitlements
+// decides it.
+func ReadAllowed(allow []string, path string) bool {
+	return parseGrants(allow).covers("read", resolveNearest(path))
+}
+
 // readPaths lists (path, reason) pairs a target reads on the client.
 func readPaths(t *bake.Target) [][2]string {
 	var out [][2]string

@@ -3,9 +3,9 @@ package executor
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/moby/buildkit/session/secrets"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
 
 	"github.com/xbake/xbake/bake"
 )
@@ -30,7 +30,7 @@ func (s *secretStore) GetSecret(ctx context.Context, id string) ([]byte, error) 
 	if src.Env != "" {
 		return []byte(s.getenv(src.Env)), nil
 	}
-	dt, err := os.ReadFile(src.FilePath)
+	dt, err := readFileMax(src.FilePath, secretsprovider.MaxSecretSize, "a secret")
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", id, err)
 	}

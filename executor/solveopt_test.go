@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,6 +104,50 @@ func TestCheckEntitlements(t *testing.T) {
 	tgt2 := &bake.Target{Name: "l", Outputs: []*bake.Export{{Type: "local", Dest: "link/out"}}}
 	if err := CheckEntitlements(&plan.Plan{Nodes: []*plan.Node{solveNode(tgt2, "linux/amd64", plan.RoleExport)}}, nil, wd); err == nil {
 		t.Error("a write through a symlink out of the working directory was allowed")
+	}
+}
+
+// TestCheckEntitlementsDockerfile: a Dockerfile outside the working
+// directory needs fs.read whether it is written absolute or relative to
+// the context ("../outside/Dockerfile.x" used to build without --allow,
+// and --set app.dockerfile=../../../etc/hostname showed the file in the
+// parse error).
+func TestCheckEntitlementsDockerfile(t *testing.T) {
+	root := t.TempDir()
+	wd := filepath.Join(root, "work")
+	outside := filepath.Join(root, "outside")
+	for _, d := range []string{filepath.Join(wd, "app"), outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		context, dockerfile string
+		need                string // "" when nothing is missing
+	}{
+		{".", "../outside/Dockerfile.x", filepath.Join(outside, "Dockerfile.x")},
+		{"app", "../../outside/Dockerfile.x", filepath.Join(outside, "Dockerfile.x")},
+		{"app", "../../../../../../../etc/hostname", "/etc/hostname"},
+		{".", filepath.Join(outside, "Dockerfile"), filepath.Join(outside, "Dockerfile")},
+		{".", "cwd://../outside/Dockerfile", filepath.Join(outside, "Dockerfile")},
+		{"https://example.test/repo.git", filepath.Join(outside, "Dockerfile"), filepath.Join(outside, "Dockerfile")},
+		{"app", "../Dockerfile", ""},
+		{"app", "Dockerfile", ""},
+		{"https://example.test/repo.git", "../../Dockerfile", ""},
+	} {
+		tgt := &bake.Target{Name: "app", Context: ptr(tc.context), Dockerfile: ptr(tc.dockerfile)}
+		p := &plan.Plan{Nodes: []*plan.Node{solveNode(tgt, "linux/amd64", plan.RoleExport)}}
+		err := CheckEntitlements(p, nil, wd)
+		var ee *EntitlementsError
+		switch {
+		case tc.need == "" && err != nil:
+			t.Errorf("%s in %s: %v", tc.dockerfile, tc.context, err)
+		case tc.need != "" && (!errors.As(err, &ee) || !slices.Contains(ee.Missing, "fs.read="+tc.need)):
+			t.Errorf("%s in %s: err = %v, want fs.read=%s", tc.dockerfile, tc.context, err, tc.need)
+		}
+		if tc.need != "" && CheckEntitlements(p, []string{"fs.read=" + filepath.Dir(tc.need)}, wd) != nil {
+			t.Errorf("%s in %s: still refused with fs.read=%s", tc.dockerfile, tc.context, filepath.Dir(tc.need))
+		}
 	}
 }
 

@@ -7,6 +7,13 @@
 // demand. It owns the function table, variable typing and override parsing,
 // the evaluation order (references, cycles) and the diagnostics writers.
 //
+// It also bounds what a definition may cost, because no recover can rescue
+// a stack overflow or an out-of-memory error: files are measured before
+// they are parsed (parsecheck.go: nesting, lines, string pieces, number
+// lengths), and evaluation is charged to a budget as values are made
+// (budget.go: value size, total size, steps), with a positioned error at
+// the first limit reached. docs/compat.md lists the limits.
+//
 // Everything here returns hcl.Diagnostics with positions; nothing here knows
 // what a target means. Package bake comes next.
 //

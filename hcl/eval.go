@@ -1,6 +1,7 @@
 package hcl
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -58,6 +59,11 @@ type Evaluator struct {
 	travs   map[hcl.Expression][]hcl.Traversal
 	trace   []string // what is being resolved: globals and block attributes
 	calls   []string // user functions being called, for cycle errors
+
+	// budget bounds what evaluation makes (budget.go); fromJSON holds the
+	// native trees evaluated for JSON expressions (budget_json.go).
+	budget   *budget
+	fromJSON map[hcl.Expression]hclsyntax.Expression
 }
 
 // New collects the variables, functions, top-level attributes and blocks of
@@ -73,6 +79,14 @@ func New(files []*hcl.File, opts Options) (*Evaluator, hcl.Diagnostics) {
 		blockTypes: map[string]bool{},
 		globals:    map[string]cty.Value{},
 		travs:      map[hcl.Expression][]hcl.Traversal{},
+		budget:     &budget{},
+		fromJSON:   map[hcl.Expression]hclsyntax.Expression{},
+	}
+	e.globals[budgetVar] = cty.CapsuleVal(budgetType, e.budget)
+	for _, f := range files {
+		if body, ok := f.Body.(*hclsyntax.Body); ok {
+			hookBudget(body)
+		}
 	}
 	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 		{Type: "variable", LabelNames: []string{"name"}},
@@ -114,6 +128,9 @@ func New(files []*hcl.File, opts Options) (*Evaluator, hcl.Diagnostics) {
 		}
 	}
 	diags = append(diags, e.addUserFuncs()...)
+	for name, fn := range e.funcs {
+		e.funcs[name] = e.limitFunction(name, fn)
+	}
 	e.base = &hcl.EvalContext{Variables: e.globals, Functions: e.funcs}
 	return e, diags
 }
@@ -186,11 +203,68 @@ func (e *Evaluator) Blocks() []*hcl.Block { return e.blocks }
 
 // Eval evaluates expr in the global scope extended by locals (matrix values,
 // function parameters), which shadow globals of the same name.
+//
+// Evaluation is bounded (budget.go): once a limit is reached, where a
+// value is made, every Eval returns an unknown value and the same error.
 func (e *Evaluator) Eval(expr hcl.Expression, locals map[string]cty.Value) (cty.Value, hcl.Diagnostics) {
+	expr = e.native(expr)
+	if e.budget.aborted() {
+		return cty.DynamicVal, hcl.Diagnostics{e.budget.overAt(expr.Range())}
+	}
 	ctx, diags := e.Context(expr, locals)
 	v, d := expr.Value(ctx)
 	diags = append(diags, e.explainUnknown(d)...)
+	diags = e.limitDiags(diags)
+	if !e.budget.aborted() && !diags.HasErrors() {
+		if le := e.budget.charge(v, "This value"); le != nil {
+			e.budget.report(le.diag(expr.Range()))
+		}
+	}
+	if e.budget.aborted() {
+		return cty.DynamicVal, e.stopped(diags, expr.Range())
+	}
 	return v, diags
+}
+
+// stopped returns diags of an evaluation that a limit stopped: the
+// limit's error once (at rng if it was never reported: try and can
+// swallow errors), and the other problems found before it.
+func (e *Evaluator) stopped(diags hcl.Diagnostics, rng hcl.Range) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if _, limit := d.Extra.(*limitError); !limit {
+			out = append(out, d)
+		}
+	}
+	return append(out, e.budget.overAt(rng))
+}
+
+// limitDiags turns HCL's "Call to function failed" diagnostics for a
+// limit (a limitError, from a function or a user function's body) into
+// the limit's own error at the call.
+func (e *Evaluator) limitDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	for i, d := range diags {
+		extra, ok := hcl.DiagnosticExtra[hclsyntax.FunctionCallDiagExtra](d)
+		if !ok {
+			continue
+		}
+		var le *limitError
+		err := extra.FunctionCallError()
+		if ae, ok := err.(function.ArgError); ok && e.budget.first != nil && ae.Error() == e.budget.first.Error() {
+			le = e.budget.first
+		} else if !errors.As(err, &le) {
+			continue
+		}
+		rng := hcl.Range{}
+		if d.Subject != nil {
+			rng = *d.Subject
+		}
+		if le.at != nil {
+			rng = *le.at
+		}
+		diags[i] = e.budget.report(le.diag(rng))
+	}
+	return diags
 }
 
 // Context returns an evaluation context for expr, resolving what it refers
@@ -321,6 +395,12 @@ func (e *Evaluator) global(name string, ref hcl.Range) (cty.Value, bool, hcl.Dia
 	vr, isVar := e.vars[name]
 	if !isAttr && !isVar {
 		return cty.NilVal, false, nil
+	}
+	if len(e.trace) >= maxChain {
+		// Each link is a nested evaluation on the Go stack.
+		e.globals[name] = cty.DynamicVal
+		return cty.DynamicVal, true, hcl.Diagnostics{Errorf(&ref, "References nest too deeply",
+			"Resolving %q needs a chain of more than %d variables that refer to the next one, which xbake does not follow. Shorten the chain.", name, maxChain)}
 	}
 	if path := e.Enter(name); path != nil {
 		// Unknown for now, so the expression that closes the cycle does not

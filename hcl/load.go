@@ -46,20 +46,36 @@ func Parse(files []File) ([]*hcl.File, map[string]*hcl.File, hcl.Diagnostics) {
 func parseOne(f File) (*hcl.File, hcl.Diagnostics) {
 	switch strings.ToLower(filepath.Ext(f.Name)) {
 	case ".json":
-		return hcljson.Parse(f.Data, f.Name)
+		return parseJSON(f)
 	case ".hcl":
-		return hclsyntax.ParseConfig(f.Data, f.Name, hcl.InitialPos)
+		return parseNative(f)
 	}
-	hf, diags := hclsyntax.ParseConfig(f.Data, f.Name, hcl.InitialPos)
+	hf, diags := parseNative(f)
 	if !diags.HasErrors() {
 		return hf, diags
 	}
-	if jf, jdiags := hcljson.Parse(f.Data, f.Name); !jdiags.HasErrors() {
+	if jf, jdiags := parseJSON(f); !jdiags.HasErrors() {
 		return jf, jdiags
 	}
 	// Neither parsed: the native syntax errors are the useful ones for a
 	// file that does not start with "{".
 	return hf, diags
+}
+
+// parseNative and parseJSON measure a file before its parser sees it (see
+// parsecheck.go).
+func parseNative(f File) (*hcl.File, hcl.Diagnostics) {
+	if d := checkNative(f.Data, f.Name); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
+	return hclsyntax.ParseConfig(f.Data, f.Name, hcl.InitialPos)
+}
+
+func parseJSON(f File) (*hcl.File, hcl.Diagnostics) {
+	if d := checkJSON(f.Data, f.Name); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
+	return hcljson.Parse(f.Data, f.Name)
 }
 
 // clamp keeps the ranges of parse diagnostics inside the input: HCL's JSON

@@ -175,6 +175,10 @@ func (e *Evaluator) makeFunction(fn *userFunc) function.Function {
 		}
 	}
 	spec.Impl = func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if len(e.calls) >= maxChain {
+			// Each call is a nested evaluation on the Go stack.
+			return cty.DynamicVal, &funcError{msg: fmt.Sprintf("more than %d user function calls are nested here, which xbake does not follow; call fewer functions inside each other", maxChain)}
+		}
 		if slices.Contains(e.calls, fn.name) {
 			return cty.DynamicVal, &funcError{msg: fmt.Sprintf("function cycle: %s -> %s; a function cannot call itself, directly or not",
 				strings.Join(e.calls[slices.Index(e.calls, fn.name):], " -> "), fn.name)}
@@ -205,6 +209,12 @@ type funcError struct{ msg string }
 func (e *funcError) Error() string { return e.msg }
 
 func innermost(diags hcl.Diagnostics) error {
+	for _, d := range diags {
+		if le, ok := d.Extra.(*limitError); ok {
+			// A limit keeps its own message and the place in the body.
+			return &limitError{summary: le.summary, detail: le.detail, at: d.Subject}
+		}
+	}
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue

@@ -37,6 +37,10 @@ type Options struct {
 	// LookupEnv reads the environment; nil disables it
 	// (BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP).
 	LookupEnv func(string) (string, bool)
+	// AllowRead, when set, decides which env_file files may be read: a
+	// remote definition's Compose file reads them from the local disk, so
+	// each needs --allow fs.read (see envFileAccess).
+	AllowRead func(path string) bool
 	// Environ lists the environment as NAME=value strings, for the names
 	// only: Compose needs the whole environment as a map (a bare
 	// `environment: [NAME]` entry and env_file interpolation look names up
@@ -58,10 +62,16 @@ func Load(files []xhcl.File, opts Options) (*bake.ComposeConfig, hcl.Diagnostics
 	if len(files) == 0 {
 		return &bake.ComposeConfig{}, nil
 	}
+	if d := composeSize(files); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	loc := newComposeLocator(files)
 	if rng, ok := loc.aliasCycle(); ok {
 		return nil, hcl.Diagnostics{xhcl.Errorf(&rng, "Invalid Compose file",
 			"This YAML alias refers to a node that contains it, which makes the document infinitely deep. Point it at an anchor outside that node.")}
+	}
+	if d := loc.checkLimits(); d != nil {
+		return nil, hcl.Diagnostics{d}
 	}
 	env, err := composeEnv(opts)
 	if err != nil {
@@ -71,8 +81,12 @@ func Load(files []xhcl.File, opts Options) (*bake.ComposeConfig, hcl.Diagnostics
 		return nil, diags
 	}
 	miss := &missingVars{}
-	project, err := loadComposeProject(files, env, opts.Dir, miss)
+	project, err := loadComposeProject(files, env, opts.Dir, miss, opts.AllowRead)
 	diags := miss.diagnostics(loc)
+	var refused *envFileRefused
+	if errors.As(err, &refused) {
+		return nil, append(diags, refused.diag(loc))
+	}
 	if err != nil {
 		return nil, append(diags, loc.errorDiag(err))
 	}
@@ -94,8 +108,17 @@ func IsFile(name string, data []byte) (ok bool) {
 		return false
 	}
 	files := []xhcl.File{{Name: name, Data: data}}
-	if _, cyclic := newComposeLocator(files).aliasCycle(); cyclic {
+	if composeSize(files) != nil {
+		// Too large for compose-go: Compose if it says so, and then
+		// LoadCompose reports the limit.
+		return looksLikeCompose(data)
+	}
+	loc := newComposeLocator(files)
+	if _, cyclic := loc.aliasCycle(); cyclic {
 		return false
+	}
+	if loc.checkLimits() != nil {
+		return looksLikeCompose(data)
 	}
 	defer func() {
 		if recover() != nil {
@@ -183,7 +206,7 @@ func dotEnvError(dir string, err error) *hcl.Diagnostic {
 
 // loadComposeProject loads, filters and validates the files as buildx
 // does, and returns the project.
-func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string, miss *missingVars) (_ *composetypes.Project, err error) {
+func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string, miss *missingVars, allowRead func(string) bool) (_ *composetypes.Project, err error) {
 	defer recoverCompose(&err)
 	ctx := context.Background()
 	filtered, err := loadComposeModel(ctx, files, env, miss)
@@ -191,6 +214,9 @@ func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string,
 		return nil, err
 	}
 	resolveEnvFiles(filtered, dir)
+	if err := envFileAccess(filtered, allowRead); err != nil {
+		return nil, err
+	}
 	details := composetypes.ConfigDetails{ConfigFiles: composeConfigFiles(files), Environment: env}
 	return loader.ModelToProject(filtered, loader.ToOptions(&details, []func(*loader.Options){func(o *loader.Options) {
 		o.SkipNormalization = true

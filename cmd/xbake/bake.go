@@ -197,7 +197,6 @@ type loaded struct {
 // parsed end it early (printed, exit code 2); other problems are kept in
 // loaded.diags so that resolution can report its own alongside them.
 func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded, error) {
-	dp := &diagPrinter{a: a, format: o.diagnostics}
 	switch o.diagnostics {
 	case "", "auto", xhcl.FormatCompact, xhcl.FormatRich, xhcl.FormatJSON:
 	default:
@@ -210,16 +209,25 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	defURL, cmdContext, targets := remoteArgs(args)
 	var files []xhcl.File
 	var gitURL string
+	var names []string
+	var allowRead func(string) bool
 	if defURL != "" {
-		if files, gitURL, err = a.remoteDefinition(ctx, defURL, o.files); err != nil {
-			return nil, &exitError{code: exitFailure, msg: err.Error()}
+		remote, local := splitRemote(o.files)
+		// Not abandonable: it cleans up a temporary directory, and stops
+		// on cancellation by itself.
+		if files, gitURL, err = a.remoteDefinition(ctx, defURL, remote); err != nil {
+			// Messages quote the URL, and so does git's output.
+			return nil, &exitError{code: exitFailure, msg: bake.RedactURL(err.Error())}
 		}
-		if len(files) == 0 {
-			return nil, usageErrorf("couldn't find a bake definition in %s", defURL)
+		if len(files) == 0 && len(local) == 0 {
+			return nil, usageErrorf("couldn't find a bake definition in %s", bake.RedactURL(defURL))
 		}
+		// The cwd:// names are read locally; a remote definition reads
+		// no other local file without --allow.
+		names, allowRead = local, remoteReadAllowed(o.run.allow)
 	} else {
-		names, explicit, err := a.definitionFiles(o.files)
-		if err != nil {
+		var explicit bool
+		if names, explicit, err = a.definitionFiles(o.files); err != nil {
 			return nil, usageErrorf("%v", err)
 		}
 		a.debugf("definition files: %s", strings.Join(names, ", "))
@@ -232,10 +240,24 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 				return nil, err
 			}
 		}
-		if files, err = a.readFiles(names); err != nil {
+	}
+	return abandonable(ctx, func() (*loaded, error) {
+		lf, err := a.readFiles(names)
+		if err != nil {
 			return nil, usageErrorf("%v", err)
 		}
-	}
+		l, err := a.parse(append(files, lf...), vars, cmdContext, o.diagnostics, allowRead)
+		if err != nil {
+			return nil, err
+		}
+		l.targets, l.gitURL = targets, gitURL
+		return l, nil
+	})
+}
+
+// parse parses and loads the definition files (HCL, JSON and Compose).
+func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, format string, allowRead func(string) bool) (*loaded, error) {
+	dp := &diagPrinter{a: a, format: format}
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
 		if isComposeFile(f.Name, f.Data) {
@@ -263,7 +285,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		opts.LookupEnv = a.lookupEnv
 	}
 	if len(composeFiles) > 0 {
-		cc, d := loadCompose(a, composeFiles, vars, opts.LookupEnv)
+		cc, d := loadCompose(a, composeFiles, vars, opts.LookupEnv, allowRead)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			return nil, dp.print(diags)
@@ -271,7 +293,7 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		opts.Compose = cc
 	}
 	cfg, d := bake.Load(parsed, opts)
-	return &loaded{targets: targets, gitURL: gitURL, cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
+	return &loaded{cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
 }
 
 // envBool reads a boolean environment variable; unset or empty is false.
@@ -291,6 +313,11 @@ func (a *app) envBool(name string) (bool, error) {
 func (a *app) envLookupAllowed() bool {
 	b, err := strconv.ParseBool(a.getenv("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP"))
 	return err != nil || !b
+}
+
+type resolution struct {
+	def   *bake.Definition
+	diags hcl.Diagnostics
 }
 
 // resolve loads the definition and resolves the requested targets.
@@ -325,8 +352,15 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 	if a.envLookupAllowed() {
 		req.LookupEnv = a.lookupEnv
 	}
-	def, diags := l.cfg.Resolve(req)
-	l.diags = append(l.diags, diags...)
+	resolved, err := abandonable(ctx, func() (resolution, error) {
+		def, diags := l.cfg.Resolve(req)
+		return resolution{def, diags}, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	def := resolved.def
+	l.diags = append(l.diags, resolved.diags...)
 	if err := l.printer.print(l.diags); err != nil {
 		return nil, nil, err
 	}
@@ -371,7 +405,9 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if l.diags.HasErrors() {
 			return l.printer.print(l.diags)
 		}
-		diags, err := l.cfg.WriteList(a.stdout, lr)
+		diags, err := abandonable(ctx, func() (hcl.Diagnostics, error) {
+			return l.cfg.WriteList(a.stdout, lr)
+		})
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,15 @@
 //
 //	0    success
 //	1    a build or publish failed, or a builder does not answer
-//	2    invalid usage, an invalid definition (any error diagnostic) or a
-//	     builder configuration that cannot work; nothing was built
-//	130  interrupted (Ctrl-C)
+//	2    invalid usage, an invalid definition (any error diagnostic,
+//	     including a definition over xbake's limits) or a builder
+//	     configuration that cannot work; nothing was built
+//	70   an internal error: a bug in xbake, reported in a few lines
+//	     (XBAKE_DEBUG=1 shows the Go stack)
+//	130  interrupted by SIGINT (Ctrl-C)
+//	143  terminated by SIGTERM
+//
+// The first SIGINT or SIGTERM cancels the run: reading and evaluating the
+// definition stop at once, a build stops its work and cleans up. A second
+// signal exits at once.
 package main

@@ -95,9 +95,12 @@ func missingEngine(self, version string) string {
 // to the engine (mayBeCompose), so loadCompose is never called.
 func isComposeFile(string, []byte) bool { return false }
 
-func loadCompose(*app, []xhcl.File, map[string]string, func(string) (string, bool)) (*bake.ComposeConfig, hcl.Diagnostics) {
+func loadCompose(*app, []xhcl.File, map[string]string, func(string) (string, bool), func(string) bool) (*bake.ComposeConfig, hcl.Diagnostics) {
 	return &bake.ComposeConfig{}, nil
 }
+
+// remoteReadAllowed: remote definitions are the engine's (remoteDefinition).
+func remoteReadAllowed([]string) func(string) bool { return nil }
 
 // remoteDefinition: fetching a definition over git or http(s) links
 // net/http and archive readers, and takes longer than the engine's start.

@@ -3,13 +3,12 @@
 package main
 
 import (
-	"os"
-
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/bake/compose"
 	"github.com/xbake/xbake/dockerfile"
+	"github.com/xbake/xbake/executor"
 	xhcl "github.com/xbake/xbake/hcl"
 	"github.com/xbake/xbake/plan"
 )
@@ -22,9 +21,15 @@ func (a *app) toEngine() error { return nil }
 
 func isComposeFile(name string, data []byte) bool { return compose.IsFile(name, data) }
 
-func loadCompose(a *app, files []xhcl.File, vars map[string]string, lookupEnv func(string) (string, bool)) (*bake.ComposeConfig, hcl.Diagnostics) {
+func loadCompose(a *app, files []xhcl.File, vars map[string]string, lookupEnv func(string) (string, bool), allowRead func(string) bool) (*bake.ComposeConfig, hcl.Diagnostics) {
 	wd, _ := a.getwd()
-	return compose.Load(files, compose.Options{Dir: wd, Vars: vars, LookupEnv: lookupEnv, Environ: a.environ})
+	return compose.Load(files, compose.Options{Dir: wd, Vars: vars, LookupEnv: lookupEnv, Environ: a.environ, AllowRead: allowRead})
+}
+
+// remoteReadAllowed decides which local files a remote definition may
+// read (a Compose env_file): those --allow fs.read grants.
+func remoteReadAllowed(allow []string) func(string) bool {
+	return func(p string) bool { return executor.ReadAllowed(allow, p) }
 }
 
 // addDockerfiles lets the planner read the targets' Dockerfiles, so that
@@ -35,7 +40,7 @@ func loadCompose(a *app, files []xhcl.File, vars map[string]string, lookupEnv fu
 // read or parsed counts as emulated, and the build reports the problem.
 func (a *app) addDockerfiles(req *plan.Request) error {
 	if len(req.BuilderPlatforms) > 0 {
-		req.Dockerfiles = dockerfile.NewReader(func(p string) ([]byte, error) { return os.ReadFile(a.path(p)) })
+		req.Dockerfiles = dockerfile.NewReader(func(p string) ([]byte, error) { return readRegularFile(a.path(p), maxDefinitionFile) })
 	}
 	return nil
 }

@@ -77,25 +77,121 @@ func (a *app) definitionFiles(flags []string) (names []string, explicit bool, er
 	return names, false, nil
 }
 
-// readFiles reads the definition files; "-" is stdin.
+// Definition files are read whole into memory, so their size is capped;
+// the caps are far above any real definition (the largest example is a few
+// KiB, a 5,000-target file about 1 MiB).
+const (
+	maxDefinitionFile  = 16 << 20 // one file
+	maxDefinitionTotal = 64 << 20 // all the files of a run
+)
+
+// readFiles reads the definition files; "-" is stdin. Only regular files,
+// pipes and stdin are read (a pipe for process substitution, -f <(...)):
+// a device such as /dev/zero never ends.
 func (a *app) readFiles(names []string) ([]xhcl.File, error) {
 	files := make([]xhcl.File, 0, len(names))
+	total := 0
 	for _, n := range names {
+		f := xhcl.File{Name: xhcl.StdinName}
+		var err error
 		if n == "-" {
-			b, err := io.ReadAll(a.stdin)
-			if err != nil {
-				return nil, fmt.Errorf("reading the definition from stdin: %w", err)
-			}
-			files = append(files, xhcl.File{Name: xhcl.StdinName, Data: b})
-			continue
+			n = "stdin"
+			f.Data, err = readCapped(a.stdin, maxDefinitionFile)
+		} else {
+			f.Name = filepath.ToSlash(filepath.Clean(n))
+			f.Data, err = readFileCapped(a.path(n), maxDefinitionFile)
 		}
-		b, err := os.ReadFile(a.path(n))
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", n, unwrapPathError(err))
+			return nil, fmt.Errorf("reading %s: %w", n, err)
 		}
-		files = append(files, xhcl.File{Name: filepath.ToSlash(filepath.Clean(n)), Data: b})
+		if total += len(f.Data); total > maxDefinitionTotal {
+			return nil, fmt.Errorf("reading %s: the definition files are larger than %s together, the limit for one run", n, formatSize(maxDefinitionTotal))
+		}
+		files = append(files, f)
 	}
 	return files, nil
+}
+
+// tooLargeError is a file over its size limit.
+type tooLargeError struct{ limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("it is larger than %s, the limit for a definition file; split it into several files (-f a.hcl -f b.hcl)", formatSize(e.limit))
+}
+
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// readFileCapped reads the file at path if it is a regular file or a pipe
+// of at most limit bytes.
+func readFileCapped(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	if err := readableKind(st.Mode()); err != nil {
+		return nil, err
+	}
+	return openCapped(path, limit)
+}
+
+// readRegularFile is readFileCapped for files read on the side (a
+// Dockerfile, a secret), where a pipe would block the run: it reads only
+// regular files.
+func readRegularFile(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("it is not a regular file")
+	}
+	return openCapped(path, limit)
+}
+
+func openCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	defer f.Close()
+	return readCapped(f, limit)
+}
+
+// readableKind refuses what is neither a regular file nor a pipe: reading
+// a device (/dev/zero, /dev/urandom, a terminal) or a directory cannot give
+// a definition.
+func readableKind(m fs.FileMode) error {
+	switch {
+	case m.IsRegular(), m&fs.ModeNamedPipe != 0:
+		return nil
+	case m.IsDir():
+		return errors.New("it is a directory; name a file in it")
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return errors.New("it is a device, not a file; give a file, or - to read stdin")
+	default:
+		return errors.New("it is not a regular file; give a file, or - to read stdin")
+	}
+}
+
+// readCapped reads r to its end, failing as soon as more than limit bytes
+// came, so that an endless stream costs limit bytes of memory at most.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &tooLargeError{limit: limit}
+	}
+	return b, nil
 }
 
 // path resolves a name against the app's working directory (tests run the

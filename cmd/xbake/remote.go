@@ -4,6 +4,7 @@ package main
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
@@ -30,63 +31,69 @@ import (
 const maxRemoteDefinition = 2 << 20
 
 // remoteDefinition fetches the definition files of a remote bake
-// invocation: from a git repository (the default names, or the -f names,
-// inside it), or from an http(s) URL that is either an archive holding
-// them or the definition itself. Names with a cwd:// prefix are read
-// locally. gitURL is set when contexts should point into the repository.
+// invocation: from a git repository (the default names, or the given
+// names, inside it), or from an http(s) URL that is either an archive
+// holding them or the definition itself. gitURL is set when contexts
+// should point into the repository.
 func (a *app) remoteDefinition(ctx context.Context, defURL string, names []string) (files []xhcl.File, gitURL string, err error) {
-	var local, remote []string
-	for _, n := range names {
-		if rest, ok := strings.CutPrefix(n, "cwd://"); ok {
-			local = append(local, rest)
-		} else {
-			remote = append(remote, n)
-		}
+	explicit := len(names) > 0
+	if !explicit {
+		names = defaultFiles
 	}
+	if bake.IsGitURL(defURL) {
+		if files, err = a.gitDefinition(ctx, defURL, names, explicit); err != nil {
+			return nil, "", err
+		}
+		return files, defURL, nil
+	}
+	files, err = fetchHTTP(ctx, defURL, names, explicit)
+	return files, "", err
+}
+
+// gitDefinition checks the repository out into a temporary directory and
+// reads the definition files in it.
+func (a *app) gitDefinition(ctx context.Context, defURL string, names []string, explicit bool) ([]xhcl.File, error) {
 	dir, err := os.MkdirTemp("", "xbake-remote-")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
-
-	root := dir
-	switch {
-	case bake.IsGitURL(defURL):
-		if root, err = a.gitCheckout(ctx, defURL, dir); err != nil {
-			return nil, "", err
-		}
-		gitURL = defURL
-	default:
-		single, err := fetchHTTP(ctx, defURL, dir)
-		if err != nil {
-			return nil, "", err
-		}
-		if single != nil {
-			files = append(files, *single)
-			root = ""
-		}
-	}
-	if root != "" {
-		explicit := len(remote) > 0
-		if !explicit {
-			remote = defaultFiles
-		}
-		for _, n := range remote {
-			b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path.Clean("/"+n))))
-			if err != nil {
-				if !explicit && errors.Is(err, os.ErrNotExist) {
-					continue
-				}
-				return nil, "", fmt.Errorf("reading %s from %s: %w", n, defURL, unwrapPathError(err))
-			}
-			files = append(files, xhcl.File{Name: n, Data: b})
-		}
-	}
-	lf, err := a.readFiles(local)
+	root, err := a.gitCheckout(ctx, defURL, dir)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return append(files, lf...), gitURL, nil
+	var files []xhcl.File
+	for _, n := range names {
+		b, err := readRemoteFile(dir, root, n)
+		if err != nil {
+			if !explicit && errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return nil, fmt.Errorf("reading %s from %s: %w", n, defURL, unwrapPathError(err))
+		}
+		files = append(files, xhcl.File{Name: n, Data: b})
+	}
+	return files, nil
+}
+
+// readRemoteFile reads name in the directory root of the tree fetched into
+// dir. Symbolic links must stay inside dir: a remote definition never reads
+// local files.
+func readRemoteFile(dir, root, name string) ([]byte, error) {
+	p, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(path.Clean("/"+name))))
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(dir); err != nil || !insideDir(p, real) {
+		return nil, errors.New("it is a symbolic link to a file outside the definition's tree")
+	}
+	return readRegularFile(p, maxDefinitionFile)
+}
+
+// insideDir reports whether p is dir or under it.
+func insideDir(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // gitCheckout clones the repository of a "repo#ref:subdir" URL into dir
@@ -130,10 +137,21 @@ func (a *app) gitCheckout(ctx context.Context, defURL, dir string) (string, erro
 	return filepath.Join(dir, filepath.FromSlash(path.Clean("/"+subdir))), nil
 }
 
-// fetchHTTP downloads a definition URL. An archive (tar, gzip or bzip2
-// compressed) is unpacked into dir and nil is returned; anything else is
-// the definition itself, named by its URL.
-func fetchHTTP(ctx context.Context, defURL, dir string) (*xhcl.File, error) {
+// A definition archive is read as a stream, and only the definition files
+// are kept, in memory: nothing is written to disk (a 2.6 MB tar.gz of
+// large files used to write 2.3 GB under the temporary directory). The
+// stream is bounded too, for time.
+const (
+	maxArchiveDownload = 256 << 20 // bytes of the response
+	maxArchiveSize     = 256 << 20 // bytes of the tar stream, uncompressed
+	maxArchiveEntries  = 100_000
+)
+
+// fetchHTTP downloads a definition URL: an archive (tar, gzip or bzip2
+// compressed) holding the named files, or the definition itself, named by
+// its URL (with its credentials hidden). Only explicit names must be in
+// the archive.
+func fetchHTTP(ctx context.Context, defURL string, names []string, explicit bool) ([]xhcl.File, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, defURL, nil)
 	if err != nil {
 		return nil, err
@@ -146,67 +164,111 @@ func fetchHTTP(ctx context.Context, defURL, dir string) (*xhcl.File, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("fetching the definition from %s: %s", defURL, resp.Status)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, fmt.Errorf("fetching the definition from %s: %w", defURL, err)
-	}
-	head := body[:min(len(body), 1024)]
+	body := bufio.NewReader(io.LimitReader(resp.Body, maxArchiveDownload))
+	head, _ := body.Peek(1024)
 	var r io.Reader
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b, 0x08}):
-		gz, err := gzip.NewReader(bytes.NewReader(body))
+		gz, err := gzip.NewReader(body)
 		if err != nil {
 			return nil, err
 		}
 		r = gz
 	case bytes.HasPrefix(head, []byte("BZh")):
-		r = bzip2.NewReader(bytes.NewReader(body))
+		r = bzip2.NewReader(body)
 	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
 		return nil, fmt.Errorf("%s is an xz archive, which xbake cannot unpack; use gzip or a git URL", defURL)
 	default:
 		if _, err := tar.NewReader(bytes.NewReader(head)).Next(); err == nil {
-			r = bytes.NewReader(body)
+			r = body
 		}
 	}
 	if r == nil {
-		if len(body) > maxRemoteDefinition {
-			return nil, fmt.Errorf("%s is not an archive and is larger than %d bytes: it cannot be a bake definition", defURL, maxRemoteDefinition)
-		}
-		return &xhcl.File{Name: defURL, Data: body}, nil
-	}
-	return nil, untar(r, dir)
-}
-
-// untar writes the regular files of a tar stream under dir, refusing
-// paths that would leave it.
-func untar(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
+		b, err := readCapped(body, maxRemoteDefinition)
 		if err != nil {
-			return fmt.Errorf("unpacking the definition archive: %w", err)
+			if _, ok := err.(*tooLargeError); ok {
+				return nil, fmt.Errorf("%s is not an archive and is larger than %s: it cannot be a bake definition", defURL, formatSize(maxRemoteDefinition))
+			}
+			return nil, fmt.Errorf("fetching the definition from %s: %w", defURL, err)
 		}
-		if h.Typeflag != tar.TypeReg {
+		return []xhcl.File{{Name: bake.RedactURL(defURL), Data: b}}, nil
+	}
+	found, err := extract(r, names)
+	if err != nil {
+		return nil, fmt.Errorf("unpacking the definition archive %s: %w", defURL, err)
+	}
+	var files []xhcl.File
+	for _, n := range names {
+		b, ok := found[path.Clean("/"+n)]
+		if !ok {
+			if explicit {
+				return nil, fmt.Errorf("reading %s from %s: the archive has no such file", n, defURL)
+			}
 			continue
 		}
+		files = append(files, xhcl.File{Name: n, Data: b})
+	}
+	return files, nil
+}
+
+// extract reads a tar stream and returns the regular files among names
+// (by their cleaned absolute path; a later entry replaces an earlier one),
+// each at most maxDefinitionFile bytes. The stream is bounded: at most
+// maxArchiveSize bytes and maxArchiveEntries entries.
+func extract(r io.Reader, names []string) (map[string][]byte, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[path.Clean("/"+n)] = true
+	}
+	counted := &countingReader{r: r, limit: maxArchiveSize}
+	tr := tar.NewReader(counted)
+	found := map[string][]byte{}
+	tooLarge := fmt.Errorf("it is larger than %s uncompressed, the limit for a definition archive; use a smaller archive or a git URL", formatSize(maxArchiveSize))
+	for entries := 0; ; entries++ {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return found, nil
+		}
+		if counted.over {
+			return nil, tooLarge
+		}
+		if err != nil {
+			return nil, err
+		}
+		if entries >= maxArchiveEntries {
+			return nil, fmt.Errorf("it has more than %d entries, the limit for a definition archive; use a smaller archive or a git URL", maxArchiveEntries)
+		}
 		name := path.Clean("/" + h.Name)
-		dst := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
+		if h.Typeflag != tar.TypeReg || !want[name] {
+			continue
 		}
-		f, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-		if err != nil {
-			return err
-		}
-		_, err = io.Copy(f, io.LimitReader(tr, 64<<20))
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		b, err := readCapped(tr, maxDefinitionFile)
+		if counted.over {
+			return nil, tooLarge
 		}
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("%s: %w", strings.TrimPrefix(name, "/"), err)
 		}
+		found[name] = b
 	}
 }
+
+// countingReader fails once more than limit bytes were read from r.
+type countingReader struct {
+	r     io.Reader
+	n     int64
+	limit int64
+	over  bool
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.n >= c.limit {
+		c.over = true
+		return 0, errArchiveTooLarge
+	}
+	n, err := c.r.Read(p[:min(int64(len(p)), c.limit-c.n)])
+	c.n += int64(n)
+	return n, err
+}
+
+var errArchiveTooLarge = errors.New("archive too large")

@@ -1,6 +1,10 @@
 package main
 
-import "github.com/xbake/xbake/bake"
+import (
+	"strings"
+
+	"github.com/xbake/xbake/bake"
+)
 
 // remoteArgs splits buildx's positional form: [URL] [CMDCONTEXT_URL]
 // [TARGET...]. A first argument that is a remote URL is the definition;
@@ -15,4 +19,17 @@ func remoteArgs(args []string) (defURL, cmdContext string, targets []string) {
 		cmdContext, targets = targets[0], targets[1:]
 	}
 	return defURL, cmdContext, targets
+}
+
+// splitRemote splits the -f names of a remote invocation into the ones to
+// read from the remote definition and the cwd:// ones, read locally.
+func splitRemote(names []string) (remote, local []string) {
+	for _, n := range names {
+		if rest, ok := strings.CutPrefix(n, "cwd://"); ok {
+			local = append(local, rest)
+		} else {
+			remote = append(remote, n)
+		}
+	}
+	return remote, local
 }

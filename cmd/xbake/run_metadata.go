@@ -4,8 +4,12 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor"
@@ -40,9 +44,11 @@ func writeMetadata(path string, md map[string]any, red *executor.Redactor) error
 }
 
 // secretValues are the values of the definition's secrets (and of
-// ACTIONS_RUNTIME_TOKEN), to keep them out of everything printed or
-// written. Files over 64 KiB are skipped: they are certificates or keys
-// whose lines are redacted if short enough.
+// ACTIONS_RUNTIME_TOKEN), and the credentials of the URLs of its contexts
+// (a remote definition's URL may hold a password, and BuildKit names a
+// git context by its URL), to keep them out of everything printed or
+// written. Secret files are read up to BuildKit's limit for a secret; a
+// larger one fails the build anyway.
 func secretValues(a *app, def *bake.Definition, wd string) []string {
 	// The Actions runtime token goes to BuildKit in gha cache entries.
 	out := []string{a.getenv("ACTIONS_RUNTIME_TOKEN")}
@@ -52,14 +58,18 @@ func secretValues(a *app, def *bake.Definition, wd string) []string {
 			case s.Env != "":
 				out = append(out, a.getenv(s.Env))
 			case s.FilePath != "":
-				if fi, err := os.Stat(absFrom(wd, s.FilePath)); err == nil && fi.Size() <= 64<<10 {
-					if dt, err := os.ReadFile(absFrom(wd, s.FilePath)); err == nil {
-						out = append(out, string(dt))
-					}
+				if dt, err := readRegularFile(absFrom(wd, s.FilePath), secretsprovider.MaxSecretSize); err == nil {
+					out = append(out, string(dt))
 				}
 			default:
 				out = append(out, a.getenv(s.ID))
 			}
+		}
+		if t.Context != nil {
+			out = append(out, bake.URLCredentials(*t.Context)...)
+		}
+		for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
+			out = append(out, bake.URLCredentials(t.Contexts[k])...)
 		}
 	}
 	return out

@@ -1,0 +1,5 @@
+//go:build !race
+
+package hcl
+
+const raceDetector = false
