@@ -3,6 +3,8 @@ package plan
 import (
 	"encoding/json"
 	"io"
+
+	"github.com/containerd/platforms"
 )
 
 // The JSON of a plan (`xbake --plan`) is stable: structs fix the key order,
@@ -30,10 +32,33 @@ type jsonNode struct {
 	Role    Role       `json:"role,omitempty"`
 	Targets []string   `json:"targets,omitempty"`
 	Links   []jsonLink `json:"links,omitempty"`
+	// With a builder's platforms (see DockerfileBuild).
+	Dockerfile   string      `json:"dockerfile,omitempty"`
+	Images       []jsonImage `json:"images,omitempty"`
+	EmulatedRuns []jsonRun   `json:"emulated_runs,omitempty"`
 
 	// Merges only.
 	Platforms []string `json:"platforms,omitempty"`
 	Solves    []string `json:"solves,omitempty"`
+}
+
+type jsonImage struct {
+	Ref       string `json:"ref"`
+	Platform  string `json:"platform"`
+	Line      int    `json:"line"`
+	Stage     string `json:"stage,omitempty"`
+	FilesOnly bool   `json:"files_only,omitempty"`
+	Context   string `json:"context,omitempty"`
+	Check     string `json:"check,omitempty"`
+}
+
+type jsonRun struct {
+	Line      int    `json:"line"`
+	Stage     string `json:"stage,omitempty"`
+	Platform  string `json:"platform"`
+	Command   string `json:"command"`
+	Toolchain string `json:"toolchain,omitempty"`
+	Advice    string `json:"advice,omitempty"`
 }
 
 type jsonLink struct {
@@ -44,8 +69,9 @@ type jsonLink struct {
 // WriteJSON writes the plan as indented JSON (two spaces, trailing newline):
 // counts of solves, merges, native and emulated solves, then every node in
 // plan order with its ID, kind, target, platform, deps and level, plus
-// default_platform and exec when set, a solve's role, targets and links,
-// and a merge's platforms and solves.
+// default_platform and exec when set, a solve's role, targets and links
+// (and, read from its Dockerfile, the images it pulls and its emulated
+// RUN steps), and a merge's platforms and solves.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := jsonPlan{Nodes: make([]*jsonNode, 0, len(p.Nodes))}
 	for _, n := range p.Nodes {
@@ -80,6 +106,15 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			}
 			for _, l := range s.Links {
 				jn.Links = append(jn.Links, jsonLink(l))
+			}
+			jn.Dockerfile = s.Dockerfile
+			for _, im := range s.Images {
+				jn.Images = append(jn.Images, jsonImage{Ref: im.Ref, Platform: platforms.Format(im.Platform), Line: im.Line,
+					Stage: im.Stage, FilesOnly: im.FilesOnly, Context: im.Context, Check: im.Check})
+			}
+			for _, r := range s.EmulatedRuns {
+				jn.EmulatedRuns = append(jn.EmulatedRuns, jsonRun{Line: r.Line, Stage: r.Stage, Platform: platforms.Format(r.Platform),
+					Command: r.Command, Toolchain: r.Toolchain, Advice: r.Advice})
 			}
 		}
 		if m := n.Merge; m != nil {

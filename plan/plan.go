@@ -138,6 +138,13 @@ type Solve struct {
 	// Links are the `target:` contexts, sorted by name, each served by the
 	// solve node of the dependency for this platform.
 	Links []Link
+
+	// With Request.Dockerfiles (see DockerfileBuild): the Dockerfile's
+	// path, the images the build pulls, and for an emulated solve the RUN
+	// steps that run under QEMU.
+	Dockerfile   string
+	Images       []BaseImage
+	EmulatedRuns []RunStep
 }
 
 // PerPlatform reports whether Targets[i] is built for several platforms.

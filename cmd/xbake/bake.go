@@ -398,6 +398,11 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if err := l.printer.print(diags); err != nil {
 			return nil, err
 		}
+		// Before anything is built: the base images have the platforms
+		// they are pulled for.
+		if err := a.checkImages(ctx, p, l.printer); err != nil {
+			return nil, err
+		}
 		return p, nil
 	}
 	if o.plan {

@@ -12,6 +12,7 @@ import (
 	"github.com/xbake/xbake/dockerfile"
 	xhcl "github.com/xbake/xbake/hcl"
 	"github.com/xbake/xbake/plan"
+	"github.com/xbake/xbake/preflight"
 )
 
 // This is the full build of the CLI (the default, and xbake-engine when
@@ -35,7 +36,7 @@ func loadCompose(a *app, files []xhcl.File, vars map[string]string, lookupEnv fu
 // read or parsed counts as emulated, and the build reports the problem.
 func (a *app) addDockerfiles(req *plan.Request) error {
 	if len(req.BuilderPlatforms) > 0 {
-		req.Dockerfiles = dockerfile.NewReader(func(p string) ([]byte, error) { return os.ReadFile(a.path(p)) })
+		req.Dockerfiles = preflight.Dockerfiles{Reader: dockerfile.NewReader(func(p string) ([]byte, error) { return os.ReadFile(a.path(p)) })}
 	}
 	return nil
 }
