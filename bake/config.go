@@ -67,6 +67,9 @@ type Config struct {
 	broken map[string]bool
 
 	values map[instKey]attrResult
+
+	// testBlocks are the test blocks, decoded by Tests (test.go).
+	testBlocks []*hcl.Block
 }
 
 // instance is one target of a block: the block itself, or one combination
@@ -107,6 +110,8 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		LookupEnv:  opts.LookupEnv,
 		Builtins:   opts.Builtins,
 		BlockTypes: []string{"target", "group"},
+		// xbake's own blocks, which buildx skips (test.go).
+		OtherBlocks: []string{testBlockType},
 	})
 	c := &Config{
 		ev:      ev,
@@ -162,6 +167,9 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		c.groups[g.Name] = g
 		c.groupNames = append(c.groupNames, g.Name)
 	}
+	// Read only when asked for (Tests): --print and --list, like buildx,
+	// ignore them.
+	c.testBlocks = testBlocks(files)
 	c.loaded = true
 	diags = append(diags, ev.ResolveGlobals()...)
 	return c, diags

@@ -32,6 +32,7 @@ type jsonNode struct {
 	Role    Role       `json:"role,omitempty"`
 	Targets []string   `json:"targets,omitempty"`
 	Links   []jsonLink `json:"links,omitempty"`
+	Tests   []string   `json:"tests,omitempty"`
 	// With a builder's platforms (see DockerfileBuild).
 	Dockerfile   string      `json:"dockerfile,omitempty"`
 	Images       []jsonImage `json:"images,omitempty"`
@@ -106,6 +107,9 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			}
 			for _, l := range s.Links {
 				jn.Links = append(jn.Links, jsonLink(l))
+			}
+			for _, t := range s.Tests {
+				jn.Tests = append(jn.Tests, t.Name)
 			}
 			jn.Dockerfile = s.Dockerfile
 			for _, im := range s.Images {

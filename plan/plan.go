@@ -139,6 +139,11 @@ type Solve struct {
 	// solve node of the dependency for this platform.
 	Links []Link
 
+	// Tests are the smoke tests of its targets for its platform
+	// (bake.Definition.Tests), in declaration order: the solve runs them
+	// in its image before it exports anything.
+	Tests []*bake.Test
+
 	// With Request.Dockerfiles (see DockerfileBuild): the Dockerfile's
 	// path, the images the build pulls, and for an emulated solve the RUN
 	// steps that run under QEMU.
