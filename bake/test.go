@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"time"
@@ -37,9 +38,10 @@ type Test struct {
 	Env       map[string]string
 	Timeout   time.Duration
 
-	// DeclRange is the block's label; PlatformsRange the platforms
-	// attribute, for the planner's errors.
-	DeclRange, PlatformsRange hcl.Range
+	// DeclRange is the block's label; PlatformRanges[i] is where
+	// Platforms[i] is written, for the planner's errors.
+	DeclRange      hcl.Range
+	PlatformRanges []hcl.Range
 }
 
 // DefaultTestTimeout is how long a test's command may run by default.
@@ -225,14 +227,25 @@ func (c *Config) decodeTest(td *testDecl) (*Test, hcl.Diagnostics) {
 	if v, a, ok := eval("expect", cty.String); ok {
 		t.Expect = v.AsString()
 		if _, err := t.ExpectFor(ocispec.Platform{OS: "linux", Architecture: "amd64"}); err != nil {
-			attrErr(a, "Invalid expect", "The expect of test %q is not a regular expression (Go's RE2 syntax): %v.", td.name, err)
+			// The code alone: the expression in the error has the
+			// platform filled in.
+			msg := err.Error()
+			if se, ok := err.(*syntax.Error); ok {
+				msg = se.Code.String()
+			}
+			attrErr(a, "Invalid expect", "The expect of test %q is not a regular expression (Go's RE2 syntax): %s.", td.name, msg)
 		}
 	}
 	if v, a, ok := eval("platforms", cty.List(cty.String)); ok {
-		for _, e := range v.AsValueSlice() {
+		exprs, d := hcl.ExprList(a.Expr)
+		for i, e := range v.AsValueSlice() {
 			t.Platforms = append(t.Platforms, e.AsString())
+			rng := a.Expr.Range()
+			if !d.HasErrors() && i < len(exprs) {
+				rng = exprs[i].Range()
+			}
+			t.PlatformRanges = append(t.PlatformRanges, rng)
 		}
-		t.PlatformsRange = a.Expr.Range()
 	}
 	if v, _, ok := eval("env", cty.Map(cty.String)); ok {
 		t.Env = map[string]string{}

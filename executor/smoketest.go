@@ -117,9 +117,9 @@ func runTests(ctx context.Context, gw gateway.Client, n *plan.Node, res *gateway
 }
 
 // runTest runs t's command in a container of ref and checks it.
-func runTest(ctx context.Context, gw gateway.Client, ref gateway.Reference, cfg ocispec.ImageConfig, t *bake.Test, n *plan.Node, progress func(*client.SolveStatus)) TestResult {
+func runTest(ctx context.Context, gw gateway.Client, ref gateway.Reference, cfg ocispec.ImageConfig, t *bake.Test, n *plan.Node, progress func(*client.SolveStatus)) (r TestResult) {
 	p := n.Solve.Platform
-	r := TestResult{Name: t.Name, Target: t.Target, Platform: n.Platform}
+	r = TestResult{Name: t.Name, Target: t.Target, Platform: n.Platform}
 	v := &testVertex{progress: progress, v: client.Vertex{
 		Digest: digest.FromString("xbake-test\x00" + n.ID + "\x00" + t.Name),
 		Name:   fmt.Sprintf("test %s: %s", t.Name, strings.Join(t.Command, " ")),

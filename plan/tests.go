@@ -24,9 +24,12 @@ func (b *builder) checkTests(tests []*bake.Test) {
 		for _, p := range ti.plats {
 			keys = append(keys, p.key)
 		}
-		for _, s := range t.Platforms {
+		for j, s := range t.Platforms {
 			pp := b.parse(strings.TrimSpace(s))
-			rng := t.PlatformsRange
+			rng := t.DeclRange
+			if j < len(t.PlatformRanges) {
+				rng = t.PlatformRanges[j]
+			}
 			if pp.err != nil {
 				b.diags = append(b.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: pp.err.Summary,
 					Detail: fmt.Sprintf("Test %q: %s", t.Name, pp.err.Detail), Subject: &rng})

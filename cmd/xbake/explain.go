@@ -93,7 +93,7 @@ func writeStep(b *strings.Builder, st *emulatedStep, took string) {
 		stage = ", stage " + r.Stage
 	}
 	fmt.Fprintf(b, "%s:%d%s: under QEMU for %s%s\n", where, r.Line, stage, platforms.Format(r.Platform), took)
-	fmt.Fprintf(b, "  %s\n", r.Command)
+	fmt.Fprintf(b, "  %s\n", strings.Join(strings.Fields(r.Command), " "))
 	if len(st.solves) > 0 {
 		fmt.Fprintf(b, "  in %s\n", namesList(st.solves, 5))
 	}

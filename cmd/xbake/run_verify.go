@@ -33,6 +33,7 @@ type stepTimer struct {
 type span struct {
 	name        string
 	start, stop time.Time
+	cached      bool
 }
 
 func newStepTimer() *stepTimer { return &stepTimer{spans: map[string]map[digest.Digest]*span{}} }
@@ -71,6 +72,7 @@ func (st *stepTimer) record(id string, ev executor.Event) {
 		if v.Completed != nil {
 			s.stop = *v.Completed
 		}
+		s.cached = s.cached || v.Cached
 	}
 }
 
@@ -121,7 +123,9 @@ func writeVerified(w io.Writer, rep *executor.Report, st *stepTimer, red *execut
 		var spans []span
 		for _, r := range n.Solve.EmulatedRuns {
 			took := ""
-			if d, s, ok := st.took(n.ID, r); ok {
+			if d, s, ok := st.took(n.ID, r); ok && s.cached {
+				took = ", cached"
+			} else if ok {
 				took = " took " + d.Round(100*time.Millisecond).String()
 				spans = append(spans, s)
 			}
@@ -137,7 +141,7 @@ func writeVerified(w io.Writer, rep *executor.Report, st *stepTimer, red *execut
 // shareOf says how much of a solve's duration its emulated steps took.
 func shareOf(steps, total time.Duration) string {
 	if total <= 0 || steps <= 0 {
-		return "its RUN steps under QEMU were not timed (cached or not seen)"
+		return "no RUN step ran under QEMU this time (cached)"
 	}
 	return fmt.Sprintf("RUN steps under QEMU took %s of its %s (%d%%)", steps.Round(100*time.Millisecond),
 		total.Round(100*time.Millisecond), min(100, int(100*steps/total)))
