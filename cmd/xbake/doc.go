@@ -20,8 +20,10 @@
 // Exit codes:
 //
 //	0    success
-//	1    a build or publish failed, or a builder does not answer
-//	2    invalid usage, an invalid definition (any error diagnostic) or a
-//	     builder configuration that cannot work; nothing was built
+//	1    a build, a smoke test (test block) or a publish failed, or a
+//	     builder does not answer
+//	2    invalid usage, an invalid definition (any error diagnostic), a
+//	     base image without a platform it is pulled for, or a builder
+//	     configuration that cannot work; nothing was built
 //	130  interrupted (Ctrl-C)
 package main
