@@ -17,7 +17,8 @@ type Dockerfiles interface {
 	Build(t *bake.Target, platform, build ocispec.Platform) (_ *DockerfileBuild, ok bool)
 }
 
-// DockerfileBuild is what one build of a Dockerfile does.
+// DockerfileBuild is what one build of a Dockerfile does. Solves of the
+// same build may share one (its Images are their Solve.Images).
 type DockerfileBuild struct {
 	// File is the Dockerfile's path as messages show it, relative to the
 	// working directory; "" for dockerfile-inline.
@@ -42,7 +43,8 @@ type BaseImage struct {
 	// Context is the named context the image comes through, or "".
 	Context string
 	// Check is what the base-image check found (package preflight sets
-	// it): CheckOK, CheckUnknown; "" when it did not run.
+	// it): CheckOK, CheckUnknown; "" when it did not run. It depends on
+	// Ref and Platform only, so solves may share a BaseImage.
 	Check string
 }
 
@@ -78,7 +80,7 @@ func (b *builder) readDockerfile(nd *Node) (*DockerfileBuild, bool) {
 		return nil, false
 	}
 	nd.Solve.Dockerfile = db.File
-	nd.Solve.Images = append([]BaseImage(nil), db.Images...)
+	nd.Solve.Images = db.Images // shared with every solve of the same build
 	return db, true
 }
 

@@ -145,8 +145,8 @@ type Solve struct {
 	Tests []*bake.Test
 
 	// With Request.Dockerfiles (see DockerfileBuild): the Dockerfile's
-	// path, the images the build pulls, and for an emulated solve the RUN
-	// steps that run under QEMU.
+	// path, the images the build pulls (shared by the solves of the same
+	// build), and for an emulated solve the RUN steps that run under QEMU.
 	Dockerfile   string
 	Images       []BaseImage
 	EmulatedRuns []RunStep

@@ -49,18 +49,27 @@ func Check(ctx context.Context, p *plan.Plan, lookup Lookup, opt Options) hcl.Di
 	if opt.Timeout <= 0 {
 		opt.Timeout = 20 * time.Second
 	}
+	// Solves of one build share their Images: each shared list is
+	// checked once, for all of them.
+	var lists [][]plan.BaseImage
+	users := map[*plan.BaseImage][]*plan.Node{}
 	var refs []string
 	seen := map[string]bool{}
 	for _, n := range p.Nodes {
-		if n.Solve == nil {
+		if n.Solve == nil || len(n.Solve.Images) == 0 {
 			continue
 		}
-		for _, im := range n.Solve.Images {
-			if !seen[im.Ref] {
-				seen[im.Ref] = true
-				refs = append(refs, im.Ref)
+		first := &n.Solve.Images[0]
+		if users[first] == nil {
+			lists = append(lists, n.Solve.Images)
+			for _, im := range n.Solve.Images {
+				if !seen[im.Ref] {
+					seen[im.Ref] = true
+					refs = append(refs, im.Ref)
+				}
 			}
 		}
+		users[first] = append(users[first], n)
 	}
 	found := lookAll(ctx, refs, lookup, opt)
 
@@ -68,18 +77,16 @@ func Check(ctx context.Context, p *plan.Plan, lookup Lookup, opt Options) hcl.Di
 	missing := map[missingKey]*missingUse{}
 	var order []missingKey
 	warned := map[string]bool{}
-	for _, n := range p.Nodes {
-		if n.Solve == nil {
-			continue
-		}
-		for i := range n.Solve.Images {
-			im := &n.Solve.Images[i]
+	for _, list := range lists {
+		nodes := users[&list[0]]
+		for i := range list {
+			im := &list[i]
 			f := found[im.Ref]
 			if f.err != nil {
 				im.Check = plan.CheckUnknown
 				if !warned[im.Ref] {
 					warned[im.Ref] = true
-					diags = append(diags, unchecked(n, im, f.err))
+					diags = append(diags, unchecked(nodes[0], im, f.err))
 				}
 				continue
 			}
@@ -87,16 +94,19 @@ func Check(ctx context.Context, p *plan.Plan, lookup Lookup, opt Options) hcl.Di
 				im.Check = plan.CheckOK
 				continue
 			}
-			k := missingKey{n.Solve.Dockerfile, im.Line, im.Ref, platforms.Format(im.Platform)}
+			k := missingKey{nodes[0].Solve.Dockerfile, im.Line, im.Ref, platforms.Format(im.Platform)}
 			u := missing[k]
 			if u == nil {
-				u = &missingUse{image: *im, node: n, offered: f.platforms}
+				u = &missingUse{image: *im, node: nodes[0], offered: f.platforms, named: map[string]bool{}}
 				missing[k] = u
 				order = append(order, k)
 			}
-			for _, t := range n.Solve.Targets {
-				if !slices.Contains(u.targets, t.Name) {
-					u.targets = append(u.targets, t.Name)
+			for _, n := range nodes {
+				for _, t := range n.Solve.Targets {
+					if !u.named[t.Name] {
+						u.named[t.Name] = true
+						u.targets = append(u.targets, t.Name)
+					}
 				}
 			}
 		}
@@ -161,6 +171,7 @@ type missingUse struct {
 	node    *plan.Node // the first solve that pulls it
 	offered []ocispec.Platform
 	targets []string
+	named   map[string]bool
 }
 
 func (u *missingUse) diagnostic() *hcl.Diagnostic {

@@ -65,7 +65,7 @@ func planFor(t *testing.T, files map[string]string, targets ...*bake.Target) *pl
 		tg.Source = &bake.Source{DeclRange: hcl.Range{Filename: "xbuild.hcl", Start: hcl.Pos{Line: 1 + 4*i, Column: 8}}}
 	}
 	p, diags := plan.New(&bake.Definition{Targets: targets}, plan.Request{DefaultPlatform: "linux/amd64",
-		BuilderPlatforms: []string{"linux/amd64"}, Dockerfiles: preflight.Dockerfiles{Reader: dockerfile.NewReader(read)}})
+		BuilderPlatforms: []string{"linux/amd64"}, Dockerfiles: preflight.NewDockerfiles(dockerfile.NewReader(read))})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

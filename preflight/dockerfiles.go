@@ -1,6 +1,11 @@
 package preflight
 
 import (
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
@@ -13,22 +18,51 @@ import (
 // stages it needs pull, for which platform, and their RUN steps with the
 // advice for a known toolchain. Package dockerfile cannot give plan's
 // types itself: it does not import plan.
+//
+// Builds with the same stages, Dockerfile path and named contexts get
+// the same answer, made once: the thousands of solves of a matrix share
+// it (plan.Solve.Images). It is safe for concurrent use.
 type Dockerfiles struct {
-	Reader *dockerfile.Reader
+	reader *dockerfile.Reader
+	mu     sync.Mutex
+	built  map[buildKey]*plan.DockerfileBuild
 }
 
-var _ plan.Dockerfiles = Dockerfiles{}
+// buildKey names an answer: the stages (shared by the Reader for equal
+// builds), the Dockerfile's path, and the named contexts.
+type buildKey struct {
+	stages   *dockerfile.Stage
+	file     string
+	contexts string
+}
 
-// Build implements plan.Dockerfiles.
-func (d Dockerfiles) Build(t *bake.Target, platform, build ocispec.Platform) (*plan.DockerfileBuild, bool) {
-	stages, ok := d.Reader.Stages(t, platform, build)
+// NewDockerfiles answers from r.
+func NewDockerfiles(r *dockerfile.Reader) *Dockerfiles {
+	return &Dockerfiles{reader: r, built: map[buildKey]*plan.DockerfileBuild{}}
+}
+
+var _ plan.Dockerfiles = (*Dockerfiles)(nil)
+
+// Build implements plan.Dockerfiles. The answer is shared: not to be
+// changed.
+func (d *Dockerfiles) Build(t *bake.Target, platform, build ocispec.Platform) (*plan.DockerfileBuild, bool) {
+	stages, ok := d.reader.Stages(t, platform, build)
 	if !ok {
 		return nil, false
 	}
-	db := &plan.DockerfileBuild{}
-	if p, local := t.DockerfilePath(); local {
-		db.File = p
+	k := buildKey{contexts: contextsKey(t)}
+	if len(stages) > 0 {
+		k.stages = &stages[0]
 	}
+	if p, local := t.DockerfilePath(); local {
+		k.file = p
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if db, ok := d.built[k]; ok {
+		return db, true
+	}
+	db := &plan.DockerfileBuild{File: k.file}
 	for _, im := range dockerfile.Images(t, stages) {
 		db.Images = append(db.Images, plan.BaseImage{Ref: im.Ref, Platform: im.Platform, Line: im.Stage.Line,
 			Stage: im.Stage.Name, FilesOnly: im.Stage.FilesOnly, Context: im.Context})
@@ -39,5 +73,22 @@ func (d Dockerfiles) Build(t *bake.Target, platform, build ocispec.Platform) (*p
 				Step: r.Step, Toolchain: r.Toolchain, Advice: dockerfile.ToolchainAdvice(r.Toolchain)})
 		}
 	}
+	d.built[k] = db
 	return db, true
+}
+
+// contextsKey spells t's named contexts, which decide the images of
+// stages that start from one.
+func contextsKey(t *bake.Target) string {
+	if len(t.Contexts) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(t.Contexts[k])
+		b.WriteByte(0)
+	}
+	return b.String()
 }

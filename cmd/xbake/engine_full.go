@@ -36,7 +36,7 @@ func loadCompose(a *app, files []xhcl.File, vars map[string]string, lookupEnv fu
 // read or parsed counts as emulated, and the build reports the problem.
 func (a *app) addDockerfiles(req *plan.Request) error {
 	if len(req.BuilderPlatforms) > 0 {
-		req.Dockerfiles = preflight.Dockerfiles{Reader: dockerfile.NewReader(func(p string) ([]byte, error) { return os.ReadFile(a.path(p)) })}
+		req.Dockerfiles = preflight.NewDockerfiles(dockerfile.NewReader(func(p string) ([]byte, error) { return os.ReadFile(a.path(p)) }))
 	}
 	return nil
 }
