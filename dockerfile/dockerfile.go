@@ -116,6 +116,18 @@ type Stage struct {
 	// Runs are its RUN steps, with the ONBUILD RUN triggers of the stage
 	// it starts from, which run here.
 	Runs []Run
+	// Sources are what its COPY --from and RUN --mount=from read that is
+	// no stage: an image, or a named context.
+	Sources []Source
+}
+
+// Source is an image or named context that a stage reads files from.
+// BuildKit pulls such an image for the target platform, whatever the
+// stage's own platform.
+type Source struct {
+	Name     string // as written after --from
+	Line     int
+	Platform ocispec.Platform // the target platform
 }
 
 // Run is one RUN step of a stage.
@@ -186,6 +198,7 @@ func (d *File) Stages(b Build) ([]Stage, error) {
 			}
 		}
 		s.Runs = append(s.Runs, d.runs(i, s)...)
+		s.Sources = d.sources(i, b.Platform)
 		out[i] = s
 	}
 	target := len(d.stages) - 1

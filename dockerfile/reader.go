@@ -122,6 +122,10 @@ type Image struct {
 	Ref      string           // build arguments expanded
 	Platform ocispec.Platform // the platform it is pulled for
 	Stage    Stage            // the stage that pulls it
+	// Line is the stage's FROM, or the COPY --from or RUN --mount=from
+	// that reads the image (Source).
+	Line   int
+	Source bool
 	// Context is the named context (docker-image://REF) it comes
 	// through, or "".
 	Context string
@@ -131,27 +135,33 @@ type Image struct {
 const DockerImageScheme = "docker-image://"
 
 // Images returns the images that stages, a build of t, pull: the FROM
-// image of each stage, and the image of a docker-image:// named context
-// that a stage starts from or that replaces a stage. Stages on another
-// stage, on scratch or on a context of another kind (target:, a folder,
-// oci-layout://) pull nothing.
+// image of each stage, the images its COPY --from and RUN --mount=from
+// read (Stage.Sources), and the image of a docker-image:// named context
+// that a stage starts from, replaces a stage or is read that way. Stages
+// on another stage, on scratch or on a context of another kind (target:,
+// a folder, oci-layout://) pull nothing.
 func Images(t *bake.Target, stages []Stage) []Image {
 	var out []Image
+	add := func(name string, im Image) {
+		if !hasContext(slices.Collect(maps.Keys(t.Contexts)), name) {
+			im.Ref = name
+			out = append(out, im)
+		} else if ref, ok := strings.CutPrefix(contextValue(t, name), DockerImageScheme); ok {
+			im.Ref, im.Context = ref, name
+			out = append(out, im)
+		}
+	}
 	for _, s := range stages {
-		ctx := ""
 		switch {
 		case s.Replaced:
-			ctx = s.Name
-		case s.FromContext:
-			ctx = s.From
+			add(s.Name, Image{Platform: s.Platform, Stage: s, Line: s.Line})
+			continue
 		case s.FromStage >= 0 || s.From == "" || s.From == "scratch":
-			continue
 		default:
-			out = append(out, Image{Ref: s.From, Platform: s.Platform, Stage: s})
-			continue
+			add(s.From, Image{Platform: s.Platform, Stage: s, Line: s.Line})
 		}
-		if ref, ok := strings.CutPrefix(contextValue(t, ctx), DockerImageScheme); ok {
-			out = append(out, Image{Ref: ref, Platform: s.Platform, Stage: s, Context: ctx})
+		for _, src := range s.Sources {
+			add(src.Name, Image{Platform: src.Platform, Stage: s, Line: src.Line, Source: true})
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // BuildKit's Dockerfile frontend names the vertex of each step
@@ -136,4 +137,22 @@ func runText(c *instructions.RunCommand) string {
 		parts = append(parts, f.Data)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// sources are what the COPY --from and RUN --mount=from of stage i read
+// that is no stage of the Dockerfile (by name, in any case, or index).
+func (d *File) sources(i int, target ocispec.Platform) []Source {
+	var out []Source
+	for _, c := range d.stages[i].Commands {
+		for _, from := range sourcesOf(c) {
+			if _, ok := d.byName[strings.ToLower(from)]; ok {
+				continue
+			}
+			if _, err := strconv.Atoi(from); err == nil || from == "scratch" {
+				continue
+			}
+			out = append(out, Source{Name: from, Line: line(c.Location()), Platform: target})
+		}
+	}
+	return out
 }

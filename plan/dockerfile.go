@@ -28,15 +28,18 @@ type DockerfileBuild struct {
 }
 
 // BaseImage is an image a build pulls from a registry, and the platform
-// it pulls it for: the FROM image of a stage, or a docker-image://
-// named context that a stage starts from or that replaces a stage.
+// it pulls it for: the FROM image of a stage, an image that COPY --from
+// or RUN --mount=from reads (pulled for the target platform), or a
+// docker-image:// named context used in either way or replacing a stage.
 // Stages that start from another stage, scratch, or a context of another
 // kind pull nothing.
 type BaseImage struct {
 	Ref      string // build arguments expanded
 	Platform ocispec.Platform
-	Line     int    // of the stage's FROM
+	Line     int    // of the stage's FROM, or of the instruction that reads it
 	Stage    string // the stage's name; "" when it has none
+	// Source: COPY --from or RUN --mount=from reads it, not FROM.
+	Source bool
 	// FilesOnly: the build uses the stage only for files (COPY --from), so
 	// FROM --platform=$BUILDPLATFORM would not change the result.
 	FilesOnly bool

@@ -177,8 +177,11 @@ type missingUse struct {
 func (u *missingUse) diagnostic() *hcl.Diagnostic {
 	im, plat := u.image, platforms.Format(u.image.Platform)
 	what := "FROM " + im.Ref
-	if im.Context != "" {
+	switch {
+	case im.Context != "":
 		what = fmt.Sprintf("the image of context %q (docker-image://%s)", im.Context, im.Ref)
+	case im.Source:
+		what = "--from=" + im.Ref
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s is pulled for %s by %s, but the image offers %s.", what, stageOf(im), plat, targetsOf(u.targets, u.node), formatPlatforms(u.offered))

@@ -226,3 +226,31 @@ func TestCheckWithoutDockerfiles(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestCheckCopyFrom: an image that COPY --from or RUN --mount=from reads
+// is pulled for the target platform, even in a stage built on the
+// builder's platform; a docker-image:// context read that way too.
+func TestCheckCopyFrom(t *testing.T) {
+	reg := &registry{images: map[string][]string{
+		"registry.test/golang:1.26": {"linux/amd64", "linux/arm64"},
+		"registry.test/xx:1":        {"linux/amd64"},
+		"registry.test/certs:1":     {"linux/amd64"},
+	}}
+	p := planFor(t, map[string]string{"Dockerfile": `FROM --platform=$BUILDPLATFORM registry.test/golang:1.26 AS build
+COPY --from=registry.test/xx:1 / /
+RUN --mount=from=certs,target=/c go build
+FROM scratch
+COPY --from=build /app /app
+`}, &bake.Target{Name: "app", Platforms: []string{"linux/amd64", "linux/arm64"}, Contexts: map[string]string{"certs": "docker-image://registry.test/certs:1"}})
+	got := compact(preflight.Check(context.Background(), p, reg.lookup, preflight.Options{}))
+	want := `Dockerfile:2:1: error: Base image has no linux/arm64
+	--from=registry.test/xx:1 (stage build) is pulled for linux/arm64 by target "app" (xbuild.hcl:1:8), but the image offers linux/amd64.
+	Use an image that offers linux/arm64, or leave linux/arm64 out of the target's platforms.
+Dockerfile:3:1: error: Base image has no linux/arm64
+	the image of context "certs" (docker-image://registry.test/certs:1) (stage build) is pulled for linux/arm64 by target "app" (xbuild.hcl:1:8), but the image offers linux/amd64.
+	Use an image that offers linux/arm64, or leave linux/arm64 out of the target's platforms.
+`
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", d)
+	}
+}

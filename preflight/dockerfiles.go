@@ -64,8 +64,8 @@ func (d *Dockerfiles) Build(t *bake.Target, platform, build ocispec.Platform) (*
 	}
 	db := &plan.DockerfileBuild{File: k.file}
 	for _, im := range dockerfile.Images(t, stages) {
-		db.Images = append(db.Images, plan.BaseImage{Ref: im.Ref, Platform: im.Platform, Line: im.Stage.Line,
-			Stage: im.Stage.Name, FilesOnly: im.Stage.FilesOnly, Context: im.Context})
+		db.Images = append(db.Images, plan.BaseImage{Ref: im.Ref, Platform: im.Platform, Line: im.Line,
+			Stage: im.Stage.Name, FilesOnly: im.Stage.FilesOnly && !im.Source, Source: im.Source, Context: im.Context})
 	}
 	for _, s := range stages {
 		for _, r := range s.Runs {

@@ -90,6 +90,22 @@ target "fixed" {
 	if code, out := cliRun(t, dir, nil, "app", "--progress=quiet", "--no-preflight"); code != 1 || !strings.Contains(out.String(), "no match for platform") {
 		t.Errorf("--no-preflight: exit %d, want 1 with BuildKit's error\n%s", code, out)
 	}
+
+	// An image that COPY --from reads is pulled for the target platform,
+	// even in a stage on the builder's: BuildKit agrees.
+	writeFile(t, filepath.Join(dir, "copy.Dockerfile"), "FROM --platform=$BUILDPLATFORM "+env.Registry+"/xbake/busybox AS b\nCOPY --from="+base+" /bin/busybox /x\nFROM scratch\nCOPY --from=b /x /x\n")
+	writeFile(t, filepath.Join(dir, "copy.hcl"), `target "copy" {
+  dockerfile = "copy.Dockerfile"
+  platforms  = ["linux/arm/v7"]
+}
+`)
+	code, out = cliRun(t, dir, nil, "-f", "copy.hcl", "copy", "--progress=quiet")
+	if want := "copy.Dockerfile:2:1: error: Base image has no linux/arm/v7\n\t--from=" + base + " (stage b) is pulled for linux/arm/v7"; code != 2 || !strings.HasPrefix(out.String(), want) {
+		t.Errorf("COPY --from: exit %d, want 2 and %q\n%s", code, want, out)
+	}
+	if code, out := cliRun(t, dir, nil, "-f", "copy.hcl", "copy", "--progress=quiet", "--no-preflight"); code != 1 || !strings.Contains(out.String(), "no match for platform") {
+		t.Errorf("COPY --from, --no-preflight: exit %d, want 1 with BuildKit's error\n%s", code, out)
+	}
 }
 
 // An ARG-indirected FROM --platform on the real builder: the planner
