@@ -62,14 +62,14 @@ type Config struct {
 	compose       map[string]*Target
 	composeGroups []*Group
 
+	// testBlocks are the test blocks, decoded by Tests (test.go).
+	testBlocks []*hcl.Block
+
 	// broken are names of blocks that failed to load: referring to them is
 	// not another error.
 	broken map[string]bool
 
 	values map[instKey]attrResult
-
-	// testBlocks are the test blocks, decoded by Tests (test.go).
-	testBlocks []*hcl.Block
 }
 
 // instance is one target of a block: the block itself, or one combination

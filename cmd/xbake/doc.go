@@ -17,13 +17,15 @@
 // `xbake builder ls|inspect` and `xbake doctor` show and check the
 // builders (package builder finds them).
 //
+// Before building, a base image that lacks a platform it is pulled for is
+// an error of the definition (exit code 2, run_preflight.go); a smoke test
+// (test block) that fails is a build failure (exit code 1, run_verify.go).
+//
 // Exit codes:
 //
 //	0    success
-//	1    a build, a smoke test (test block) or a publish failed, or a
-//	     builder does not answer
-//	2    invalid usage, an invalid definition (any error diagnostic), a
-//	     base image without a platform it is pulled for, or a builder
-//	     configuration that cannot work; nothing was built
+//	1    a build or publish failed, or a builder does not answer
+//	2    invalid usage, an invalid definition (any error diagnostic) or a
+//	     builder configuration that cannot work; nothing was built
 //	130  interrupted (Ctrl-C)
 package main
