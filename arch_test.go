@@ -36,13 +36,16 @@ func TestImportArrows(t *testing.T) {
 		"bake/compose": {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
 		"plan/...":     {mod + "dockerfile", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc"},
 		"dockerfile":   {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc"},
+		// The base-image check asks the registry through a Lookup the CLI
+		// gives it, so that it needs no registry client.
+		"preflight":    {mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc", "github.com/google/go-containerregistry"},
 		"schema/...":   {mod + "plan", mod + "executor", mod + "cmd", "github.com/moby/buildkit"},
 		"executor/...": {mod + "cmd", "github.com/spf13/cobra"},
 		// Finding and dialing builders knows nothing of what is built.
 		"builder/...": {mod + "hcl", mod + "bake", mod + "plan", mod + "executor", mod + "cmd", "github.com/spf13/cobra"},
 	}
-	allowed := map[string][]string{"dockerfile": dockerfileParser}
-	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "dockerfile", "schema/...", "executor/...", "builder/..."} {
+	allowed := map[string][]string{"dockerfile": dockerfileParser, "preflight": dockerfileParser}
+	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "dockerfile", "preflight", "schema/...", "executor/...", "builder/..."} {
 		out, err := exec.Command("go", "list", "-deps", "./"+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)

@@ -62,6 +62,9 @@ type Config struct {
 	compose       map[string]*Target
 	composeGroups []*Group
 
+	// testBlocks are the test blocks, decoded by Tests (test.go).
+	testBlocks []*hcl.Block
+
 	// broken are names of blocks that failed to load: referring to them is
 	// not another error.
 	broken map[string]bool
@@ -109,6 +112,8 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		LookupEnv:  opts.LookupEnv,
 		Builtins:   opts.Builtins,
 		BlockTypes: []string{"target", "group"},
+		// xbake's own blocks, which buildx skips (test.go).
+		OtherBlocks: []string{testBlockType},
 	})
 	c := &Config{
 		ev:      ev,
@@ -164,6 +169,9 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 		c.groups[g.Name] = g
 		c.groupNames = append(c.groupNames, g.Name)
 	}
+	// Read only when asked for (Tests): --print and --list, like buildx,
+	// ignore them.
+	c.testBlocks = testBlocks(files)
 	c.loaded = true
 	diags = append(diags, ev.ResolveGlobals()...)
 	return c, diags

@@ -12,4 +12,8 @@
 // Compose x-bake, --print and plan's dedup key (Target.SolveKey) do with
 // it, is one table: targetAttrs in attrs.go, matched by name to
 // schema.Target (docs/architecture.md, "Adding a target attribute").
+//
+// Test blocks (xbake's smoke tests, which buildx skips) are read when the
+// files are loaded but decoded and checked only by Config.Tests, which
+// builds and --plan call and --print and --list do not (test.go).
 package bake

@@ -160,4 +160,7 @@ type Definition struct {
 	// set with --set, and "fs.read=PATH" / "fs.write=PATH" for paths typed
 	// in --set values.
 	Granted []string
+	// Tests are the smoke tests of the targets built (Config.Tests),
+	// which the CLI adds for builds and --plan; --print never has them.
+	Tests []*Test
 }

@@ -6,13 +6,19 @@
 // takes a Dockerfile's bytes (Parse) and a build (Build: the target stage,
 // build arguments, target and build platforms, named contexts) and returns
 // the stages that build needs, in Dockerfile order, with the images they
-// start from, the platforms they are built for and their RUN steps with
-// stage and line (File.Stages). Reader reads the Dockerfiles of a run's
-// bake targets, each file once and each content parsed once, and tells the
-// planner where their RUN steps run (plan.Request.Dockerfiles), which
-// marks a foreign-platform solve cross-compiled instead of emulated.
+// start from, the platforms they are built for, whether they only give
+// files to other stages, and their RUN steps with stage, line, the name
+// BuildKit's progress gives the step (steps.go) and the known toolchain
+// it runs (toolchain.go, with the advice to cross-compile it)
+// (File.Stages). Reader reads the Dockerfiles of a run's bake targets,
+// each file once, each content parsed once and each distinct build's
+// stages worked out once; Images lists the images a build pulls, named
+// contexts (docker-image://) included.
 //
 // Package plan does not import this one, so that a build of the CLI that
-// only reads definitions can plan without linking BuildKit; the caller
-// hands a Reader to the planner.
+// only reads definitions can plan without linking BuildKit, and this one
+// does not import plan: package preflight hands what a Reader finds to
+// the planner (plan.Request.Dockerfiles), which marks a foreign-platform
+// solve cross-compiled instead of emulated and lists the images each
+// solve pulls, for the base-image check.
 package dockerfile

@@ -30,6 +30,8 @@ type File struct {
 	// build needs and their platforms: the global ARGs and the platform
 	// arguments. Other build arguments reach RUN steps only.
 	argKeys []string
+	// single: BuildKit sees one stage, whose progress has no label.
+	single bool
 }
 
 // Parse parses a Dockerfile. An error is a Dockerfile the build would
@@ -46,7 +48,8 @@ func Parse(data []byte) (*File, error) {
 	if len(stages) == 0 {
 		return nil, fmt.Errorf("the Dockerfile has no FROM")
 	}
-	d := &File{stages: stages, metaArgs: metaArgs, escape: res.EscapeToken, byName: map[string]int{}}
+	d := &File{stages: stages, metaArgs: metaArgs, escape: res.EscapeToken, byName: map[string]int{},
+		single: singleState(stages)}
 	for i, st := range stages {
 		if st.Name != "" {
 			d.byName[st.Name] = i // instructions lower-cases stage names
@@ -98,6 +101,14 @@ type Stage struct {
 	// Replaced: a named context of the stage's name replaces it, so
 	// nothing of it runs and it needs nothing (From is "").
 	Replaced bool
+	// FilesOnly: the build uses the stage only through COPY --from or
+	// RUN --mount=from, never as the base of the target stage, so its
+	// platform is free (FROM --platform=$BUILDPLATFORM does not change
+	// the result's platform).
+	FilesOnly bool
+	// Label is how BuildKit's progress names the stage: its name,
+	// "stage-N" when it has none, "" when the Dockerfile has one stage.
+	Label string
 	// Platform is what the stage is built for: FROM --platform expanded,
 	// else the platform of the stage it starts from, else the target
 	// platform. Its RUN steps run on it.
@@ -105,12 +116,34 @@ type Stage struct {
 	// Runs are its RUN steps, with the ONBUILD RUN triggers of the stage
 	// it starts from, which run here.
 	Runs []Run
+	// Sources are what its COPY --from and RUN --mount=from read that is
+	// no stage: an image, or a named context.
+	Sources []Source
+}
+
+// Source is an image or named context that a stage reads files from.
+// BuildKit pulls such an image for the target platform, whatever the
+// stage's own platform.
+type Source struct {
+	Name     string // as written after --from
+	Line     int
+	Platform ocispec.Platform // the target platform
 }
 
 // Run is one RUN step of a stage.
 type Run struct {
 	Stage int // the index of the stage it runs in
 	Line  int // of the RUN (or of the ONBUILD that declares it)
+	// Command is the instruction as written, continuations joined
+	// ("RUN go build -o /app ."); for an ONBUILD trigger, its RUN.
+	Command string
+	// Step is how BuildKit's progress names the step, up to the
+	// instruction ("[build 3/4] "), so that its vertex can be found; ""
+	// for an ONBUILD trigger, whose number depends on the base image.
+	Step string
+	// Toolchain is the known compiler or package manager the step runs
+	// ("go build", "cargo build", ...; see Toolchains), or "".
+	Toolchain string
 }
 
 // Stages returns the stages that build b needs, in Dockerfile order, as
@@ -127,9 +160,17 @@ func (d *File) Stages(b Build) ([]Stage, error) {
 	lex := shell.NewLex(d.escape)
 	out := make([]Stage, len(d.stages))
 	for i, st := range d.stages {
-		s := Stage{Index: i, Name: st.Name, FromStage: -1, Line: line(st.Location)}
+		s := Stage{Index: i, Name: st.Name, FromStage: -1, Line: line(st.Location), Label: d.label(i)}
 		if st.Name != "" && hasContext(b.Contexts, st.Name) {
 			s.Replaced, s.Platform = true, b.Platform
+			if st.Platform != "" {
+				// The context is pulled for the stage's own platform.
+				if p, err := lex.ProcessWordWithMatches(st.Platform, env); err == nil {
+					if pp, err := platforms.Parse(p.Result); err == nil {
+						s.Platform = pp
+					}
+				}
+			}
 			out[i] = s
 			continue
 		}
@@ -156,11 +197,8 @@ func (d *File) Stages(b Build) ([]Stage, error) {
 				}
 			}
 		}
-		for _, c := range st.Commands {
-			if r, ok := c.(*instructions.RunCommand); ok {
-				s.Runs = append(s.Runs, Run{Stage: i, Line: line(r.Location())})
-			}
-		}
+		s.Runs = append(s.Runs, d.runs(i, s)...)
+		s.Sources = d.sources(i, b.Platform)
 		out[i] = s
 	}
 	target := len(d.stages) - 1
@@ -175,9 +213,16 @@ func (d *File) Stages(b Build) ([]Stage, error) {
 	if err := d.reach(target, out, need); err != nil {
 		return nil, err
 	}
+	// The target and the stages it is built on are the image; the others
+	// only give it files.
+	base := make([]bool, len(d.stages))
+	for j := target; j >= 0 && !base[j]; j = out[j].FromStage {
+		base[j] = true
+	}
 	kept := out[:0]
 	for i, s := range out {
 		if need[i] {
+			s.FilesOnly = !base[i]
 			kept = append(kept, s)
 		}
 	}
@@ -199,23 +244,10 @@ func (d *File) reach(i int, stages []Stage, need []bool) error {
 		}
 	}
 	for _, c := range d.stages[i].Commands {
-		var froms []string
-		switch c := c.(type) {
-		case *instructions.CopyCommand:
-			if c.From != "" {
-				if strings.Contains(c.From, "$") {
-					return fmt.Errorf("line %d: variable expansion is not supported for --from", line(c.Location()))
-				}
-				froms = append(froms, c.From)
-			}
-		case *instructions.RunCommand:
-			for _, m := range instructions.GetMounts(c) {
-				if m.From != "" {
-					froms = append(froms, m.From)
-				}
-			}
+		if c, ok := c.(*instructions.CopyCommand); ok && strings.Contains(c.From, "$") {
+			return fmt.Errorf("line %d: variable expansion is not supported for --from", line(c.Location()))
 		}
-		for _, from := range froms {
+		for _, from := range sourcesOf(c) {
 			j, ok := d.byName[strings.ToLower(from)]
 			if !ok {
 				n, err := strconv.Atoi(from)
@@ -292,9 +324,10 @@ func onBuildRuns(base instructions.Stage, in, fromLine int) []Run {
 		if !ok {
 			continue
 		}
-		word, _, _ := strings.Cut(strings.TrimSpace(ob.Expression), " ")
+		expr := strings.TrimSpace(ob.Expression)
+		word, rest, _ := strings.Cut(expr, " ")
 		if strings.EqualFold(word, "RUN") {
-			out = append(out, Run{Stage: in, Line: fromLine})
+			out = append(out, Run{Stage: in, Line: fromLine, Command: expr, Toolchain: toolchain(rest)})
 		}
 	}
 	return out

@@ -117,10 +117,13 @@ RUN --mount=from=busybox,target=/bb /bb/true
 		t.Fatal(err)
 	}
 	want := []dockerfile.Stage{
-		{Index: 0, Name: "build", Line: 4, From: "mirror.test/golang:1.26", FromStage: -1, Platform: amd64,
-			Runs: []dockerfile.Run{{Stage: 0, Line: 6}}},
-		{Index: 2, Name: "test", Line: 11, FromStage: 0, Platform: amd64, Runs: []dockerfile.Run{{Stage: 2, Line: 12}}},
-		{Index: 3, Line: 14, From: "base", FromStage: -1, FromContext: true, Platform: arm64, Runs: []dockerfile.Run{{Stage: 3, Line: 17}}},
+		{Index: 0, Name: "build", Label: "build", Line: 4, From: "mirror.test/golang:1.26", FromStage: -1, Platform: amd64, FilesOnly: true,
+			Runs: []dockerfile.Run{{Stage: 0, Line: 6, Command: "RUN GOARCH=$TARGETARCH go build -o /out/app .", Step: "[build 2/2] ", Toolchain: "go build"}}},
+		{Index: 2, Name: "test", Label: "test", Line: 11, FromStage: 0, Platform: amd64, FilesOnly: true,
+			Runs: []dockerfile.Run{{Stage: 2, Line: 12, Command: "RUN go test ./...", Step: "[test 1/1] ", Toolchain: "go build"}}},
+		{Index: 3, Label: "stage-3", Line: 14, From: "base", FromStage: -1, FromContext: true, Platform: arm64,
+			Runs:    []dockerfile.Run{{Stage: 3, Line: 17, Command: "RUN --mount=from=busybox,target=/bb /bb/true", Step: "[stage-3 4/4] "}},
+			Sources: []dockerfile.Source{{Name: "busybox", Line: 17, Platform: arm64}}},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("stages (-want +got):\n%s", d)

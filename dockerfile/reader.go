@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -12,7 +13,8 @@ import (
 
 // Reader reads the Dockerfiles of a run's targets, each file once and
 // each distinct content parsed once (the thousands of targets of a matrix
-// usually share one file), and answers the planner's question about them
+// usually share one file), and the stages of each distinct build worked
+// out once; the CLI hands what it finds to the planner
 // (plan.Request.Dockerfiles). It is safe for concurrent use.
 type Reader struct {
 	readFile func(path string) ([]byte, error)
@@ -20,7 +22,7 @@ type Reader struct {
 	mu        sync.Mutex
 	byPath    map[string]*File // nil: unreadable or rejected
 	byContent map[string]*File
-	runs      map[runKey][]ocispec.Platform
+	stages    map[runKey][]Stage // nil: the build would be rejected
 }
 
 type runKey struct {
@@ -33,7 +35,7 @@ type runKey struct {
 // directory unless absolute).
 func NewReader(readFile func(path string) ([]byte, error)) *Reader {
 	return &Reader{readFile: readFile, byPath: map[string]*File{}, byContent: map[string]*File{},
-		runs: map[runKey][]ocispec.Platform{}}
+		stages: map[runKey][]Stage{}}
 }
 
 // File returns t's Dockerfile, parsed, or nil when it has none here: one
@@ -89,12 +91,13 @@ func BuildOf(t *bake.Target, platform, build ocispec.Platform) Build {
 	return b
 }
 
-// RunPlatforms implements plan.RunPlatforms: the platforms that the RUN
-// steps of the stages t needs run on, when built for platform on a
-// builder of platform build. Builds that need the same stages (the same
-// target stage, named contexts, platforms and global build arguments) are
-// answered once.
-func (r *Reader) RunPlatforms(t *bake.Target, platform, build ocispec.Platform) ([]ocispec.Platform, bool) {
+// Stages returns the stages that building t for platform on a builder
+// of platform build needs (File.Stages), or false when t has no
+// Dockerfile here or the build would reject it. Builds that need the same
+// stages (the same target stage, named contexts, platforms and global
+// build arguments) are answered once; the result is shared, not to be
+// changed.
+func (r *Reader) Stages(t *bake.Target, platform, build ocispec.Platform) ([]Stage, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	f := r.file(t)
@@ -103,19 +106,74 @@ func (r *Reader) RunPlatforms(t *bake.Target, platform, build ocispec.Platform) 
 	}
 	b := BuildOf(t, platform, build)
 	k := runKey{f, f.cacheKey(b)}
-	if plats, ok := r.runs[k]; ok {
-		return plats, plats != nil
+	if st, ok := r.stages[k]; ok {
+		return st, st != nil
 	}
-	stages, err := f.Stages(b)
-	var plats []ocispec.Platform
-	if err == nil {
-		plats = []ocispec.Platform{} // known, and maybe no RUN at all
-		for _, s := range stages {
-			if len(s.Runs) > 0 {
-				plats = append(plats, s.Platform)
-			}
+	st, err := f.Stages(b)
+	if err == nil && st == nil {
+		st = []Stage{}
+	}
+	r.stages[k] = st
+	return st, st != nil
+}
+
+// Image is an image a build pulls from a registry, and what for.
+type Image struct {
+	Ref      string           // build arguments expanded
+	Platform ocispec.Platform // the platform it is pulled for
+	Stage    Stage            // the stage that pulls it
+	// Line is the stage's FROM, or the COPY --from or RUN --mount=from
+	// that reads the image (Source).
+	Line   int
+	Source bool
+	// Context is the named context (docker-image://REF) it comes
+	// through, or "".
+	Context string
+}
+
+// DockerImageScheme is the named-context form that names an image.
+const DockerImageScheme = "docker-image://"
+
+// Images returns the images that stages, a build of t, pull: the FROM
+// image of each stage, the images its COPY --from and RUN --mount=from
+// read (Stage.Sources), and the image of a docker-image:// named context
+// that a stage starts from, replaces a stage or is read that way. Stages
+// on another stage, on scratch or on a context of another kind (target:,
+// a folder, oci-layout://) pull nothing.
+func Images(t *bake.Target, stages []Stage) []Image {
+	var out []Image
+	add := func(name string, im Image) {
+		if !hasContext(slices.Collect(maps.Keys(t.Contexts)), name) {
+			im.Ref = name
+			out = append(out, im)
+		} else if ref, ok := strings.CutPrefix(contextValue(t, name), DockerImageScheme); ok {
+			im.Ref, im.Context = ref, name
+			out = append(out, im)
 		}
 	}
-	r.runs[k] = plats
-	return plats, plats != nil
+	for _, s := range stages {
+		switch {
+		case s.Replaced:
+			add(s.Name, Image{Platform: s.Platform, Stage: s, Line: s.Line})
+			continue
+		case s.FromStage >= 0 || s.From == "" || s.From == "scratch":
+		default:
+			add(s.From, Image{Platform: s.Platform, Stage: s, Line: s.Line})
+		}
+		for _, src := range s.Sources {
+			add(src.Name, Image{Platform: src.Platform, Stage: s, Line: src.Line, Source: true})
+		}
+	}
+	return out
+}
+
+// contextValue is the value of t's named context name, whose key may be
+// spelled in another case (BuildKit matches names so).
+func contextValue(t *bake.Target, name string) string {
+	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
+		if strings.EqualFold(k, name) {
+			return t.Contexts[k]
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/containerd/platforms"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/dockerfile"
-	"github.com/xbake/xbake/plan"
 )
 
 // perArch cross-compiles for arm64 and compiles under the target platform
@@ -42,7 +42,18 @@ func (f *files) read(p string) ([]byte, error) {
 	return []byte(d), nil
 }
 
-func TestReaderRunPlatforms(t *testing.T) {
+// runPlatforms are the platforms the RUN steps of stages run on.
+func runPlatforms(stages []dockerfile.Stage) []string {
+	names := []string{}
+	for _, s := range stages {
+		if len(s.Runs) > 0 {
+			names = append(names, platforms.Format(s.Platform))
+		}
+	}
+	return names
+}
+
+func TestReaderStages(t *testing.T) {
 	s := func(v string) *string { return &v }
 	fsys := &files{reads: map[string]int{}, data: map[string]string{
 		"Dockerfile": perArch, "copy/Dockerfile": perArch, "bad/Dockerfile": "FROM\n",
@@ -67,16 +78,12 @@ func TestReaderRunPlatforms(t *testing.T) {
 		{"a remote context", &bake.Target{Name: "i", Context: s("https://github.com/x/y.git")}, arm64, nil},
 		{"an unknown target stage", &bake.Target{Name: "j", Target: s("nope")}, arm64, nil},
 	} {
-		got, ok := r.RunPlatforms(tc.target, tc.platform, amd64)
+		got, ok := r.Stages(tc.target, tc.platform, amd64)
 		if ok != (tc.want != nil) {
 			t.Errorf("%s: ok = %v", tc.name, ok)
 			continue
 		}
-		var names []string
-		for _, p := range got {
-			names = append(names, platforms.Format(p))
-		}
-		if tc.want != nil && !slices.Equal(names, tc.want) {
+		if names := runPlatforms(got); tc.want != nil && !slices.Equal(names, tc.want) {
 			t.Errorf("%s: RUN steps on %v, want %v", tc.name, names, tc.want)
 		}
 	}
@@ -89,36 +96,54 @@ func TestReaderRunPlatforms(t *testing.T) {
 	}
 }
 
-// TestReaderPlans: the planner, given a Reader, marks each foreign solve
-// by what its Dockerfile runs for that platform.
-func TestReaderPlans(t *testing.T) {
-	fsys := &files{reads: map[string]int{}, data: map[string]string{"Dockerfile": perArch}}
-	def := &bake.Definition{}
-	for i := range 100 {
-		def.Targets = append(def.Targets, &bake.Target{Name: fmt.Sprintf("app-%02d", i),
-			Platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64"},
-			Args:      map[string]*string{"N": ptr(fmt.Sprint(i))}})
+// TestReaderImages: the images a build pulls, each for the platform of
+// its stage, through docker-image:// contexts too, and none through
+// stages, scratch or contexts of other kinds.
+func TestReaderImages(t *testing.T) {
+	const df = `ARG BASE=alpine:3.20
+FROM --platform=$BUILDPLATFORM golang:1.26 AS build
+RUN go build -o /app
+FROM build AS again
+FROM scratch AS files
+COPY --from=again /app /app
+FROM tools AS t
+FROM linked AS l
+FROM deps
+FROM ${BASE}
+COPY --from=files /app /app
+COPY --from=t / /
+COPY --from=l / /
+`
+	fsys := &files{reads: map[string]int{}, data: map[string]string{"Dockerfile": df}}
+	r := dockerfile.NewReader(fsys.read)
+	tgt := &bake.Target{Name: "app", Contexts: map[string]string{
+		"Tools":  "docker-image://mirror.test/tools:1@sha256:" + strings.Repeat("a", 64),
+		"linked": "target:other",
+		"deps":   "docker-image://deps:2", // replaces no stage here: not needed
+	}}
+	stages, ok := r.Stages(tgt, arm64, amd64)
+	if !ok {
+		t.Fatal("no stages")
 	}
-	p, diags := plan.New(def, plan.Request{DefaultPlatform: "linux/amd64", BuilderPlatforms: []string{"linux/amd64"},
-		Dockerfiles: dockerfile.NewReader(fsys.read)})
-	if diags.HasErrors() {
-		t.Fatal(diags)
+	var got []string
+	for _, im := range dockerfile.Images(tgt, stages) {
+		got = append(got, fmt.Sprintf("%s %s line %d stage %q files-only %v context %q",
+			im.Ref, platforms.Format(im.Platform), im.Stage.Line, im.Stage.Name, im.Stage.FilesOnly, im.Context))
 	}
-	count := map[plan.Exec]int{}
-	for _, n := range p.Nodes {
-		count[n.Exec]++
-		if n.Target == "app-07" && n.Platform != "linux/amd64" {
-			want := map[string]plan.Exec{"linux/arm64": plan.ExecCross, "linux/riscv64": plan.ExecEmulated}[n.Platform]
-			if n.Exec != want {
-				t.Errorf("%s: %s, want %s", n.ID, n.Exec, want)
-			}
-		}
+	want := []string{
+		`golang:1.26 linux/amd64 line 2 stage "build" files-only true context ""`,
+		`mirror.test/tools:1@sha256:` + strings.Repeat("a", 64) + ` linux/arm64 line 7 stage "t" files-only true context "tools"`,
+		`alpine:3.20 linux/arm64 line 10 stage "" files-only false context ""`,
 	}
-	if d := cmp.Diff(map[plan.Exec]int{plan.ExecNative: 100, plan.ExecCross: 100, plan.ExecEmulated: 100}, count); d != "" {
-		t.Errorf("exec counts (-want +got):\n%s", d)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("images (-want +got):\n%s", d)
 	}
-	if fsys.reads["Dockerfile"] != 1 {
-		t.Errorf("the shared Dockerfile was read %d times, want once", fsys.reads["Dockerfile"])
+	// A context that replaces a stage is pulled for that stage's platform.
+	tgt.Contexts = map[string]string{"build": "docker-image://prebuilt:1"}
+	stages, _ = r.Stages(tgt, arm64, amd64)
+	im := dockerfile.Images(tgt, stages)
+	if len(im) < 1 || im[0].Ref != "prebuilt:1" || platforms.Format(im[0].Platform) != "linux/amd64" || im[0].Context != "build" {
+		t.Errorf("replaced stage: %+v", im)
 	}
 }
 

@@ -195,6 +195,8 @@ func planIDs(t *testing.T, cfg *bake.Config, req string) []string {
 	def, diags := cfg.Resolve(r)
 	requireNoErrors(t, "resolve", diags)
 	checkPaths(t, def)
+	def.Tests, diags = cfg.Tests(def)
+	requireNoErrors(t, "tests", diags)
 	p, diags := plan.New(def, plan.Request{DefaultPlatform: "linux/amd64"})
 	requireNoErrors(t, "plan", diags)
 	ids := make([]string, 0, len(p.Nodes))

@@ -38,6 +38,13 @@ func TestHelloOnStack(t *testing.T) {
 		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
 	}
 	t.Logf("%s\n%s", strings.Join(cmd.Args, " "), summary(out))
+	// The example's test block ran /hello in each platform's image before
+	// the index was pushed.
+	for plat, greeting := range map[string]string{"linux/amd64": "Hello, amd64!", "linux/arm64": "Hello, arm64!", "linux/arm/v7": "Hello, arm!"} {
+		if want := "test hello: hello@" + plat + " passed in "; !strings.Contains(string(out), want) || !strings.Contains(string(out), greeting) {
+			t.Errorf("output lacks %q with %q", want, greeting)
+		}
+	}
 
 	ref, err := name.ParseReference(tag)
 	if err != nil {
@@ -112,6 +119,31 @@ func TestHelloOnStack(t *testing.T) {
 				t.Errorf("%s printed %q, want %q", how, got, want[plat])
 			}
 		})
+	}
+}
+
+// TestHelloEmulatedAdvice: xbake --plan --explain names the RUN step of
+// hello-emulated that runs under QEMU, its line and stage, and the way to
+// cross-compile it, without building; the base image it pulls (the
+// stack's Go image) offers both platforms.
+func TestHelloEmulatedAdvice(t *testing.T) {
+	stack := executortest.Stack(t)
+	cmd := exec.Command(tool(t, "xbake"), "-f", "examples/hello/xbuild.hcl", "--plan", "--explain", "--builder-platforms", "linux/amd64", "hello-emulated")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "BUILDKIT_HOST="+stack.BuildKitHost)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := `On a builder of linux/amd64: 2 solves, 1 native, 0 cross-compiled, 1 emulated.
+
+examples/hello/Dockerfile:32, stage build-emulated: under QEMU for linux/arm64
+  RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/hello main.go
+  in hello-emulated@linux/arm64
+  go build under QEMU: cross-compile: FROM --platform=$BUILDPLATFORM golang, ARG TARGETOS TARGETARCH TARGETVARIANT, RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build, then COPY --from the binary into the target stage
+`
+	if string(out) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
 }
 

@@ -33,6 +33,12 @@
 //     --atomic: no merge publishes until every solve of the run ended,
 //     and none does if one failed.
 //
+// A solve with smoke tests (plan.Solve.Tests) runs them in its evaluated
+// result before it exports anything (smoketest.go): a container of the
+// built image on the same daemon, QEMU for a foreign platform; a test that
+// fails fails the solve with a *TestError, so nothing of it is written and
+// its target's merge node never publishes.
+//
 // Every solve also gets what buildx adds to a build (buildinfo.go):
 // default provenance and the git work tree's VCS information; after it,
 // its build record's provenance for the metadata file (provenance.go).

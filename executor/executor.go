@@ -71,6 +71,9 @@ type Result struct {
 	Builder string
 	// Ref is the build reference on the builder ("builder/node/ref").
 	Ref string
+	// Tests are the smoke tests a solve ran in its image, all passed (a
+	// failed one fails the solve with a *TestError).
+	Tests []TestResult
 	// Artifact is solver-private data that a later node of the same
 	// executor needs (a gateway state for dependents, a temporary OCI
 	// tarball for a merge).

@@ -51,7 +51,8 @@ func transientFailure(err error) bool {
 // that exited non-zero, or a Dockerfile error with a source location.
 func IsBuildError(err error) bool {
 	var exit *gwpb.ExitError
-	if errors.As(err, &exit) {
+	var test *TestError // its output may read like a network failure
+	if errors.As(err, &exit) || errors.As(err, &test) {
 		return true
 	}
 	if len(errdefs.Sources(err)) > 0 {

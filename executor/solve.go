@@ -152,6 +152,8 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	}()
 
 	var callMeta atomic.Value // map[string][]byte
+	var tested []TestResult
+	var testErr error
 	build := func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
 		res, err := gw.Solve(ctx, gateway.SolveRequest{
 			Frontend:       "dockerfile.v0",
@@ -171,6 +173,14 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			// does, for the CLI to print.
 			callMeta.Store(res.Metadata)
 			return res, nil
+		}
+		// Smoke tests gate everything this solve writes (smoketest.go).
+		if tested, testErr = runTests(ctx, gw, n, res, func(st *client.SolveStatus) {
+			if req.Progress != nil {
+				req.Progress(b.Name, st)
+			}
+		}); testErr != nil {
+			return nil, testErr
 		}
 		select {
 		case <-req.Release:
@@ -202,6 +212,9 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		}
 	}
 	lerr := loads.Wait()
+	if err != nil && testErr != nil {
+		return nil, testErr // as the build function returned it, unwrapped
+	}
 	if err != nil {
 		return nil, explainInsecure(explainAuth(err, so.Exports))
 	}
@@ -226,7 +239,11 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		// that cannot be read leaves the key out rather than fail the node.
 		_ = recordProvenance(ctx, b, so.Ref, bk.opt.MetadataProvenance, resp.ExporterResponse)
 	}
-	return bk.result(n.Solve.Platform, b, so.Ref, pr, resp)
+	r, err := bk.result(n.Solve.Platform, b, so.Ref, pr, resp)
+	if r != nil {
+		r.Tests = tested
+	}
+	return r, err
 }
 
 func newLinkArtifact(ctx context.Context, b *Builder, res *gateway.Result) (*linkArtifact, error) {

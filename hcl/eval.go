@@ -27,6 +27,10 @@ type Options struct {
 	// "group"); the evaluator collects them and resolves TYPE.NAME.ATTR
 	// references through BlockRefs.
 	BlockTypes []string
+	// OtherBlocks are labelled block types the caller reads by itself
+	// (xbake's "test"): not warned about, not collected, and not names
+	// that expressions resolve (a variable may share one).
+	OtherBlocks []string
 }
 
 // BlockRefs resolves references such as target.app.tags: the value of
@@ -96,6 +100,10 @@ func New(files []*hcl.File, opts Options) (*Evaluator, hcl.Diagnostics) {
 		e.blockTypes[t] = true
 		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: t, LabelNames: []string{"name"}})
 	}
+	known := &hcl.BodySchema{Blocks: slices.Clone(schema.Blocks)}
+	for _, t := range opts.OtherBlocks {
+		known.Blocks = append(known.Blocks, hcl.BlockHeaderSchema{Type: t, LabelNames: []string{"name"}})
+	}
 	var diags hcl.Diagnostics
 	for _, f := range files {
 		content, remain, d := f.Body.PartialContent(schema)
@@ -120,7 +128,7 @@ func New(files []*hcl.File, opts Options) (*Evaluator, hcl.Diagnostics) {
 		}
 		attrs, d := justAttributes(remain)
 		diags = append(diags, d...)
-		diags = append(diags, UnknownBlocks(f.Body, schema, "Only target, group, variable and function blocks are read at the top level")...)
+		diags = append(diags, UnknownBlocks(f.Body, known, "Only target, group, variable, function and test blocks are read at the top level")...)
 		for _, a := range attrs {
 			if !e.reserved(a.Name) {
 				e.attrs[a.Name] = a

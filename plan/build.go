@@ -90,6 +90,7 @@ func (b *builder) build() *Plan {
 		}
 		g.node.Deps = sortedUnique(ids)
 	}
+	b.addTests(b.tests, groups)
 	for _, ti := range b.targets {
 		if ti.merge {
 			p.Nodes = append(p.Nodes, mergeNode(ti, groups))

@@ -64,8 +64,19 @@
 // needs, for that platform, runs on a platform the builder runs natively
 // (FROM --platform=$BUILDPLATFORM, directly or through build arguments).
 // Request.Dockerfiles answers that; package dockerfile reads Dockerfiles
-// with BuildKit's own parser for it, and the caller hands its Reader in,
-// so that this package reads no file and links no BuildKit.
+// with BuildKit's own parser for it, and the caller hands it in (through
+// package preflight), so that this package reads no file and links no
+// BuildKit. Every solve then also lists the images its build pulls, with
+// the platform each is pulled for (Solve.Images, which the base-image
+// check of package preflight marks), and an emulated one its RUN steps
+// under QEMU with the advice for a known toolchain (Solve.EmulatedRuns).
+//
+// # Tests
+//
+// The smoke tests of bake.Definition.Tests go to the solves of their
+// target, for the platforms they name (each must be one the target is
+// built for) or all of them (Solve.Tests); the executor runs them before
+// the solve writes anything.
 //
 // # Output
 //

@@ -34,7 +34,9 @@ type matcherFunc func(ocispec.Platform) bool
 func (f matcherFunc) Match(p ocispec.Platform) bool { return f(p) }
 
 // classify marks every solve native, cross or emulated when the builder's
-// platforms are known, and counts the emulated ones.
+// platforms are known, and counts the emulated ones. With
+// Request.Dockerfiles, each solve also gets the images its build pulls,
+// and an emulated one the RUN steps that run under QEMU.
 func (b *builder) classify(p *Plan) {
 	if len(b.native) == 0 {
 		return
@@ -52,8 +54,15 @@ func (b *builder) classify(p *Plan) {
 			}
 			byPlatform[nd.Platform] = exec
 		}
-		if exec == ExecEmulated && b.crossCompiles(nd) {
-			exec = ExecCross
+		db, read := b.readDockerfile(nd)
+		if exec == ExecEmulated && read {
+			// Cross when no RUN step of the stages the solve needs runs
+			// on a platform the builder does not run natively.
+			if runs := b.emulatedRuns(db); len(runs) == 0 {
+				exec = ExecCross
+			} else {
+				nd.Solve.EmulatedRuns = runs
+			}
 		}
 		nd.Exec = exec
 		if exec == ExecEmulated {
@@ -69,24 +78,4 @@ func (b *builder) isNative(p ocispec.Platform) bool {
 		}
 	}
 	return false
-}
-
-// crossCompiles reports whether a solve of a foreign platform runs no RUN
-// step under QEMU: every one that the stages it needs run is on a platform
-// the builder runs natively. The solve's targets share their build
-// inputs, so the first one answers for all.
-func (b *builder) crossCompiles(nd *Node) bool {
-	if b.req.Dockerfiles == nil {
-		return false
-	}
-	plats, ok := b.req.Dockerfiles.RunPlatforms(nd.Solve.Targets[0], nd.Solve.Platform, b.buildPlatform)
-	if !ok {
-		return false
-	}
-	for _, p := range plats {
-		if !b.isNative(p) {
-			return false
-		}
-	}
-	return true
 }

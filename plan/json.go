@@ -1,8 +1,13 @@
 package plan
 
 import (
+	"cmp"
 	"encoding/json"
+	"fmt"
 	"io"
+	"slices"
+
+	"github.com/containerd/platforms"
 )
 
 // The JSON of a plan (`xbake --plan`) is stable: structs fix the key order,
@@ -13,6 +18,7 @@ type jsonPlan struct {
 	Native   int         `json:"native"`
 	Emulated int         `json:"emulated"`
 	Cross    int         `json:"cross,omitempty"`
+	Images   []*jsonBase `json:"images,omitempty"`
 	Nodes    []*jsonNode `json:"nodes"`
 }
 
@@ -30,10 +36,35 @@ type jsonNode struct {
 	Role    Role       `json:"role,omitempty"`
 	Targets []string   `json:"targets,omitempty"`
 	Links   []jsonLink `json:"links,omitempty"`
+	Tests   []string   `json:"tests,omitempty"`
+	// With a builder's platforms: the RUN steps under QEMU.
+	EmulatedRuns []jsonRun `json:"emulated_runs,omitempty"`
 
 	// Merges only.
 	Platforms []string `json:"platforms,omitempty"`
 	Solves    []string `json:"solves,omitempty"`
+}
+
+// jsonBase is a base image the solves pull (with Request.Dockerfiles),
+// once per platform.
+type jsonBase struct {
+	Ref      string `json:"ref"`
+	Platform string `json:"platform"`
+	Check    string `json:"check,omitempty"`
+	// From are the FROM lines that pull it ("Dockerfile:3"), and Solves
+	// how many solves do.
+	From   []string `json:"from"`
+	Solves int      `json:"solves"`
+}
+
+type jsonRun struct {
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line"`
+	Stage     string `json:"stage,omitempty"`
+	Platform  string `json:"platform"`
+	Command   string `json:"command"`
+	Toolchain string `json:"toolchain,omitempty"`
+	Advice    string `json:"advice,omitempty"`
 }
 
 type jsonLink struct {
@@ -42,10 +73,13 @@ type jsonLink struct {
 }
 
 // WriteJSON writes the plan as indented JSON (two spaces, trailing newline):
-// counts of solves, merges, native and emulated solves, then every node in
-// plan order with its ID, kind, target, platform, deps and level, plus
-// default_platform and exec when set, a solve's role, targets and links,
-// and a merge's platforms and solves.
+// counts of solves, merges, native and emulated solves; with
+// Request.Dockerfiles, the base images the solves pull, each reference and
+// platform once with its check, FROM lines and number of solves; then
+// every node in plan order with its ID, kind, target, platform, deps and
+// level, plus default_platform and exec when set, a solve's role,
+// targets, links, tests and RUN steps under QEMU, and a merge's platforms
+// and solves.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := jsonPlan{Nodes: make([]*jsonNode, 0, len(p.Nodes))}
 	for _, n := range p.Nodes {
@@ -81,6 +115,13 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			for _, l := range s.Links {
 				jn.Links = append(jn.Links, jsonLink(l))
 			}
+			for _, t := range s.Tests {
+				jn.Tests = append(jn.Tests, t.Name)
+			}
+			for _, r := range s.EmulatedRuns {
+				jn.EmulatedRuns = append(jn.EmulatedRuns, jsonRun{File: s.Dockerfile, Line: r.Line, Stage: r.Stage,
+					Platform: platforms.Format(r.Platform), Command: r.Command, Toolchain: r.Toolchain, Advice: r.Advice})
+			}
 		}
 		if m := n.Merge; m != nil {
 			jn.Platforms = m.Platforms
@@ -88,7 +129,57 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 		}
 		out.Nodes = append(out.Nodes, jn)
 	}
+	out.Images = p.jsonBases()
 	return encodeJSON(w, out)
+}
+
+// jsonBases lists the base images of the solves, each (reference,
+// platform) once, sorted. Solves of one build share their Images, so
+// each shared list is read once.
+func (p *Plan) jsonBases() []*jsonBase {
+	type list struct {
+		images []BaseImage
+		file   string
+		solves int
+	}
+	index := map[*BaseImage]*list{}
+	var lists []*list
+	for _, n := range p.Nodes {
+		if n.Solve == nil || len(n.Solve.Images) == 0 {
+			continue
+		}
+		l := index[&n.Solve.Images[0]]
+		if l == nil {
+			l = &list{images: n.Solve.Images, file: cmp.Or(n.Solve.Dockerfile, "dockerfile-inline")}
+			index[&n.Solve.Images[0]] = l
+			lists = append(lists, l)
+		}
+		l.solves++
+	}
+	byKey := map[[2]string]*jsonBase{}
+	var out []*jsonBase
+	for _, l := range lists {
+		for _, im := range l.images {
+			k := [2]string{im.Ref, platforms.Format(im.Platform)}
+			ji := byKey[k]
+			if ji == nil {
+				ji = &jsonBase{Ref: k[0], Platform: k[1], Check: im.Check}
+				byKey[k] = ji
+				out = append(out, ji)
+			}
+			ji.Solves += l.solves
+			if from := fmt.Sprintf("%s:%d", l.file, im.Line); !slices.Contains(ji.From, from) {
+				ji.From = append(ji.From, from)
+			}
+		}
+	}
+	for _, ji := range out {
+		slices.Sort(ji.From)
+	}
+	slices.SortFunc(out, func(a, b *jsonBase) int {
+		return cmp.Or(cmp.Compare(a.Ref, b.Ref), cmp.Compare(a.Platform, b.Platform))
+	})
+	return out
 }
 
 func encodeJSON(w io.Writer, v any) error {

@@ -72,6 +72,10 @@ func (b *builder) check(def *bake.Definition) {
 	}
 	b.checkCycles()
 	b.checkLinkPlatforms()
+	if def != nil && !b.linksOnly {
+		b.tests = def.Tests
+		b.checkTests(def.Tests)
+	}
 }
 
 // builder holds the state of one New call.
@@ -94,6 +98,11 @@ type builder struct {
 	byName  map[string]*tinfo
 	parsed  map[string]parsedPlatform // a cache: the same strings recur in matrices
 	diags   hcl.Diagnostics
+
+	// tests are def.Tests; testPlats[i] the platforms tests[i] runs on,
+	// canonical (nil: all of its target's).
+	tests     []*bake.Test
+	testPlats [][]string
 }
 
 // tinfo is one target as the planner sees it.

@@ -438,24 +438,25 @@ func TestNewTargetPlatforms(t *testing.T) {
 }
 
 // runPlatforms is a fake Request.Dockerfiles: "target@platform" names the
-// platforms the RUN steps of that build run on; a build it does not list
-// cannot be told. It records the build platforms it was asked with.
+// platforms the RUN steps of that build run on (a step per platform, on
+// lines 1, 2, ...); a build it does not list cannot be told. It records
+// the build platforms it was asked with.
 type runPlatforms struct {
 	runs   map[string][]string
 	builds []string
 }
 
-func (r *runPlatforms) RunPlatforms(t *bake.Target, p, build ocispec.Platform) ([]ocispec.Platform, bool) {
+func (r *runPlatforms) Build(t *bake.Target, p, build ocispec.Platform) (*plan.DockerfileBuild, bool) {
 	r.builds = append(r.builds, platforms.Format(build))
 	names, ok := r.runs[t.Name+"@"+platforms.Format(p)]
 	if !ok {
 		return nil, false
 	}
-	out := make([]ocispec.Platform, len(names))
+	db := &plan.DockerfileBuild{File: "Dockerfile", Images: []plan.BaseImage{{Ref: "golang", Platform: p, Line: 1}}}
 	for i, n := range names {
-		out[i] = platforms.MustParse(n)
+		db.Runs = append(db.Runs, plan.RunStep{Platform: platforms.MustParse(n), Line: i + 2, Command: "RUN step"})
 	}
-	return out, true
+	return db, true
 }
 
 // TestNewCrossPerPlatform: a solve of a foreign platform is cross when
@@ -485,9 +486,23 @@ func TestNewCrossPerPlatform(t *testing.T) {
 	if p.Emulated != 2 {
 		t.Errorf("Emulated = %d, want 2", p.Emulated)
 	}
-	// Native solves are not asked about; BUILDPLATFORM is the first
-	// builder platform.
-	if d := cmp.Diff([]string{"linux/amd64", "linux/amd64", "linux/amd64", "linux/amd64"}, runs.builds); d != "" {
+	// Every solve is asked (for the images it pulls); BUILDPLATFORM is the
+	// first builder platform.
+	if d := cmp.Diff([]string{"linux/amd64", "linux/amd64", "linux/amd64", "linux/amd64", "linux/amd64"}, runs.builds); d != "" {
 		t.Errorf("build platforms asked (-want +got):\n%s", d)
+	}
+	// An emulated solve lists its steps under QEMU, and only those.
+	var riscv *plan.Node
+	for _, n := range p.Nodes {
+		if n.ID == "app@linux/riscv64" {
+			riscv = n
+		}
+	}
+	wantRuns := []plan.RunStep{{Platform: platforms.MustParse("linux/riscv64"), Line: 3, Command: "RUN step"}}
+	if d := cmp.Diff(wantRuns, riscv.Solve.EmulatedRuns); d != "" {
+		t.Errorf("emulated runs (-want +got):\n%s", d)
+	}
+	if len(riscv.Solve.Images) != 1 || riscv.Solve.Dockerfile != "Dockerfile" {
+		t.Errorf("images %v of %q, want golang of Dockerfile", riscv.Solve.Images, riscv.Solve.Dockerfile)
 	}
 }

@@ -138,6 +138,18 @@ type Solve struct {
 	// Links are the `target:` contexts, sorted by name, each served by the
 	// solve node of the dependency for this platform.
 	Links []Link
+
+	// Tests are the smoke tests of its targets for its platform
+	// (bake.Definition.Tests), in declaration order: the solve runs them
+	// in its image before it exports anything.
+	Tests []*bake.Test
+
+	// With Request.Dockerfiles (see DockerfileBuild): the Dockerfile's
+	// path, the images the build pulls (shared by the solves of the same
+	// build), and for an emulated solve the RUN steps that run under QEMU.
+	Dockerfile   string
+	Images       []BaseImage
+	EmulatedRuns []RunStep
 }
 
 // PerPlatform reports whether Targets[i] is built for several platforms.

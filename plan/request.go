@@ -1,11 +1,5 @@
 package plan
 
-import (
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-
-	"github.com/xbake/xbake/bake"
-)
-
 // Request is everything host-specific that planning needs, so that New
 // stays a pure function.
 type Request struct {
@@ -19,14 +13,16 @@ type Request struct {
 	// every platform QEMU provides. When empty, solve nodes are not
 	// classified.
 	BuilderPlatforms []string
-	// Dockerfiles tells where the RUN steps of a target's Dockerfile run
-	// (package dockerfile reads them with BuildKit's own parser; the
-	// caller gives it, so that New reads no file and this package links
-	// no BuildKit). A solve of a foreign platform is cross, not emulated,
-	// when every one runs on a platform the builder runs natively (FROM
-	// --platform=$BUILDPLATFORM, directly or through build arguments).
-	// When nil, or when it cannot tell, the solve counts as emulated.
-	Dockerfiles RunPlatforms
+	// Dockerfiles reads the targets' Dockerfiles (package dockerfile, with
+	// BuildKit's own parser; the caller gives it, so that New reads no
+	// file and this package links no BuildKit). A solve of a foreign
+	// platform is cross, not emulated, when every RUN step of its build
+	// runs on a platform the builder runs natively (FROM
+	// --platform=$BUILDPLATFORM, directly or through build arguments);
+	// each solve gets the images its build pulls (Solve.Images), and an
+	// emulated one its steps under QEMU (Solve.EmulatedRuns). When nil, or
+	// when it cannot tell, a foreign solve counts as emulated.
+	Dockerfiles Dockerfiles
 	// LoadIndex says that the Docker engine of --load keeps a
 	// multi-platform image under one tag (containerd's image store): the
 	// type=docker outputs without dest of a multi-platform target are then
@@ -39,12 +35,4 @@ type Request struct {
 	// node writes the tags, so that the executor can hold every tag of
 	// the run until every solve succeeded (--atomic).
 	Atomic bool
-}
-
-// RunPlatforms answers, for target t built for platform on a builder
-// whose own platform is build (BUILDPLATFORM), the platforms that the RUN
-// steps of the Dockerfile stages it needs run on; ok is false when it
-// cannot tell (no local Dockerfile, or one the build would reject).
-type RunPlatforms interface {
-	RunPlatforms(t *bake.Target, platform, build ocispec.Platform) (_ []ocispec.Platform, ok bool)
 }

@@ -1,11 +1,11 @@
 package schema
 
 // File is the top level of a bake file: target, group, variable and
-// function blocks, plus any number of attributes (FOO = "x"), which are
-// global values that every expression can read.
+// function blocks, xbake's test blocks, plus any number of attributes
+// (FOO = "x"), which are global values that every expression can read.
 var File = &Block{
 	Description: "A bake file: the language of docker buildx bake, in HCL or JSON.",
-	Blocks:      []*Block{Target, Group, Variable, Function},
+	Blocks:      []*Block{Target, Group, Variable, Function, Test},
 	Extra:       ExtraAttrs,
 }
 

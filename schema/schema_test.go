@@ -127,6 +127,7 @@ func TestBlockLookups(t *testing.T) {
 		{Type: "group", LabelNames: []string{"name"}},
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "function", LabelNames: []string{"name"}},
+		{Type: "test", LabelNames: []string{"name"}},
 	}
 	if !slices.EqualFunc(fs.Blocks, want, func(a, b hcl.BlockHeaderSchema) bool {
 		return a.Type == b.Type && slices.Equal(a.LabelNames, b.LabelNames)

@@ -11,6 +11,10 @@
 #   6. the same build as per-platform docker archives (type=docker,dest=...)
 #   7. the same build loaded into the stack's Docker engine (--load), and
 #      each platform's image run with `docker run --platform`
+#   8. a smoke test (the bake file's test block) that fails on two
+#      platforms keeps the tag where it was
+#   9. xbake --plan --explain: which RUN steps of hello-emulated would run
+#      under QEMU, and how to cross-compile them instead
 #
 # It needs no manual step and can run again: a second run is served from
 # BuildKit's cache. Everything it writes goes to out/demo/ (and bin/xbake).
@@ -22,7 +26,7 @@ readonly OUT=out/demo
 readonly IMAGE=localhost:5000/xbake/hello:latest
 readonly FILE=examples/hello/xbuild.hcl
 readonly PLATFORMS=(linux/amd64 linux/arm64 linux/arm/v7)
-readonly STEPS=7
+readonly STEPS=9
 export GOWORK=off
 
 if [[ -t 1 ]]; then
@@ -70,7 +74,11 @@ and only when all three succeeded pushes the index to $IMAGE
 (the node hello#index). The table at the end sums it up; its EXEC column
 says "cross" for the platforms this builder does not run natively: xbake
 read the Dockerfile and saw every RUN step on the build platform, so the
-Go compiler of all three ran natively, without QEMU.
+Go compiler of all three ran natively, without QEMU. Before any of that,
+xbake checked that the base image offers the platforms it is pulled for,
+and before anything was pushed it ran the bake file's test block in each
+platform's image: /hello must greet in that platform's architecture (the
+TEST column, and the "test hello" lines under the table).
 
 EOF
 t=$SECONDS
@@ -141,6 +149,40 @@ for p in "${PLATFORMS[@]}"; do
 	[[ $got == "${WANT[$p]}" ]] || die "docker run --platform $p $tag printed '$got'; want '${WANT[$p]}'"
 done
 unset DOCKER_HOST DOCKER_CONFIG
+
+step "A smoke test keeps a broken image from its tag"
+cat <<EOF
+The same build with a bug: --set hello.args.TARGETARCH=amd64 makes the
+Dockerfile compile for amd64 whatever the platform (as a Dockerfile that
+forgets GOARCH=\$TARGETARCH does). Each image is labelled with its
+platform but holds an amd64 binary. The test block runs /hello in every
+image before the index is pushed: on arm64 and arm it prints
+"Hello, amd64!", the test fails, xbake exits 1, and $IMAGE keeps
+pointing at the good index.
+
+EOF
+before=$("$XBAKE" imagetools inspect --format '{{.Manifest.Digest}}' "$IMAGE")
+t=$SECONDS
+rc=0
+show "$XBAKE" -f "$FILE" release --push --set hello.args.TARGETARCH=amd64 --keep-going --progress quiet || rc=$?
+took "$t"
+after=$("$XBAKE" imagetools inspect --format '{{.Manifest.Digest}}' "$IMAGE")
+[[ $rc == 1 ]] || die "the broken build exited $rc; want 1"
+[[ $before == "$after" ]] || die "$IMAGE moved from $before to $after"
+printf '
+exit code %s; %s is still %s%s%s
+' "$rc" "$IMAGE" "$G$B" "$after" "$N"
+
+step "Where QEMU would run: xbake --plan --explain"
+cat <<EOF
+The target hello-emulated compiles inside a Go image of the target
+platform, so for linux/arm64 the Go compiler runs under QEMU (make
+bench-emulation measures the cost). --plan --explain reads the
+Dockerfiles and says which RUN steps run under QEMU on this builder, and
+how to cross-compile them, without building anything.
+
+EOF
+show "$XBAKE" -f "$FILE" --plan --explain hello-emulated
 
 printf '\n%sDone.%s Where to look next:\n' "$B" "$N"
 cat <<EOF

@@ -42,6 +42,10 @@ type bakeOptions struct {
 	listFormat       string
 	listVars         bool
 	policy           []string
+	// Verification before publishing (issue 13): --no-test skips the test
+	// blocks, --no-preflight the base-image check, and --explain prints
+	// the emulation advice of --plan.
+	noTest, noPreflight, explain bool
 
 	run runOptions
 	cmd *cobra.Command
@@ -72,6 +76,9 @@ func (o *bakeOptions) addFlags(cmd *cobra.Command) {
 	_ = f.MarkHidden("list-targets")
 	_ = f.MarkHidden("list-variables")
 	f.StringSliceVar(&o.builderPlatforms, "builder-platforms", nil, "Platforms the builder runs natively, for --plan without a builder (for example linux/amd64)")
+	f.BoolVar(&o.noTest, "no-test", false, "Do not run the test blocks (smoke tests) in the built images before publishing them")
+	f.BoolVar(&o.noPreflight, "no-preflight", false, "Do not look base images up in their registries before building (a client that cannot reach them)")
+	f.BoolVar(&o.explain, "explain", false, "With --plan: print which RUN steps run under QEMU and how to cross-compile them, instead of the plan (the builder's platforms: --builder-platforms, else this machine's)")
 }
 
 // overrides turns the convenience flags into --set values, after the
@@ -425,6 +432,18 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		}
 		return def.WritePrint(a.stdout)
 	}
+	if o.explain && !o.plan {
+		return usageErrorf("--explain applies to --plan: xbake --plan --explain [TARGET...]")
+	}
+	// Checked for builds and --plan, never for --print: buildx ignores
+	// test blocks.
+	tests, diags := l.cfg.Tests(def)
+	if err := l.printer.print(diags); err != nil {
+		return err
+	}
+	if !o.noTest {
+		def.Tests = tests
+	}
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
 		req.Atomic = o.run.atomic
 		if err := a.addDockerfiles(&req); err != nil {
@@ -434,12 +453,26 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if err := l.printer.print(diags); err != nil {
 			return nil, err
 		}
+		// Before anything is built: the base images have the platforms
+		// they are pulled for.
+		if !o.noPreflight {
+			if err := a.checkImages(ctx, p, l.printer); err != nil {
+				return nil, err
+			}
+		}
 		return p, nil
 	}
 	if o.plan {
-		p, err := newPlan(o.offlineRequest())
+		req := o.offlineRequest()
+		if o.explain && len(req.BuilderPlatforms) == 0 {
+			req.BuilderPlatforms = []string{req.DefaultPlatform}
+		}
+		p, err := newPlan(req)
 		if err != nil {
 			return err
+		}
+		if o.explain {
+			return writeExplain(a.stdout, p, req.BuilderPlatforms)
 		}
 		return p.WriteJSON(a.stdout)
 	}

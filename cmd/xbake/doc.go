@@ -17,6 +17,10 @@
 // `xbake builder ls|inspect` and `xbake doctor` show and check the
 // builders (package builder finds them).
 //
+// Before building, a base image that lacks a platform it is pulled for is
+// an error of the definition (exit code 2, run_preflight.go); a smoke test
+// (test block) that fails is a build failure (exit code 1, run_verify.go).
+//
 // Exit codes:
 //
 //	0    success

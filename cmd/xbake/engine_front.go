@@ -118,6 +118,10 @@ func (a *app) addDockerfiles(req *plan.Request) error {
 	return a.toEngine()
 }
 
+// checkImages: a plan of the front build has no images to check (the
+// engine reads Dockerfiles, see addDockerfiles).
+func (a *app) checkImages(context.Context, *plan.Plan, *diagPrinter) error { return nil }
+
 func runBuild(_ context.Context, a *app, _ *runOptions, _ *bake.Definition, _ planFunc) error {
 	return a.toEngine()
 }

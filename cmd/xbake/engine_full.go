@@ -11,6 +11,7 @@ import (
 	"github.com/xbake/xbake/executor"
 	xhcl "github.com/xbake/xbake/hcl"
 	"github.com/xbake/xbake/plan"
+	"github.com/xbake/xbake/preflight"
 )
 
 // This is the full build of the CLI (the default, and xbake-engine when
@@ -40,7 +41,7 @@ func remoteReadAllowed(allow []string) func(string) bool {
 // read or parsed counts as emulated, and the build reports the problem.
 func (a *app) addDockerfiles(req *plan.Request) error {
 	if len(req.BuilderPlatforms) > 0 {
-		req.Dockerfiles = dockerfile.NewReader(func(p string) ([]byte, error) { return readRegularFile(a.path(p), maxDefinitionFile) })
+		req.Dockerfiles = preflight.NewDockerfiles(dockerfile.NewReader(func(p string) ([]byte, error) { return readRegularFile(a.path(p), maxDefinitionFile) }))
 	}
 	return nil
 }

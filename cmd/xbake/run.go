@@ -104,7 +104,8 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	warns := &warnings{}
 	var pub executor.Publisher = &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout}
-	events := warns.wrap(disp.event)
+	timer := newStepTimer()
+	events := timer.wrap(warns.wrap(disp.event))
 	if o.atomic {
 		gate := executor.NewAtomicGate(p, pub)
 		pub, events = gate, gate.Events(events)
@@ -127,6 +128,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 			runErr = errors.Join(runErr, err)
 		}
 		writeSummary(a.stderr, rep, red)
+		writeVerified(a.stderr, rep, timer, red)
 	}
 	// The metadata file says what was published, also when the run failed
 	// or was interrupted, and why nodes failed.

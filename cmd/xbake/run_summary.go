@@ -18,12 +18,13 @@ import (
 var timeNow = time.Now
 
 // writeSummary prints one row per node: what happened, where, how long,
-// how much came from cache, and what was published. The duration and the
+// how much came from cache, how its smoke tests went, and what was
+// published. The duration and the
 // steps are the node's own (see executor.NodeReport).
 func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tSTATUS\tEXEC\tDURATION\tCACHED/STEPS\tDIGEST\tPUBLISHED")
+	fmt.Fprintln(tw, "NODE\tSTATUS\tEXEC\tDURATION\tCACHED/STEPS\tTEST\tDIGEST\tPUBLISHED")
 	for _, nr := range rep.Nodes {
 		n := nr.Node
 		exec := string(n.Exec)
@@ -47,7 +48,7 @@ func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 				pub = red.String(strings.Join(r.Published, ", "))
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.ID, nr.Status, exec, dur, steps, dgst, pub)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.ID, nr.Status, exec, dur, steps, testColumn(nr), dgst, pub)
 	}
 	tw.Flush()
 }

@@ -50,3 +50,13 @@ target "hello-emulated" {
     "org.opencontainers.image.title" = "hello-emulated"
   }
 }
+
+# xbake only (docker buildx bake skips test blocks): before an image is
+# published, /hello runs in it for each platform, natively or under QEMU,
+# and must greet in that platform's architecture ("Hello, arm64!"). A
+# binary built for the wrong CPU fails here, and the tag does not move.
+test "hello" {
+  target  = "hello"
+  command = ["/hello"]
+  expect  = "Hello, $TARGETARCH!"
+}
