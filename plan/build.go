@@ -76,6 +76,7 @@ func (b *builder) build() *Plan {
 	}
 	order(p)
 	b.classify(p)
+	b.place(p)
 	return p
 }
 

@@ -83,6 +83,10 @@ type Plan struct {
 	// LoadIndex is Request.LoadIndex: the merge nodes of multi-platform
 	// targets also load their type=docker outputs without dest.
 	LoadIndex bool
+	// Builders are Request.Nodes, the nodes Builder names.
+	Builders []BuilderNode
+
+	cross map[string]bool // Request.CrossCompiled, for Candidates
 }
 
 // Node is one unit of work.
@@ -109,6 +113,10 @@ type Node struct {
 	// Exec is native or emulated for a solve when Request.BuilderPlatforms
 	// was given; empty otherwise and for merges.
 	Exec Exec
+	// Builder is the solve's home node when Request.Nodes was given: the
+	// node it runs on unless that node is busy or lost (the executor then
+	// follows Candidates). Exec is then how it runs there.
+	Builder string
 
 	Solve *Solve // set for KindSolve
 	Merge *Merge // set for KindMerge

@@ -13,6 +13,10 @@ type Request struct {
 	// every platform QEMU provides. When empty, solve nodes are not
 	// classified.
 	BuilderPlatforms []string
+	// Nodes are the BuildKit nodes of the builder: with them, every solve
+	// gets a home node (Node.Builder) and is classified for that node
+	// (see place in placement.go).
+	Nodes []BuilderNode
 	// CrossCompiled names the targets whose Dockerfile runs every RUN step
 	// on the build platform (see CrossCompiles): their foreign-platform
 	// solves are cross, not emulated. The caller reads the Dockerfiles.
