@@ -8,11 +8,11 @@ import (
 // The JSON of a plan (`xbake --plan`) is stable: structs fix the key order,
 // nodes are in plan order, and lists that could be null are empty instead.
 type jsonPlan struct {
-	Solves   int         `json:"solves"`
-	Merges   int         `json:"merges"`
-	Native   int         `json:"native"`
-	Emulated int         `json:"emulated"`
-	Cross    int         `json:"cross,omitempty"`
+	Solves   int `json:"solves"`
+	Merges   int `json:"merges"`
+	Native   int `json:"native"`
+	Emulated int `json:"emulated"`
+	Cross    int `json:"cross,omitempty"`
 	// Builders are the nodes of Request.Nodes with the solves placed on
 	// each, by how they run there.
 	Builders []*jsonBuilder `json:"builders,omitempty"`
