@@ -25,7 +25,7 @@ type fileNode struct {
 	// MaxParallelism is how many solves xbake sends the node at once
 	// (as buildkitd's own max-parallelism bounds its steps).
 	MaxParallelism int `json:"max_parallelism,omitempty"`
-	TLS       *struct {
+	TLS            *struct {
 		CA         string `json:"ca,omitempty"`
 		Cert       string `json:"cert,omitempty"`
 		Key        string `json:"key,omitempty"`
