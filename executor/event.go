@@ -39,5 +39,5 @@ type Event struct {
 	// Builder is the node a solve runs on (EventStarted, EventProgress,
 	// EventRetry), when a Scheduler chose it.
 	Builder string
-	Report *NodeReport         // EventFinished
+	Report  *NodeReport // EventFinished
 }

@@ -101,4 +101,3 @@ func isUnavailable(err error) bool {
 	s, ok := status.FromError(unwrapGRPC(err))
 	return ok && s.Code() == codes.Unavailable
 }
-
