@@ -54,7 +54,7 @@ func (bk *BuildKit) prepareLoads(ctx context.Context, n *plan.Node, exps []*expo
 		}
 		t := targetNamed(n, e.target)
 		merged := loadIndex && n.Solve.Role == plan.RoleMerge && t != nil && len(t.Platforms) > 1
-		if b := bk.place[n.ID]; b != nil && b.Driver == builder.DriverDocker && !merged {
+		if b := bk.home(n); b.Driver == builder.DriverDocker && !merged {
 			e.entry.Type = "moby"
 			continue
 		}

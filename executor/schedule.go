@@ -23,11 +23,12 @@ type FarmNode struct {
 	Probe func(ctx context.Context) error
 }
 
-// DefaultCapacity is a node's capacity when neither BuildKit nor the
-// configuration says: buildkitd runs as many steps as it is given, and a
-// few solves at once keep a node busy while its steps wait on pulls and
-// pushes, without piling the whole run onto the first node.
-const DefaultCapacity = 4
+// DefaultCapacity is a node's capacity when the configuration does not
+// say (BuildKit does not report its max-parallelism): buildkitd runs as
+// many steps as it is given, as with buildx, which sends every solve at
+// once; the bound only keeps a large run from piling onto its home nodes
+// while another node has nothing to do.
+const DefaultCapacity = 16
 
 // DefaultNodeTimeout is how long a node may not answer before it is lost.
 const DefaultNodeTimeout = 30 * time.Second
