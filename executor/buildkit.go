@@ -66,11 +66,11 @@ var _ Solver = (*BuildKit)(nil)
 
 // prepared is everything of a solve that does not depend on its links.
 type prepared struct {
-	in         *solveInputs
-	exports    []*export
-	cacheFrom  []client.CacheOptionsEntry
-	cacheTo    []client.CacheOptionsEntry
-	node       *plan.Node
+	in        *solveInputs
+	exports   []*export
+	cacheFrom []client.CacheOptionsEntry
+	cacheTo   []client.CacheOptionsEntry
+	node      *plan.Node
 }
 
 // NewBuildKit prepares the inputs of p's solves and opens one shared
