@@ -72,6 +72,12 @@ func runBuild(_ context.Context, a *app, _ *runOptions, _ *bake.Definition, _ pl
 	return a.toEngine()
 }
 
+// planOnBuilders: --plan with --builder or --builders connects to the
+// builder's nodes; runBake handed it over before reading definitions.
+func planOnBuilders(_ context.Context, a *app, _ *bakeOptions, _ planFunc) error {
+	return a.toEngine()
+}
+
 func newImagetoolsCmd(a *app) *cobra.Command { return engineCmd(a, imagetoolsUse, imagetoolsShort) }
 func newBuilderCmd(a *app) *cobra.Command    { return engineCmd(a, builderUse, builderShort) }
 func newDoctorCmd(a *app) *cobra.Command     { return engineCmd(a, doctorUse, doctorShort) }
