@@ -348,7 +348,7 @@ func (s *Scheduler) suspect(t *ticket, err error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.probeTimeout())
 	defer cancel()
 	if perr := t.node.Probe(ctx); perr != nil {
-		s.lose(t.node.Name, fmt.Errorf("%w (the health check after the failure: %v)", err, perr))
+		s.lose(t.node.Name, fmt.Errorf("its connection broke (%w), and it does not answer (%v)", err, perr))
 		return t.lostErr()
 	}
 	return nil

@@ -134,7 +134,7 @@ func TestScheduleFailoverDown(t *testing.T) {
 		}
 		if len(nr.Moves) > 0 {
 			moved++
-			if m := nr.Moves[0]; m.From != "amd2" || !strings.Contains(m.Reason, "connection refused") {
+			if m := nr.Moves[0]; m.From != "amd2" || !strings.HasPrefix(m.Reason, "its connection broke (") || !strings.Contains(m.Reason, "connection refused") {
 				t.Errorf("%s: move %+v", nr.Node.ID, m)
 			}
 			if nr.Node.Platform == "linux/amd64" && nr.Builder != "amd1" {
