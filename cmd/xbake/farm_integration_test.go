@@ -70,7 +70,9 @@ func (f *farm) start(t *testing.T, args ...string) (*syncBuffer, <-chan int) {
 		getwd:   func() (string, error) { return f.dir, nil },
 	}
 	done := make(chan int, 1)
-	go func() { done <- run(a, append([]string{"--builders", "builders.json", "--progress=plain", "--metadata-file", "meta.json"}, args...)) }()
+	go func() {
+		done <- run(a, append([]string{"--builders", "builders.json", "--progress=plain", "--metadata-file", "meta.json"}, args...))
+	}()
 	return out, done
 }
 
