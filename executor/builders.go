@@ -4,8 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
-	"sync"
+	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
@@ -57,23 +58,65 @@ type DownNode struct {
 }
 
 // Connect dials every node at once and asks each for its workers'
-// platforms. A node that does not answer is listed in Down (CheckDown
-// says whether the run can do without it); the error is the first in
-// node order when no node answers (a *builder.NodeError, with the node,
-// its endpoint and the remedy), or when a node's configuration cannot
-// work (a *builder.ConfigError).
+// platforms. A node that does not answer within DefaultNodeTimeout is
+// listed in Down (CheckDown says whether the run can do without it); the
+// error is the first in node order when no node answers (a
+// *builder.NodeError, with the node, its endpoint and the remedy), or
+// when a node's configuration cannot work (a *builder.ConfigError).
 func Connect(ctx context.Context, cfgs []BuilderConfig) (*Builders, error) {
+	return ConnectWithin(ctx, cfgs, DefaultNodeTimeout)
+}
+
+// ConnectWithin is Connect with the time a node has to answer.
+func ConnectWithin(ctx context.Context, cfgs []BuilderConfig, timeout time.Duration) (*Builders, error) {
+	type answer struct {
+		b   *Builder
+		err error
+	}
+	answers := make([]chan answer, len(cfgs))
+	for i := range cfgs {
+		answers[i] = make(chan answer, 1)
+		go func() {
+			b, err := connect(ctx, &cfgs[i])
+			answers[i] <- answer{b, err}
+		}()
+	}
+	// A node that never answers (a stopped machine) is left behind: its
+	// connection is closed whenever it ends.
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
 	nodes := make([]*Builder, len(cfgs))
 	errs := make([]error, len(cfgs))
-	var wg sync.WaitGroup
+	expired := false
 	for i := range cfgs {
-		wg.Go(func() { nodes[i], errs[i] = connect(ctx, &cfgs[i]) })
+		if !expired {
+			select {
+			case a := <-answers[i]:
+				nodes[i], errs[i] = a.b, a.err
+				continue
+			case <-deadline.C:
+				expired = true
+			case <-ctx.Done():
+				errs[i] = context.Cause(ctx)
+				continue
+			}
+		}
+		select {
+		case a := <-answers[i]:
+			nodes[i], errs[i] = a.b, a.err
+		default:
+			errs[i] = cfgs[i].Unreachable(fmt.Errorf("it did not answer within %s", timeout))
+			go func() {
+				if a := <-answers[i]; a.b != nil {
+					a.b.Client.Close()
+				}
+			}()
+		}
 	}
-	wg.Wait()
 	bs := &Builders{}
 	var first error
 	for i, err := range errs {
-		if err != nil && builder.IsConfigError(err) {
+		if err != nil && (builder.IsConfigError(err) || ctx.Err() != nil) {
 			first = err
 			break
 		}
@@ -84,7 +127,7 @@ func Connect(ctx context.Context, cfgs []BuilderConfig) (*Builders, error) {
 		}
 		bs.Nodes = append(bs.Nodes, nodes[i])
 	}
-	if first != nil && (len(bs.Nodes) == 0 || builder.IsConfigError(first)) {
+	if first != nil && (len(bs.Nodes) == 0 || builder.IsConfigError(first) || ctx.Err() != nil) {
 		for _, b := range nodes {
 			if b != nil {
 				b.Client.Close()

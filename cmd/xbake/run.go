@@ -54,7 +54,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err != nil {
 		return err
 	}
-	bs, err := connectBuilders(ctx, a, &o.builderFlags, wd)
+	bs, err := connectBuilders(ctx, a, &o.builderFlags, wd, timeout)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 
 // connectBuilders resolves the builder and connects to its nodes; nodes
 // that do not answer are in Builders.Down (see farmPlan).
-func connectBuilders(ctx context.Context, a *app, o *builderFlags, wd string) (*executor.Builders, error) {
+func connectBuilders(ctx context.Context, a *app, o *builderFlags, wd string, timeout time.Duration) (*executor.Builders, error) {
 	b, err := o.resolveBuilder(a, wd)
 	if err != nil {
 		return nil, err
@@ -22,7 +22,7 @@ func connectBuilders(ctx context.Context, a *app, o *builderFlags, wd string) (*
 	for i, n := range b.Nodes {
 		cfgs[i] = *n
 	}
-	bs, err := executor.Connect(ctx, cfgs)
+	bs, err := executor.ConnectWithin(ctx, cfgs, timeout)
 	if err != nil {
 		return nil, builderError(err)
 	}
@@ -76,7 +76,11 @@ func planOnBuilders(ctx context.Context, a *app, o *bakeOptions, newPlan planFun
 	if err != nil {
 		return err
 	}
-	bs, err := connectBuilders(ctx, a, &o.run.builderFlags, wd)
+	timeout, err := o.run.resolveNodeTimeout(a)
+	if err != nil {
+		return err
+	}
+	bs, err := connectBuilders(ctx, a, &o.run.builderFlags, wd, timeout)
 	if err != nil {
 		return err
 	}
