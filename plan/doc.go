@@ -50,6 +50,18 @@
 // arm64 does not count as native for 32-bit arm, which many arm64 CPUs
 // cannot run (see nativeMatcher).
 //
+// # Placement
+//
+// With Request.Nodes (the builder's nodes: native and emulated
+// platforms, capacity), every solve gets a home node (Node.Builder) and
+// Exec is how it runs there: rendezvous hashing of the solve ID over the
+// nodes of the best kind for its platform (native, then cross-compiling,
+// then emulating), each node's load bounded by its fair share by
+// capacity; solves are taken in hash order, so the result does not
+// depend on the order of the nodes (see place in placement.go).
+// Plan.Candidates gives the executor a solve's other nodes, best first,
+// for when the home is busy or lost.
+//
 // # Output
 //
 // WriteJSON prints the plan (`xbake --plan`); WriteGraph draws the DAG as
