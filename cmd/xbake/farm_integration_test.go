@@ -123,6 +123,12 @@ func (f *farm) checkIndexes(t *testing.T) {
 		if got := meta[fmt.Sprintf("t%d", i)]["containerimage.digest"]; got != ins.Digest.String() {
 			t.Errorf("%s: metadata digest %v, registry %s", ref, got, ins.Digest)
 		}
+		// Each platform's entry names the node that built it.
+		plat, _ := meta[fmt.Sprintf("t%d", i)]["xbake.platforms"].(map[string]any)
+		arm, _ := plat["linux/arm64"].(map[string]any)
+		if got := arm["xbake.builder"]; got != "arm" {
+			t.Errorf("t%d: linux/arm64 built on %v, want arm", i, got)
+		}
 	}
 }
 
