@@ -3,6 +3,7 @@ package builder
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/containerd/platforms"
@@ -46,17 +47,17 @@ func TestNativeCompatible(t *testing.T) {
 		return out
 	}
 	amd := ps("linux/amd64", "linux/amd64/v2", "linux/arm64", "linux/386", "linux/arm/v7", "linux/arm/v6")
-	if got := format(Native(nil, amd)); !equal(got, []string{"linux/amd64", "linux/amd64/v2", "linux/386"}) {
+	if got := format(Native(nil, amd)); !slices.Equal(got, []string{"linux/amd64", "linux/amd64/v2", "linux/386"}) {
 		t.Errorf("amd64 host: %v", got)
 	}
 	arm := ps("linux/arm64", "linux/amd64", "linux/arm/v7", "linux/arm/v6")
-	if got := format(Native(nil, arm)); !equal(got, []string{"linux/arm64"}) {
+	if got := format(Native(nil, arm)); !slices.Equal(got, []string{"linux/arm64"}) {
 		t.Errorf("remote arm64 host: %v", got)
 	}
-	if got := format(native(nil, arm, func(string) bool { return false })); !equal(got, []string{"linux/arm64", "linux/arm/v7", "linux/arm/v6"}) {
+	if got := format(native(nil, arm, func(string) bool { return false })); !slices.Equal(got, []string{"linux/arm64", "linux/arm/v7", "linux/arm/v6"}) {
 		t.Errorf("arm64 host running arm itself: %v", got)
 	}
-	if got := format(Native([]string{"linux/arm64", "linux/arm/v7"}, arm)); !equal(got, []string{"linux/arm64", "linux/arm/v7"}) {
+	if got := format(Native([]string{"linux/arm64", "linux/arm/v7"}, arm)); !slices.Equal(got, []string{"linux/arm64", "linux/arm/v7"}) {
 		t.Errorf("declared: %v", got)
 	}
 
@@ -72,16 +73,4 @@ func TestNativeCompatible(t *testing.T) {
 	if qemuEnabled(dir, "arm") {
 		t.Error("disabled handler seen as enabled")
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

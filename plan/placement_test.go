@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -52,7 +53,7 @@ func TestPlaceBalancedAndOrderFree(t *testing.T) {
 		t.Errorf("load = %v, want 6 each", got)
 	}
 	q := mustPlan(t, plan.Request{Nodes: amdNodes("c", "a", "b")}, manyTargets(18)...)
-	if h, g := homes(p), homes(q); !equalMaps(h, g) {
+	if h, g := homes(p), homes(q); !maps.Equal(h, g) {
 		t.Errorf("reordering the nodes moved solves:\n%v\n%v", h, g)
 	}
 	for _, n := range p.Nodes {
@@ -123,7 +124,7 @@ func TestPlaceNativeFirst(t *testing.T) {
 	if got["go@linux/riscv64"] == "arm cross" {
 		want["go@linux/riscv64"] = "arm cross"
 	}
-	if !equalMaps(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("homes = %v\nwant %v", got, want)
 	}
 	if p.Emulated != 1 {
@@ -170,16 +171,4 @@ func TestCandidatesHomeFirst(t *testing.T) {
 			t.Errorf("%s: %v vs %v", n.ID, cs, cq)
 		}
 	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
