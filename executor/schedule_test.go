@@ -295,3 +295,34 @@ func (l *eventLog) list() []executor.Event {
 	defer l.mu.Unlock()
 	return slices.Clone(l.evs)
 }
+
+// Once the run knows how long a native solve takes, a solve whose wait
+// for a native slot would be longer than the emulated run (four native
+// ones) goes to an emulating node instead.
+func TestScheduleEmulatesRatherThanWait(t *testing.T) {
+	p := wide(12, "linux/arm64")
+	p.Place([]plan.BuilderNode{
+		{Name: "amd", Native: []string{"linux/amd64"}, Emulated: []string{"linux/arm64"}, Capacity: 4},
+		{Name: "arm", Native: []string{"linux/arm64"}, Capacity: 1},
+	})
+	nodes := &executortest.FakeNodes{}
+	f := &executortest.Fake{Delay: 30 * time.Millisecond, Nodes: nodes}
+	rep, err, _ := farmRun(t, p, f, []executor.FarmNode{{Name: "amd", Capacity: 4}, {Name: "arm", Capacity: 1}}, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emulated := 0
+	for _, nr := range rep.Nodes {
+		if nr.Builder == "amd" {
+			emulated++
+			if nr.Exec != plan.ExecEmulated {
+				t.Errorf("%s on amd: %s", nr.Node.ID, nr.Exec)
+			}
+		}
+	}
+	// 12 solves on one native slot: 11 would wait; once a native run is
+	// known, those with more than 4 rounds ahead are emulated.
+	if emulated == 0 || emulated > 8 {
+		t.Errorf("%d of 12 solves emulated; want some, not most", emulated)
+	}
+}
