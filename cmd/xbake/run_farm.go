@@ -23,6 +23,9 @@ func connectBuilders(ctx context.Context, a *app, o *builderFlags, wd string, ti
 		cfgs[i] = *n
 	}
 	bs, err := executor.ConnectWithin(ctx, cfgs, timeout)
+	if err != nil && ctx.Err() != nil {
+		return nil, err // interrupted: app.run gives the exit code
+	}
 	if err != nil {
 		return nil, builderError(err)
 	}
