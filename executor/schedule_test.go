@@ -31,7 +31,7 @@ func equalNodes(capacity int, names ...string) []plan.BuilderNode {
 	return out
 }
 
-func farmRun(t *testing.T, p *plan.Plan, f *executortest.Fake, nodes []executor.FarmNode, timeout time.Duration, keepGoing bool) (*executor.Report, error, []executor.Event) {
+func farmRun(t *testing.T, p *plan.Plan, f *executortest.Fake, nodes []executor.FarmNode, timeout time.Duration, keepGoing bool) (*executor.Report, []executor.Event, error) {
 	t.Helper()
 	s := executor.NewScheduler(p, nodes, timeout)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -41,7 +41,7 @@ func farmRun(t *testing.T, p *plan.Plan, f *executortest.Fake, nodes []executor.
 	var evs eventLog
 	e := &executor.Executor{Solver: f, Publisher: f, Scheduler: s, KeepGoing: keepGoing, Events: evs.add}
 	rep, err := e.Run(ctx, p)
-	return rep, err, evs.list()
+	return rep, evs.list(), err
 }
 
 // Solves go to their home nodes as slots free, never more at once on a
@@ -51,7 +51,7 @@ func TestScheduleCapacity(t *testing.T) {
 	p.Place(equalNodes(2, "a", "b", "c"))
 	nodes := &executortest.FakeNodes{}
 	f := &executortest.Fake{Delay: 20 * time.Millisecond, Nodes: nodes}
-	rep, err, _ := farmRun(t, p, f, nodes.Farm(2, "a", "b", "c"), 0, false)
+	rep, _, err := farmRun(t, p, f, nodes.Farm(2, "a", "b", "c"), 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestScheduleSteals(t *testing.T) {
 	}
 	nodes := &executortest.FakeNodes{}
 	f := &executortest.Fake{Delay: 20 * time.Millisecond, Nodes: nodes}
-	rep, err, _ := farmRun(t, p, f, nodes.Farm(2, "a", "b"), 0, false)
+	rep, _, err := farmRun(t, p, f, nodes.Farm(2, "a", "b"), 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestScheduleFailoverDown(t *testing.T) {
 			}
 		}
 	}()
-	rep, err, evs := farmRun(t, p, f, nodes.Farm(2, "amd1", "amd2", "arm"), 5*time.Second, false)
+	rep, evs, err := farmRun(t, p, f, nodes.Farm(2, "amd1", "amd2", "arm"), 5*time.Second, false)
 	close(entered)
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +163,7 @@ func TestScheduleFailoverHung(t *testing.T) {
 	nodes.Hang("b", true)
 	f := &executortest.Fake{Nodes: nodes}
 	start := time.Now()
-	rep, err, _ := farmRun(t, p, f, nodes.Farm(2, "a", "b"), 2*time.Second, false)
+	rep, _, err := farmRun(t, p, f, nodes.Farm(2, "a", "b"), 2*time.Second, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestScheduleNoNodeLeft(t *testing.T) {
 	nodes := &executortest.FakeNodes{}
 	nodes.Down("arm")
 	f := &executortest.Fake{Nodes: nodes}
-	rep, err, _ := farmRun(t, p, f, nodes.Farm(2, "amd", "arm"), 5*time.Second, true)
+	rep, _, err := farmRun(t, p, f, nodes.Farm(2, "amd", "arm"), 5*time.Second, true)
 	if err == nil || !strings.Contains(err.Error(), "no builder node left that can run linux/arm64 (arm: ") {
 		t.Fatalf("err = %v", err)
 	}
@@ -253,7 +253,7 @@ func TestScheduleNativeFirst(t *testing.T) {
 	})
 	nodes := &executortest.FakeNodes{}
 	f := &executortest.Fake{Nodes: nodes}
-	rep, err, _ := farmRun(t, p, f, nodes.Farm(0, "amd", "arm"), 0, false)
+	rep, _, err := farmRun(t, p, f, nodes.Farm(0, "amd", "arm"), 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestScheduleNativeFirst(t *testing.T) {
 	nodes = &executortest.FakeNodes{}
 	nodes.Down("arm")
 	f = &executortest.Fake{Nodes: nodes}
-	rep, err, _ = farmRun(t, p, f, nodes.Farm(0, "amd", "arm"), 0, false)
+	rep, _, err = farmRun(t, p, f, nodes.Farm(0, "amd", "arm"), 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func TestScheduleEmulatesRatherThanWait(t *testing.T) {
 	})
 	nodes := &executortest.FakeNodes{}
 	f := &executortest.Fake{Delay: 30 * time.Millisecond, Nodes: nodes}
-	rep, err, _ := farmRun(t, p, f, []executor.FarmNode{{Name: "amd", Capacity: 4}, {Name: "arm", Capacity: 1}}, 0, false)
+	rep, _, err := farmRun(t, p, f, []executor.FarmNode{{Name: "amd", Capacity: 4}, {Name: "arm", Capacity: 1}}, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
