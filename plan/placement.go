@@ -157,8 +157,8 @@ func rendezvous(id, node string) uint64 {
 // runs there (Node.Exec), when Request.Nodes is given. Placement is
 // rendezvous hashing with bounded loads: each solve goes to the first of
 // its candidates of the best kind (native, then cross, then emulated)
-// whose load is below its bound, the node's fair share of the solves it
-// can take natively (by capacity), rounded up. Solves are taken in the
+// whose load is below its bound: the node's fair share, by capacity, of
+// the solves it is a best candidate for, rounded up. Solves are taken in the
 // order of their hash, not of the plan or of the nodes, so that the
 // result depends only on the set of solves and nodes: the same targets go
 // to the same nodes from run to run, and equal nodes share the work.
