@@ -106,10 +106,13 @@ func TestAddBuildInfo(t *testing.T) {
 			before := maps.Clone(in.attrs)
 			b := &Builder{Name: "b"}
 			bk := &BuildKit{opt: BuildKitOptions{Getenv: func(k string) string { return c.env[k] }}}
-			bk.info.attest = map[*Builder]bool{b: !c.noAttst}
-			if err := bk.addBuildInfo(context.Background(), n, b, in); err != nil {
+			bk.info.attest = map[*Builder]*attestAnswer{b: {known: true, ok: !c.noAttst}}
+			provenance, err := bk.addBuildInfo(context.Background(), n, in)
+			if err != nil {
 				t.Fatal(err)
 			}
+			// What an attempt on b adds (the node may differ per attempt).
+			bk.addProvenance(context.Background(), b, provenance, in.attrs)
 			added := map[string]string{}
 			for k, v := range in.attrs {
 				if before[k] != v {
@@ -130,7 +133,7 @@ func TestAddBuildInfo(t *testing.T) {
 	}}}
 	n := solveNode(&bake.Target{Name: "app"}, "linux/amd64", plan.RoleExport)
 	in, _ := frontendAttrs(n, t.TempDir())
-	err := bk.addBuildInfo(context.Background(), n, &Builder{}, in)
+	_, err := bk.addBuildInfo(context.Background(), n, in)
 	if err == nil || err.Error() != `invalid BUILDX_NO_DEFAULT_ATTESTATIONS="sometimes": want true or false` {
 		t.Errorf("err = %v", err)
 	}

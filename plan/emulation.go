@@ -62,8 +62,10 @@ func (b *builder) classify(p *Plan) {
 	}
 }
 
-func (b *builder) isNative(p ocispec.Platform) bool {
-	for _, m := range b.native {
+func (b *builder) isNative(p ocispec.Platform) bool { return matchAny(b.native, p) }
+
+func matchAny(ms []platforms.Matcher, p ocispec.Platform) bool {
+	for _, m := range ms {
 		if m.Match(p) {
 			return true
 		}
@@ -72,19 +74,27 @@ func (b *builder) isNative(p ocispec.Platform) bool {
 }
 
 // crossCompiles reports whether a solve of a foreign platform runs no RUN
-// step under QEMU: every one that the stages it needs run is on a platform
-// the builder runs natively. The solve's targets share their build
-// inputs, so the first one answers for all.
+// step under QEMU on the builder: every one that the stages it needs run
+// is on a platform the builder runs natively.
 func (b *builder) crossCompiles(nd *Node) bool {
+	return b.runsNatively(nd, b.native, b.buildPlatform)
+}
+
+// runsNatively reports whether every RUN step of solve nd runs on a
+// platform that native matches, on a BuildKit node whose own platform
+// (BUILDPLATFORM) is build. The solve's targets share their build inputs,
+// so the first one answers for all. Without Request.Dockerfiles, or when
+// it cannot tell, the answer is no.
+func (b *builder) runsNatively(nd *Node, native []platforms.Matcher, build ocispec.Platform) bool {
 	if b.req.Dockerfiles == nil {
 		return false
 	}
-	plats, ok := b.req.Dockerfiles.RunPlatforms(nd.Solve.Targets[0], nd.Solve.Platform, b.buildPlatform)
+	plats, ok := b.req.Dockerfiles.RunPlatforms(nd.Solve.Targets[0], nd.Solve.Platform, build)
 	if !ok {
 		return false
 	}
 	for _, p := range plats {
-		if !b.isNative(p) {
+		if !matchAny(native, p) {
 			return false
 		}
 	}

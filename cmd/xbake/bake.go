@@ -369,7 +369,8 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 }
 
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
-	if o.print || o.list != "" || o.plan || o.listTargets || o.listVars {
+	onBuilders := o.plan && (o.run.builder != "" || o.run.builders != "")
+	if (o.print || o.list != "" || o.plan || o.listTargets || o.listVars) && !onBuilders {
 		offlineGC()
 	} else if err := a.toEngine(); err != nil {
 		// A build: the front build hands it over before printing anything.
@@ -435,6 +436,10 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 			return nil, err
 		}
 		return p, nil
+	}
+	if onBuilders {
+		// Where each solve would run: the builder's nodes answer first.
+		return planOnBuilders(ctx, a, o, newPlan)
 	}
 	if o.plan {
 		p, err := newPlan(o.offlineRequest())
