@@ -47,14 +47,15 @@ type solveArtifact struct {
 // that the result can feed dependents before it is exported. File outputs
 // wait for Commit; those of a failed attempt are removed.
 func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, error) {
-	res, err := bk.solve(ctx, req)
+	attempt := bk.files.begin(req.Node.ID)
+	res, err := bk.solve(ctx, req, attempt)
 	if err != nil {
-		bk.files.drop(req.Node.ID)
+		bk.files.drop(req.Node.ID, attempt)
 	}
 	return res, err
 }
 
-func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, error) {
+func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (*Result, error) {
 	n := req.Node
 	pr := bk.prep[n.ID]
 	if pr == nil {
@@ -164,9 +165,9 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			})
 			loadPipes = append(loadPipes, pw)
 		case e.part != "":
-			entry.Output = writePart(e.file)
+			entry.Output = bk.files.part(n.ID, attempt, e.file)
 		case e.file != "":
-			entry.Output = bk.files.create(n.ID, e.target, e.file)
+			entry.Output = bk.files.create(n.ID, attempt, e.target, e.file)
 		case e.dir != "":
 			if err := os.MkdirAll(e.dir, 0o755); err != nil {
 				return nil, err
