@@ -134,23 +134,19 @@ func TestAtomicGateWithFailover(t *testing.T) {
 		}
 	}()
 	f := &executortest.Fake{Delay: 30 * time.Millisecond, Nodes: nodes}
-	s := executor.NewScheduler(p, nodes.Farm(2, "a", "b"), 5*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s.Watch(ctx)
-	defer s.Close()
 	gate := executor.NewAtomicGate(p, f)
-	e := &executor.Executor{Solver: f, Publisher: gate, Scheduler: s, Events: gate.Events(nil)}
-	rep, err := e.Run(ctx, p)
+	rep, err := runOnFarm(p, &executor.Executor{Solver: f, Publisher: gate, Events: gate.Events(nil)}, nodes.Farm(2, "a", "b"), 5*time.Second)
 	close(entered)
 	if err != nil {
 		t.Fatal(err)
 	}
 	moved := 0
-	for _, nr := range rep.Nodes {
-		if nr.Status != executor.StatusDone {
-			t.Errorf("%s: %s", nr.Node.ID, nr.Status)
+	for id, st := range statuses(rep) {
+		if st != executor.StatusDone {
+			t.Errorf("%s: %s", id, st)
 		}
+	}
+	for _, nr := range rep.Nodes {
 		moved += len(nr.Moves)
 	}
 	if moved == 0 {

@@ -33,15 +33,20 @@ func equalNodes(capacity int, names ...string) []plan.BuilderNode {
 
 func farmRun(t *testing.T, p *plan.Plan, f *executortest.Fake, nodes []executor.FarmNode, timeout time.Duration, keepGoing bool) (*executor.Report, []executor.Event, error) {
 	t.Helper()
+	var evs eventLog
+	rep, err := runOnFarm(p, &executor.Executor{Solver: f, Publisher: f, KeepGoing: keepGoing, Events: evs.add}, nodes, timeout)
+	return rep, evs.list(), err
+}
+
+// runOnFarm runs p with e, scheduled over nodes.
+func runOnFarm(p *plan.Plan, e *executor.Executor, nodes []executor.FarmNode, timeout time.Duration) (*executor.Report, error) {
 	s := executor.NewScheduler(p, nodes, timeout)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s.Watch(ctx)
 	defer s.Close()
-	var evs eventLog
-	e := &executor.Executor{Solver: f, Publisher: f, Scheduler: s, KeepGoing: keepGoing, Events: evs.add}
-	rep, err := e.Run(ctx, p)
-	return rep, evs.list(), err
+	e.Scheduler = s
+	return e.Run(ctx, p)
 }
 
 // Solves go to their home nodes as slots free, never more at once on a
