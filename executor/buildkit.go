@@ -84,7 +84,7 @@ type prepared struct {
 // NewBuildKit prepares the inputs of p's solves and opens one shared
 // session per local directory on each solve's home node (on other nodes
 // when a solve first runs there). A plan made without the builders'
-// nodes is placed on them here. Nothing is built yet; errors here (a bad
+// nodes, or placed on other nodes, is placed on them here. Nothing is built yet; errors here (a bad
 // output, no docker engine for --load) mean nothing will be. Close
 // releases the sessions and temporary files.
 func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOptions) (*BuildKit, error) {
@@ -104,7 +104,7 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if len(bs.Nodes) == 0 {
 		return nil, fmt.Errorf("no builders")
 	}
-	if len(p.Builders) == 0 {
+	if !bs.placed(p) {
 		p.Place(bs.PlanNodes())
 	}
 	tmp, err := os.MkdirTemp("", "xbake-")

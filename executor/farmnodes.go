@@ -53,6 +53,22 @@ func (bs *Builders) Farm() []FarmNode {
 	return out
 }
 
+// placed reports whether p was placed on exactly the connected nodes:
+// a plan names its nodes, and a placement on others (a plan made for
+// another builder, or before a node went down) would send solves to
+// nodes this run does not have.
+func (bs *Builders) placed(p *plan.Plan) bool {
+	if len(p.Builders) != len(bs.Nodes) {
+		return false
+	}
+	for _, b := range p.Builders {
+		if bs.byName(b.Name) == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // byName finds a connected node.
 func (bs *Builders) byName(name string) *Builder {
 	for _, b := range bs.Nodes {

@@ -55,7 +55,7 @@ func (b *builder) classify(p *Plan) {
 		if exec == ExecEmulated && b.crossCompiles(nd) {
 			exec = ExecCross
 		}
-		nd.Exec = exec
+		nd.Exec, nd.classified = exec, exec
 		if exec == ExecEmulated {
 			p.Emulated++
 		}

@@ -181,12 +181,14 @@ func (b *builder) place(p *Plan) {
 	})
 }
 
-// Place gives the solves of a plan made without Request.Nodes their home
-// nodes among nodes (plans made by hand, and tests). It reads no
-// Dockerfile: a solve the plan classified cross (with
-// Request.BuilderPlatforms) is taken to cross-compile on every node.
+// Place gives the solves of p their home nodes among nodes, in place of
+// any earlier placement: for a plan made without Request.Nodes (by hand,
+// in tests) or placed on other nodes. It reads no Dockerfile: a solve
+// the planner classified cross (with Request.BuilderPlatforms) is taken
+// to cross-compile on every node that does not run its platform; one
+// planned with Request.Nodes was not classified that way, and is not.
 func (p *Plan) Place(nodes []BuilderNode) {
-	placeOn(p, parseNodes(nodes), func(n *Node, _ *parsedNode) bool { return n.Exec == ExecCross })
+	placeOn(p, parseNodes(nodes), func(n *Node, _ *parsedNode) bool { return n.classified == ExecCross })
 }
 
 func placeOn(p *Plan, nodes []parsedNode, cross crossFunc) {

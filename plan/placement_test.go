@@ -222,7 +222,7 @@ func TestCandidatesHomeFirst(t *testing.T) {
 
 // A plan made without nodes and placed later (Plan.Place) keeps its own
 // classification: a solve it found cross-compiled is cross on any node
-// that does not run its platform.
+// that does not run its platform, however often it is placed.
 func TestPlaceLaterKeepsCross(t *testing.T) {
 	runs := &runsOn{runs: map[string]string{"go": ""}, builds: map[string]bool{}}
 	p := mustPlan(t, plan.Request{BuilderPlatforms: []string{"linux/amd64"}, Dockerfiles: runs},
@@ -233,5 +233,15 @@ func TestPlaceLaterKeepsCross(t *testing.T) {
 	want := map[string]string{"go@linux/amd64": "a native", "go@linux/riscv64": "a cross", "app@linux/riscv64": "a emulated"}
 	if got := homes(p); !maps.Equal(got, want) {
 		t.Errorf("homes = %v\nwant %v", got, want)
+	}
+	// Placed again on other nodes (a plan reused for another builder):
+	// the same classification, not the first placement's.
+	p.Place(amdNodes("b"))
+	want = map[string]string{"go@linux/amd64": "b native", "go@linux/riscv64": "b cross", "app@linux/riscv64": "b emulated"}
+	if got := homes(p); !maps.Equal(got, want) {
+		t.Errorf("placed again: homes = %v\nwant %v", got, want)
+	}
+	if cs := p.Candidates(p.Nodes[0]); len(cs) != 1 || cs[0].Node != "b" {
+		t.Errorf("placed again: candidates %v", cs)
 	}
 }
