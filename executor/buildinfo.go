@@ -126,11 +126,21 @@ func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, in *solveInp
 
 // addProvenance adds buildx's default provenance to the attributes of an
 // attempt of a solve that asks for it (addBuildInfo), when its node b can
-// attest.
-func (bk *BuildKit) addProvenance(ctx context.Context, b *Builder, provenance bool, attrs map[string]string) {
-	if provenance && bk.info.canAttest(ctx, b) {
+// attest. A node that cannot answer fails the attempt: its error is the
+// node's, retried or moved like a solve's, rather than a solve published
+// without the provenance it asked for.
+func (bk *BuildKit) addProvenance(ctx context.Context, b *Builder, provenance bool, attrs map[string]string) error {
+	if !provenance {
+		return nil
+	}
+	ok, err := bk.info.canAttest(ctx, b)
+	if err != nil {
+		return fmt.Errorf("asking builder node %s whether it attests: %w", b.Name, err)
+	}
+	if ok {
 		attrs["attest:provenance"] = defaultProvenance
 	}
+	return nil
 }
 
 // envBool reads a boolean variable; def when unset. A value that does not
@@ -152,9 +162,11 @@ func envBool(getenv func(string) string, key string, def bool) (bool, error) {
 // (older daemons, and Docker's built-in BuildKit of Docker 20.10, answer
 // it with an error). Each node is asked once, by the first attempt that
 // runs there; only that node's attempts wait for the answer (a node that
-// does not answer must not hold up the others), and an attempt canceled
-// while asking (its node lost, the run ended) leaves the question open.
-func (bi *buildInfo) canAttest(ctx context.Context, b *Builder) bool {
+// does not answer must not hold up the others). A connection that fails
+// (transient) or an attempt canceled while asking (its node lost, the
+// run ended) is no answer: the question stays open, and the error is
+// returned.
+func (bi *buildInfo) canAttest(ctx context.Context, b *Builder) (bool, error) {
 	bi.mu.Lock()
 	if bi.attest == nil {
 		bi.attest = map[*Builder]*attestAnswer{}
@@ -168,13 +180,17 @@ func (bi *buildInfo) canAttest(ctx context.Context, b *Builder) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.known {
-		return a.ok
+		return a.ok, nil
 	}
 	_, err := b.Client.Info(ctx)
-	if ctx.Err() == nil {
-		a.known, a.ok = true, err == nil
+	if ctx.Err() != nil {
+		return false, context.Cause(ctx)
 	}
-	return err == nil
+	if err != nil && IsTransient(err) {
+		return false, err
+	}
+	a.known, a.ok = true, err == nil
+	return a.ok, nil
 }
 
 // vcsInfo is what git says about a directory's work tree.

@@ -78,7 +78,9 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 	for name, dir := range pr.in.locals {
 		attrs["local-sessionid:"+name] = ns.id(name, dir)
 	}
-	bk.addProvenance(ctx, b, pr.provenance, attrs)
+	if err := bk.addProvenance(ctx, b, pr.provenance, attrs); err != nil {
+		return nil, err
+	}
 	inputs := map[string]*pb.Definition{}
 	for k, st := range pr.in.inputs {
 		def, err := st.Marshal(ctx)
