@@ -84,9 +84,9 @@ type prepared struct {
 // NewBuildKit prepares the inputs of p's solves and opens one shared
 // session per local directory on each solve's home node (on other nodes
 // when a solve first runs there). A plan made without the builders'
-// nodes, or placed on other nodes, is placed on them here. Nothing is built yet; errors here (a bad
-// output, no docker engine for --load) mean nothing will be. Close
-// releases the sessions and temporary files.
+// nodes, or placed on other nodes, is placed on them here. Nothing is
+// built yet; errors here (a bad output, no docker engine for --load)
+// mean nothing will be. Close releases the sessions and temporary files.
 func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOptions) (*BuildKit, error) {
 	if opt.WorkDir == "" {
 		wd, err := os.Getwd()
