@@ -51,7 +51,12 @@ type Node struct {
 	Endpoint string
 	// Platforms are the platforms declared for the node (buildx create
 	// --platform, a builders file), formatted; empty when none were.
-	Platforms  []string
+	Platforms []string
+	// Capacity is the solves the node runs at once, when the
+	// configuration says: a builders file's max_parallelism, or the
+	// max-parallelism of the buildkitd.toml buildx keeps for the node
+	// (buildx create --buildkitd-config). 0 when it does not.
+	Capacity   int
 	DriverOpts map[string]string
 	// TLS is the client TLS of a tcp:// endpoint.
 	TLS *TLS

@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/cli/cli/connhelper/commandconn"
 	"github.com/moby/buildkit/client"
 	mobyclient "github.com/moby/moby/client"
 	"google.golang.org/grpc"
+	grpckeepalive "google.golang.org/grpc/keepalive"
 
 	// Every BuildKit address form works with --builder and BUILDKIT_HOST.
 	_ "github.com/moby/buildkit/client/connhelper/dockercontainer"
@@ -54,7 +56,7 @@ func (n *Node) dialAddress(ctx context.Context, addr string) (*client.Client, er
 			// :authority that proxies route on; it is the server name.
 			client.WithGRPCDialOption(grpc.WithAuthority(n.tls.ServerName)))
 	}
-	c, err := client.New(ctx, addr, opts...)
+	c, err := client.New(ctx, addr, append(opts, keepalive())...)
 	if err != nil {
 		return nil, n.Unreachable(err)
 	}
@@ -69,7 +71,7 @@ func (n *Node) dialDocker(ctx context.Context) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.New(ctx, "",
+	c, err := client.New(ctx, "", keepalive(),
 		client.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
 			return api.DialHijack(ctx, "/grpc", "h2c", nil)
 		}),
@@ -130,12 +132,30 @@ func (n *Node) dialContainer(ctx context.Context) (*client.Client, error) {
 		// buildx stored the engine's address, not a context: the same
 		// command as the helper's, with --host.
 		host := eng.Host
-		return n.clientOrUnreachable(client.New(ctx, "", client.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+		return n.clientOrUnreachable(client.New(ctx, "", keepalive(), client.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
 			return commandconn.New(ctx, "docker", "--host", host, "exec", "-i", name, "buildctl", "dial-stdio")
 		})))
 	}
 	q := url.Values{"context": {eng.Context}}
-	return n.clientOrUnreachable(client.New(ctx, "docker-container://"+name+"?"+q.Encode()))
+	return n.clientOrUnreachable(client.New(ctx, "docker-container://"+name+"?"+q.Encode(), keepalive()))
+}
+
+// Keepalive is how long a connection to a node may be silent while a
+// call is open before the client pings the node, and how long it then
+// waits for the answer before it closes the connection, failing the
+// node's open calls, so that a node that stopped answering (a hung or
+// unreachable machine) does not hold a build forever. grpc-go pings no
+// more often than every 10 s. buildkitd keeps gRPC's default policy,
+// which closes a connection that pings more often than every 5 minutes
+// without sending anything in between; the executor's health checks
+// (every few seconds, see executor/health.go) make the node answer in
+// between, so that its pings are never counted against it.
+var Keepalive = struct{ Time, Timeout time.Duration }{Time: 10 * time.Second, Timeout: 10 * time.Second}
+
+func keepalive() client.ClientOpt {
+	return client.WithGRPCDialOption(grpc.WithKeepaliveParams(grpckeepalive.ClientParameters{
+		Time: Keepalive.Time, Timeout: Keepalive.Timeout,
+	}))
 }
 
 func (n *Node) clientOrUnreachable(c *client.Client, err error) (*client.Client, error) {

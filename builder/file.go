@@ -13,7 +13,7 @@ import (
 //
 //	[
 //	  {"name": "amd", "endpoint": "unix:///run/buildkit/buildkitd.sock"},
-//	  {"name": "arm", "endpoint": "tcp://10.0.0.2:1234", "platforms": ["linux/arm64"],
+//	  {"name": "arm", "endpoint": "tcp://10.0.0.2:1234", "platforms": ["linux/arm64"], "max_parallelism": 4,
 //	   "tls": {"ca": "ca.pem", "cert": "cert.pem", "key": "key.pem", "server_name": "arm"}}
 //	]
 //
@@ -22,7 +22,10 @@ type fileNode struct {
 	Name      string   `json:"name"`
 	Endpoint  string   `json:"endpoint"`
 	Platforms []string `json:"platforms,omitempty"`
-	TLS       *struct {
+	// MaxParallelism is how many solves xbake sends the node at once
+	// (as buildkitd's own max-parallelism bounds its steps).
+	MaxParallelism int `json:"max_parallelism,omitempty"`
+	TLS            *struct {
 		CA         string `json:"ca,omitempty"`
 		Cert       string `json:"cert,omitempty"`
 		Key        string `json:"key,omitempty"`
@@ -79,7 +82,10 @@ func LoadFile(path string, getenv func(string) string) (*Builder, error) {
 		if err := checkAddress(c.Endpoint); err != nil {
 			return nil, configErrorf("%s: builder %q: %v", path, c.Name, err)
 		}
-		n := &Node{Builder: b.Name, Name: c.Name, Endpoint: c.Endpoint}
+		if c.MaxParallelism < 0 {
+			return nil, configErrorf("%s: builder %q: max_parallelism must be at least 1 (or left out)", path, c.Name)
+		}
+		n := &Node{Builder: b.Name, Name: c.Name, Endpoint: c.Endpoint, Capacity: c.MaxParallelism}
 		for _, p := range c.Platforms {
 			pl, err := platforms.Parse(p)
 			if err != nil {

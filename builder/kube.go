@@ -70,7 +70,7 @@ func (n *Node) dialKube(ctx context.Context) (*client.Client, error) {
 	if len(q) > 0 {
 		addr += "?" + q.Encode()
 	}
-	return n.clientOrUnreachable(client.New(ctx, addr))
+	return n.clientOrUnreachable(client.New(ctx, addr, keepalive()))
 }
 
 // runningPods lists the node's running pods that are not terminating,

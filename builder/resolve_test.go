@@ -310,7 +310,7 @@ func TestNative(t *testing.T) {
 		}
 		return strings.Join(s, ",")
 	}
-	if got := fmtAll(Native(nil, reported)); got != "linux/amd64,linux/amd64/v2" {
+	if got := fmtAll(Native(nil, reported)); got != "linux/amd64,linux/amd64/v2,linux/386" {
 		t.Errorf("from workers: %s", got)
 	}
 	if got := fmtAll(Native([]string{"linux/arm64"}, reported)); got != "linux/arm64" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
 
 	"github.com/containerd/platforms"
@@ -34,9 +35,38 @@ func Workers(ctx context.Context, c *client.Client) ([]ocispec.Platform, error) 
 }
 
 // Native splits a node's platforms: the declared ones when there are
-// any, else those of the first reported platform's OS and architecture
-// (BuildKit lists the host's first); the rest of reported is emulated.
+// any, else the reported platforms that the node's CPU runs itself (see
+// native). A node's own QEMU cannot be seen from here unless it is this
+// machine: for a remote node, 32-bit arm on an arm64 host counts as
+// emulated (many arm64 CPUs cannot run it), so declare it when it is not.
 func Native(declared []string, reported []ocispec.Platform) []ocispec.Platform {
+	return native(declared, reported, func(string) bool { return true })
+}
+
+// Native is the node's native platforms (the package function), where
+// for a node on this machine the kernel's binfmt_misc handlers say which
+// foreign architectures go through QEMU: one the workers list without a
+// handler runs on the CPU itself (arm/v7 on an arm64 host that has
+// AArch32).
+func (n *Node) Native(reported []ocispec.Platform) []ocispec.Platform {
+	emulated := func(string) bool { return true }
+	if n.Local() {
+		emulated = func(arch string) bool { return qemuEnabled(binfmtDir, arch) }
+	}
+	return native(n.Platforms, reported, emulated)
+}
+
+// binfmtDir is BinfmtDir; tests point it at a copy.
+var binfmtDir = BinfmtDir
+
+// native is Native with a way to tell whether an architecture the host
+// CPU could run itself goes through an emulator. BuildKit lists the
+// host's platform first (archutil.SupportedPlatforms), then every other
+// one that a test binary ran on, natively or through QEMU alike: the
+// host's architecture (all its variants) is native, and so is a
+// compatible older one, 386 on amd64 (x86-64 CPUs run it), 32-bit arm
+// on arm64 unless emulated says that QEMU serves it.
+func native(declared []string, reported []ocispec.Platform, emulated func(arch string) bool) []ocispec.Platform {
 	var out []ocispec.Platform
 	if len(declared) > 0 {
 		for _, s := range declared {
@@ -51,11 +81,27 @@ func Native(declared []string, reported []ocispec.Platform) []ocispec.Platform {
 	}
 	first := reported[0]
 	for _, p := range reported {
-		if p.OS == first.OS && p.Architecture == first.Architecture {
+		switch {
+		case p.OS != first.OS:
+		case p.Architecture == first.Architecture:
+			out = append(out, p)
+		case first.Architecture == "amd64" && p.Architecture == "386",
+			first.Architecture == "arm64" && p.Architecture == "arm" && !emulated("arm"):
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// qemuEnabled reports whether dir has an enabled QEMU handler for arch.
+func qemuEnabled(dir, arch string) bool {
+	name := qemuNames[arch]
+	if name == "" {
+		return false
+	}
+	h := QEMUHandler{Name: name}
+	h.read(filepath.Join(dir, name))
+	return h.Registered && h.Enabled
 }
 
 // NodeStatus is what `builder ls`, `builder inspect` and `doctor` show of
@@ -82,7 +128,7 @@ func (n *Node) Status(ctx context.Context) *NodeStatus {
 		st.Err = n.Unreachable(err)
 		return st
 	}
-	st.Native = Native(n.Platforms, st.Reported)
+	st.Native = n.Native(st.Reported)
 	st.Version = n.version(ctx, c)
 	return st
 }

@@ -143,7 +143,8 @@ func fromStore(path string, g *storeGroup) (*Builder, error) {
 		if sn.Endpoint == "" && g.Driver == DriverRemote {
 			return nil, bad("field %q is empty: a remote node needs the BuildKit address", field+".Endpoint")
 		}
-		n := &Node{Builder: g.Name, Name: sn.Name, Driver: g.Driver, Endpoint: sn.Endpoint, DriverOpts: sn.DriverOpts}
+		n := &Node{Builder: g.Name, Name: sn.Name, Driver: g.Driver, Endpoint: sn.Endpoint, DriverOpts: sn.DriverOpts,
+			Capacity: maxParallelism(sn.Files["buildkitd.toml"])}
 		for _, p := range sn.Platforms {
 			if p.OS == "" || p.Architecture == "" {
 				return nil, bad("field %q: a platform needs os and architecture", field+".Platforms")

@@ -113,3 +113,56 @@ func TestAtomicGateRefusesAfterAFailure(t *testing.T) {
 		}
 	}
 }
+
+// --atomic over a farm: a solve moved off a lost node holds every merge
+// until it has ended on its new node, and then the run publishes.
+func TestAtomicGateWithFailover(t *testing.T) {
+	var targets []executortest.PlanTarget
+	for _, name := range []string{"t0", "t1", "t2", "t3", "t4", "t5"} {
+		targets = append(targets, executortest.PlanTarget{Name: name, Merge: true})
+	}
+	p := executortest.NewPlanRequest(plan.Request{Atomic: true}, targets...)
+	p.Place(equalNodes(2, "a", "b"))
+	nodes := &executortest.FakeNodes{}
+	entered := make(chan string, 100)
+	nodes.Entered(entered)
+	go func() {
+		for e := range entered {
+			if strings.HasSuffix(e, " on b") {
+				nodes.Down("b")
+			}
+		}
+	}()
+	f := &executortest.Fake{Delay: 30 * time.Millisecond, Nodes: nodes}
+	gate := executor.NewAtomicGate(p, f)
+	rep, err := runOnFarm(p, &executor.Executor{Solver: f, Publisher: gate, Events: gate.Events(nil)}, nodes.Farm(2, "a", "b"), 5*time.Second)
+	close(entered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for id, st := range statuses(rep) {
+		if st != executor.StatusDone {
+			t.Errorf("%s: %s", id, st)
+		}
+	}
+	for _, nr := range rep.Nodes {
+		moved += len(nr.Moves)
+	}
+	if moved == 0 {
+		t.Fatal("no solve moved; the test proves nothing")
+	}
+	ev := f.Events()
+	lastSolve, firstMerge := -1, len(ev)
+	for i, e := range ev {
+		switch {
+		case strings.HasPrefix(e, "end ") && strings.Contains(e, "@"):
+			lastSolve = i
+		case strings.HasPrefix(e, "start ") && strings.HasSuffix(e, "#index"):
+			firstMerge = min(firstMerge, i)
+		}
+	}
+	if firstMerge < lastSolve {
+		t.Errorf("a merge started before the last solve attempt ended: %v", ev)
+	}
+}

@@ -1,10 +1,12 @@
 package executor
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
-	"sync"
+	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
@@ -35,33 +37,103 @@ type Builder struct {
 	// emulated ones.
 	Native    []ocispec.Platform
 	Supported []ocispec.Platform
+	// Capacity is how many solves the node runs at once: declared
+	// (Config.Capacity), else DefaultCapacity.
+	Capacity int
 	// Config is how the node was reached; Config.Dial connects again.
 	Config *builder.Node
 }
 
-// Builders are the connected nodes of a run, in the order given.
+// Builders are the connected nodes of a run, in the order given, and
+// those that did not answer.
 type Builders struct {
 	Nodes []*Builder
+	Down  []*DownNode
+}
+
+// DownNode is a node that did not answer when the run started.
+type DownNode struct {
+	Config *builder.Node
+	Err    error // a *builder.NodeError: the failure and the remedy
 }
 
 // Connect dials every node at once and asks each for its workers'
-// platforms. An unreachable node fails the whole (a *builder.NodeError,
-// with the node, its endpoint and the remedy; a *builder.ConfigError for
-// configuration that cannot work); the first error in node order is
-// returned.
+// platforms. A node that does not answer within DefaultNodeTimeout is
+// listed in Down (CheckDown says whether the run can do without it); the
+// error is the first in node order when no node answers (a
+// *builder.NodeError, with the node, its endpoint and the remedy), or
+// when a node's configuration cannot work (a *builder.ConfigError).
 func Connect(ctx context.Context, cfgs []BuilderConfig) (*Builders, error) {
-	bs := &Builders{Nodes: make([]*Builder, len(cfgs))}
-	errs := make([]error, len(cfgs))
-	var wg sync.WaitGroup
-	for i := range cfgs {
-		wg.Go(func() { bs.Nodes[i], errs[i] = connect(ctx, &cfgs[i]) })
+	return ConnectWithin(ctx, cfgs, DefaultNodeTimeout)
+}
+
+// ConnectWithin is Connect with the time a node has to answer.
+func ConnectWithin(ctx context.Context, cfgs []BuilderConfig, timeout time.Duration) (*Builders, error) {
+	type answer struct {
+		b   *Builder
+		err error
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			bs.Close()
-			return nil, err
+	answers := make([]chan answer, len(cfgs))
+	for i := range cfgs {
+		answers[i] = make(chan answer, 1)
+		go func() {
+			b, err := connect(ctx, &cfgs[i])
+			answers[i] <- answer{b, err}
+		}()
+	}
+	// A node that never answers (a stopped machine) is left behind: its
+	// connection is closed whenever it ends.
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	nodes := make([]*Builder, len(cfgs))
+	errs := make([]error, len(cfgs))
+	expired := false
+	for i := range cfgs {
+		if !expired {
+			select {
+			case a := <-answers[i]:
+				nodes[i], errs[i] = a.b, a.err
+				continue
+			case <-deadline.C:
+				expired = true
+			case <-ctx.Done():
+				errs[i] = context.Cause(ctx)
+				continue
+			}
 		}
+		select {
+		case a := <-answers[i]:
+			nodes[i], errs[i] = a.b, a.err
+		default:
+			errs[i] = cfgs[i].Unreachable(fmt.Errorf("it did not answer within %s", timeout))
+			go func() {
+				if a := <-answers[i]; a.b != nil {
+					a.b.Client.Close()
+				}
+			}()
+		}
+	}
+	bs := &Builders{}
+	var first error
+	for i, err := range errs {
+		if err != nil && (builder.IsConfigError(err) || ctx.Err() != nil) {
+			first = err
+			break
+		}
+		if err != nil {
+			first = cmp.Or(first, err)
+			bs.Down = append(bs.Down, &DownNode{Config: &cfgs[i], Err: err})
+			continue
+		}
+		bs.Nodes = append(bs.Nodes, nodes[i])
+	}
+	if first != nil && (len(bs.Nodes) == 0 || builder.IsConfigError(first) || ctx.Err() != nil) {
+		for _, b := range nodes {
+			if b != nil {
+				b.Client.Close()
+			}
+		}
+		return nil, first
 	}
 	return bs, nil
 }
@@ -76,11 +148,12 @@ func connect(ctx context.Context, n *builder.Node) (*Builder, error) {
 		cl.Close()
 		return nil, n.Unreachable(err)
 	}
-	b.Native = builder.Native(n.Platforms, b.Reported)
+	b.Native = n.Native(b.Reported)
 	if len(n.Platforms) > 0 {
 		b.Declared = b.Native
 	}
 	b.Supported = append(slices.Clone(b.Reported), b.Native...)
+	b.Capacity = cmp.Or(n.Capacity, DefaultCapacity)
 	return b, nil
 }
 

@@ -47,26 +47,33 @@ const dockerfileLabel = "com.docker.image.source.entrypoint"
 // says about each context directory.
 type buildInfo struct {
 	mu     sync.Mutex
-	attest map[*Builder]bool
+	attest map[*Builder]*attestAnswer
 	vcs    map[string]*vcsInfo
 }
 
-// addBuildInfo adds default provenance and VCS attributes to the inputs
-// of solve n, which runs on b.
-func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, b *Builder, in *solveInputs) error {
+// attestAnswer is what one node said about attestations, asked once.
+type attestAnswer struct {
+	mu    sync.Mutex
+	known bool
+	ok    bool
+}
+
+// addBuildInfo adds the VCS attributes to the inputs of solve n, and
+// says whether it asks for default provenance: the node decides that it
+// can attest, and a solve may move to another node, so each attempt adds
+// it (addProvenance) for the node it runs on.
+func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, in *solveInputs) (provenance bool, err error) {
 	t := n.Solve.Targets[0]
 	if n.Solve.Role == plan.RoleDependency || isCall(t) {
-		return nil // nothing is exported
+		return false, nil // nothing is exported
 	}
 	getenv := bk.opt.Getenv
 	if _, set := in.attrs["attest:provenance"]; !set {
 		off, err := envBool(getenv, "BUILDX_NO_DEFAULT_ATTESTATIONS", false)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if !off && bk.info.canAttest(ctx, b) {
-			in.attrs["attest:provenance"] = defaultProvenance
-		}
+		provenance = !off
 	}
 
 	labels, _ := envBool(getenv, "BUILDX_GIT_LABELS", false)
@@ -76,12 +83,12 @@ func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, b *Builder, 
 	info, _ := envBool(getenv, "BUILDX_GIT_INFO", true)
 	dir, ok := in.locals["context"]
 	if !ok || (!labels && !info) {
-		return nil
+		return provenance, nil
 	}
 	dirty, _ := envBool(getenv, "BUILDX_GIT_CHECK_DIRTY", false)
 	v := bk.info.vcsOf(ctx, dir, dirty)
 	if v == nil {
-		return nil
+		return provenance, nil
 	}
 	a := in.attrs
 	if v.revision != "" {
@@ -114,6 +121,25 @@ func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, b *Builder, 
 			}
 		}
 	}
+	return provenance, nil
+}
+
+// addProvenance adds buildx's default provenance to the attributes of an
+// attempt of a solve that asks for it (addBuildInfo), when its node b can
+// attest. A node that cannot answer fails the attempt: its error is the
+// node's, retried or moved like a solve's, rather than a solve published
+// without the provenance it asked for.
+func (bk *BuildKit) addProvenance(ctx context.Context, b *Builder, provenance bool, attrs map[string]string) error {
+	if !provenance {
+		return nil
+	}
+	ok, err := bk.info.canAttest(ctx, b)
+	if err != nil {
+		return fmt.Errorf("asking builder node %s whether it attests: %w", b.Name, err)
+	}
+	if ok {
+		attrs["attest:provenance"] = defaultProvenance
+	}
 	return nil
 }
 
@@ -134,19 +160,37 @@ func envBool(getenv func(string) string, key string, def bool) (bool, error) {
 // canAttest reports whether b's daemon attaches attestations to images:
 // BuildKit v0.11 and later, which is also when its Info call appeared
 // (older daemons, and Docker's built-in BuildKit of Docker 20.10, answer
-// it with an error).
-func (bi *buildInfo) canAttest(ctx context.Context, b *Builder) bool {
+// it with an error). Each node is asked once, by the first attempt that
+// runs there; only that node's attempts wait for the answer (a node that
+// does not answer must not hold up the others). A connection that fails
+// (transient) or an attempt canceled while asking (its node lost, the
+// run ended) is no answer: the question stays open, and the error is
+// returned.
+func (bi *buildInfo) canAttest(ctx context.Context, b *Builder) (bool, error) {
 	bi.mu.Lock()
-	defer bi.mu.Unlock()
-	if ok, seen := bi.attest[b]; seen {
-		return ok
+	if bi.attest == nil {
+		bi.attest = map[*Builder]*attestAnswer{}
+	}
+	a := bi.attest[b]
+	if a == nil {
+		a = &attestAnswer{}
+		bi.attest[b] = a
+	}
+	bi.mu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.known {
+		return a.ok, nil
 	}
 	_, err := b.Client.Info(ctx)
-	if bi.attest == nil {
-		bi.attest = map[*Builder]bool{}
+	if ctx.Err() != nil {
+		return false, context.Cause(ctx)
 	}
-	bi.attest[b] = err == nil
-	return err == nil
+	if err != nil && IsTransient(err) {
+		return false, err
+	}
+	a.known, a.ok = true, err == nil
+	return a.ok, nil
 }
 
 // vcsInfo is what git says about a directory's work tree.

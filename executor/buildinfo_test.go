@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/moby/buildkit/client"
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/plan"
@@ -106,8 +107,13 @@ func TestAddBuildInfo(t *testing.T) {
 			before := maps.Clone(in.attrs)
 			b := &Builder{Name: "b"}
 			bk := &BuildKit{opt: BuildKitOptions{Getenv: func(k string) string { return c.env[k] }}}
-			bk.info.attest = map[*Builder]bool{b: !c.noAttst}
-			if err := bk.addBuildInfo(context.Background(), n, b, in); err != nil {
+			bk.info.attest = map[*Builder]*attestAnswer{b: {known: true, ok: !c.noAttst}}
+			provenance, err := bk.addBuildInfo(context.Background(), n, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What an attempt on b adds (the node may differ per attempt).
+			if err := bk.addProvenance(context.Background(), b, provenance, in.attrs); err != nil {
 				t.Fatal(err)
 			}
 			added := map[string]string{}
@@ -130,8 +136,28 @@ func TestAddBuildInfo(t *testing.T) {
 	}}}
 	n := solveNode(&bake.Target{Name: "app"}, "linux/amd64", plan.RoleExport)
 	in, _ := frontendAttrs(n, t.TempDir())
-	err := bk.addBuildInfo(context.Background(), n, &Builder{}, in)
+	_, err := bk.addBuildInfo(context.Background(), n, in)
 	if err == nil || err.Error() != `invalid BUILDX_NO_DEFAULT_ATTESTATIONS="sometimes": want true or false` {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A node that cannot be reached gives no answer about attestations: the
+// attempt fails with the node's (transient) error, so that it is retried
+// or moved, and the question stays open for the next attempt there.
+func TestCanAttestUnreachable(t *testing.T) {
+	cl, err := client.New(t.Context(), "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	b := &Builder{Name: "gone", Client: cl}
+	bk := &BuildKit{}
+	err = bk.addProvenance(t.Context(), b, true, map[string]string{})
+	if err == nil || !IsTransient(err) || !strings.HasPrefix(err.Error(), "asking builder node gone whether it attests: ") {
+		t.Fatalf("err = %v", err)
+	}
+	if a := bk.info.attest[b]; a == nil || a.known {
+		t.Errorf("the answer was cached: %+v", a)
 	}
 }

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -52,8 +50,8 @@ type BuildKitOptions struct {
 type BuildKit struct {
 	opt      BuildKitOptions
 	builders *Builders
-	place    map[string]*Builder
 	prep     map[string]*prepared
+	order    []*prepared // plan order
 	sessions *sharedSessions
 	files    *fileOutputs
 	tmp      string
@@ -61,7 +59,9 @@ type BuildKit struct {
 	info     buildInfo
 
 	cancel context.CancelFunc
+	sctx   context.Context // the sessions' (the run's, less its cancel)
 	wg     sync.WaitGroup
+	links  *linkTransfers
 	// interrupted is the run's context's Done: once the run is canceled,
 	// Close does not wait for the daemons' goodbye.
 	interrupted <-chan struct{}
@@ -71,17 +71,21 @@ var _ Solver = (*BuildKit)(nil)
 
 // prepared is everything of a solve that does not depend on its links.
 type prepared struct {
-	in         *solveInputs
-	sessionIDs map[string]string // local mount name -> shared session ID
-	exports    []*export
-	cacheFrom  []client.CacheOptionsEntry
-	cacheTo    []client.CacheOptionsEntry
-	node       *plan.Node
+	in        *solveInputs
+	exports   []*export
+	cacheFrom []client.CacheOptionsEntry
+	cacheTo   []client.CacheOptionsEntry
+	node      *plan.Node
+	// provenance: the solve asks for buildx's default provenance on a
+	// node that can attest (see addBuildInfo; each attempt's node decides).
+	provenance bool
 }
 
-// NewBuildKit places the solves of p on builders, prepares their inputs
-// and opens one shared session per builder and local directory. Nothing
-// is built yet; errors here (a bad output, no docker engine for --load)
+// NewBuildKit prepares the inputs of p's solves and opens one shared
+// session per local directory on each solve's home node (on other nodes
+// when a solve first runs there). A plan made without the builders'
+// nodes, or placed on other nodes, is placed on them here. Nothing is
+// built yet; errors here (a bad output, no docker engine for --load)
 // mean nothing will be. Close releases the sessions and temporary files.
 func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOptions) (*BuildKit, error) {
 	if opt.WorkDir == "" {
@@ -97,28 +101,58 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 	if err := CheckStdout(p, opt.Stdout != nil); err != nil {
 		return nil, err
 	}
-	place, err := bs.Place(p)
-	if err != nil {
-		return nil, err
+	if len(bs.Nodes) == 0 {
+		return nil, fmt.Errorf("no builders")
+	}
+	if !bs.placed(p) {
+		p.Place(bs.PlanNodes())
 	}
 	tmp, err := os.MkdirTemp("", "xbake-")
 	if err != nil {
 		return nil, err
 	}
-	bk := &BuildKit{opt: opt, builders: bs, place: place, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp,
+	bk := &BuildKit{opt: opt, builders: bs, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: tmp,
 		files:       &fileOutputs{stdout: opt.Stdout},
-		interrupted: ctx.Done()}
+		interrupted: ctx.Done(), links: newLinkTransfers(tmp)}
+	bk.sctx, bk.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := bk.prepare(ctx, p); err != nil {
 		bk.Close()
 		return nil, err
 	}
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	bk.cancel = cancel
-	if err := bk.sessions.run(sctx, &bk.wg); err != nil {
-		bk.Close()
-		return nil, err
+	for _, pr := range bk.order {
+		if _, err := bk.sessionsOn(bk.home(pr.node)); err != nil {
+			bk.Close()
+			return nil, err
+		}
 	}
 	return bk, nil
+}
+
+// home is the node a solve is placed on: its home in the plan, else the
+// first node.
+func (bk *BuildKit) home(n *plan.Node) *Builder {
+	if b := bk.builders.byName(n.Builder); b != nil {
+		return b
+	}
+	return bk.builders.Nodes[0]
+}
+
+// builderFor is the node of a solve attempt: the scheduler's choice
+// (req.Builder), else the solve's home.
+func (bk *BuildKit) builderFor(req *SolveRequest) (*Builder, error) {
+	if req.Builder == "" {
+		return bk.home(req.Node), nil
+	}
+	if b := bk.builders.byName(req.Builder); b != nil {
+		return b, nil
+	}
+	return nil, fmt.Errorf("no builder node %s", req.Builder)
+}
+
+// sessionsOn opens, once per node, the shared sessions of every solve's
+// local directories on b, and returns them.
+func (bk *BuildKit) sessionsOn(b *Builder) (*nodeSessions, error) {
+	return bk.sessions.on(bk.sctx, b, bk.order, &bk.wg)
 }
 
 func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
@@ -150,24 +184,17 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		for i := range n.Solve.Targets {
 			perPlatform = perPlatform || n.Solve.PerPlatform(i)
 		}
-		pr := &prepared{node: n, in: in, exports: exps, sessionIDs: map[string]string{},
+		pr := &prepared{node: n, in: in, exports: exps,
 			cacheFrom: cacheImports(t, n.Solve.Platform, perPlatform, bk.opt.WorkDir, bk.opt.Getenv),
 			cacheTo:   cacheExports(t, n.Solve.Platform, perPlatform, bk.opt.WorkDir, bk.opt.Getenv)}
 		if n.Solve.Role == plan.RoleDependency {
 			pr.cacheTo = nil
 		}
-		b := bk.place[n.ID]
-		if err := bk.addBuildInfo(ctx, n, b, in); err != nil {
+		if pr.provenance, err = bk.addBuildInfo(ctx, n, in); err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
-		for _, name := range slices.Sorted(maps.Keys(in.locals)) {
-			id, err := bk.sessions.assign(ctx, b, name, in.locals[name])
-			if err != nil {
-				return err
-			}
-			pr.sessionIDs[name] = id
-		}
 		bk.prep[n.ID] = pr
+		bk.order = append(bk.order, pr)
 	}
 	return nil
 }
@@ -178,9 +205,6 @@ func (bk *BuildKit) abs(p string) string {
 	}
 	return absPath(bk.opt.WorkDir, p)
 }
-
-// Placement returns the builder that runs a solve node.
-func (bk *BuildKit) Placement(id string) *Builder { return bk.place[id] }
 
 // Transfers reports, per local directory, what BuildKit read of it during
 // the run (all builders together).

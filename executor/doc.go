@@ -13,12 +13,22 @@
 //     of BuildKit's status streams is attributed to one node
 //     (vertices.go), so that progress shows it once and a node's
 //     duration and step counts are its own.
+//   - Scheduler (schedule.go, health.go) chooses the node of every solve
+//     attempt as capacity frees: the plan's home node
+//     (plan.Node.Builder, by rendezvous hashing with bounded loads), an
+//     idle node of the same kind when the home's backlog exceeds its
+//     capacity, an emulating node when no native node can run the
+//     platform or waiting would take longer than emulating. Health
+//     checks declare a node lost when it refuses connections or has not
+//     answered for the node timeout; the walk moves its solves to the
+//     next candidate (farm.go) and reports each Move.
 //   - Solver runs one solve node. BuildKit (buildkit.go, solve.go) is the
 //     real one: a dockerfile.v0 build through the gateway API per (target,
-//     platform), on the builder Place chose (builders.go, placement.go),
-//     with local directories shared per daemon (session.go), secrets, ssh
-//     and registry auth attached, `target:` links passed as frontend
-//     inputs, and outputs per output type (outputs.go). File outputs wait
+//     platform), on the scheduler's node (builders.go), with local
+//     directories shared per daemon (session.go), secrets, ssh and
+//     registry auth attached, `target:` links passed as frontend inputs
+//     on the same node and as an OCI layout from another (transfer.go),
+//     and outputs per output type (outputs.go). File outputs wait
 //     in temporary files until BuildKit.Commit moves a target's files in
 //     together, once all its nodes succeeded (outfiles.go); dest=- is
 //     standard output, which CheckStdout lets one tarball use at most.
@@ -40,7 +50,8 @@
 // its target's merge node never publishes.
 //
 // Every solve also gets what buildx adds to a build (buildinfo.go):
-// default provenance and the git work tree's VCS information; after it,
+// default provenance (asked of each attempt's node, which may have
+// changed since the last) and the git work tree's VCS information; after it,
 // its build record's provenance for the metadata file (provenance.go).
 //
 // CheckEntitlements (entitlements.go) and CheckStdout run before anything
@@ -50,13 +61,14 @@
 //
 // Builders are resolved by package builder (buildx's builders, docker
 // contexts, BuildKit addresses, a builders file); Connect dials their
-// nodes, and --load reaches the Docker engine through it (load.go). A
-// dependency and its dependents always run on one
-// builder, because BuildKit hands a result to another build only within a
-// daemon; xbake does not push intermediate results through a registry.
+// nodes, leaving out those that do not answer (CheckDown says whether the
+// run needs them), and --load reaches the Docker engine through it
+// (load.go). docs/architecture.md ("Scheduling over a farm") says how
+// work is placed, moved and linked across nodes.
 //
 // The executor carries out what the plan decided and re-derives none of
 // it: a solve's outputs follow each of its targets' role and planned
 // platforms (plan.Solve.Roles, Solve.TargetPlatforms), never the raw
-// platforms lists, where "local" and aliases may name one platform twice.
+// platforms lists, where "local" and aliases may name one platform twice;
+// its nodes are the plan's (plan.Node.Builder, Plan.Candidates).
 package executor

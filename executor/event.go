@@ -18,6 +18,12 @@ const (
 	EventProgress EventKind = "progress"
 	// EventRetry: a transient error; the node runs again after a pause.
 	EventRetry EventKind = "retry"
+	// EventPlaced: the scheduler chose the node of a solve attempt
+	// (Builder); progress of the attempt follows.
+	EventPlaced EventKind = "placed"
+	// EventMoved: the solve's node was lost; the solve starts again on
+	// another one. Err is the *NodeLostError.
+	EventMoved EventKind = "moved"
 	// EventFinished: the node ended (done, cached, failed, skipped or
 	// canceled); Report says how.
 	EventFinished EventKind = "finished"
@@ -29,6 +35,9 @@ type Event struct {
 	Kind   EventKind
 	Node   *plan.Node
 	Status *client.SolveStatus // EventProgress
-	Err    error               // EventRetry: the transient error
-	Report *NodeReport         // EventFinished
+	Err    error               // EventRetry: the transient error; EventMoved: why
+	// Builder is the node a solve runs on (EventStarted, EventProgress,
+	// EventRetry), when a Scheduler chose it.
+	Builder string
+	Report  *NodeReport // EventFinished
 }

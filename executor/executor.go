@@ -30,6 +30,10 @@ type Publisher interface {
 // SolveRequest is one solve node with what its dependencies produced.
 type SolveRequest struct {
 	Node *plan.Node
+	// Builder names the node the scheduler chose for this attempt; ""
+	// without a scheduler (the solver then uses the node's home,
+	// Node.Builder, or its only node).
+	Builder string
 	// Links are the results of the node's `target:` contexts, in the order
 	// of Node.Solve.Links.
 	Links []*Result
@@ -108,6 +112,18 @@ type NodeReport struct {
 	// steps are theirs; see vertices.go) and Cached those that came from
 	// the cache.
 	Steps, Cached int
+	// Builder is the node that ran the solve's last attempt, and Exec how
+	// it ran there (native, cross or emulated), when a Scheduler chose;
+	// Moves are the attempts that ended because their node was lost.
+	Builder string
+	Exec    plan.Exec
+	Moves   []Move
+}
+
+// Move is a solve taken off a lost node.
+type Move struct {
+	From   string // the node that was lost
+	Reason string // why it was declared lost
 }
 
 // Report is the outcome of a run, one entry per plan node in plan order.

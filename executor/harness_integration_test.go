@@ -29,6 +29,8 @@ type run struct {
 	exec     executor.Executor
 	bkOpt    executor.BuildKitOptions
 	registry executor.IndexPusher
+	// nodeTimeout is the scheduler's (0: the default).
+	nodeTimeout time.Duration
 
 	mu     sync.Mutex
 	logs   strings.Builder // every vertex name, status and log line
@@ -91,7 +93,11 @@ func (r *run) run(ctx context.Context, p *plan.Plan) (*executor.Report, error) {
 	}
 	r.bk = bk
 	defer bk.Close()
+	sch := executor.NewScheduler(p, bs.Farm(), r.nodeTimeout)
+	sch.Watch(ctx)
+	defer sch.Close()
 	e := r.exec
+	e.Scheduler = sch
 	e.Solver = bk
 	e.Publisher = &executor.Merger{Registry: r.registry, WorkDir: r.dir, Stdout: &r.stdout}
 	e.Events = func(ev executor.Event) {

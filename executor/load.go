@@ -54,7 +54,7 @@ func (bk *BuildKit) prepareLoads(ctx context.Context, n *plan.Node, exps []*expo
 		}
 		t := targetNamed(n, e.target)
 		merged := loadIndex && e.merge // the plan's decision, per target
-		if b := bk.place[n.ID]; b != nil && b.Driver == builder.DriverDocker && !merged {
+		if b := bk.home(n); b.Driver == builder.DriverDocker && !merged {
 			e.entry.Type = "moby"
 			continue
 		}

@@ -53,9 +53,13 @@ func (r *Report) Metadata() map[string]any {
 				// A target of one planned platform has this solve's
 				// response as its own; several platforms have their
 				// merge node's, or none when nothing was merged.
+				// The node that built it is a platform's (BuilderKey);
+				// the target's own keys are buildx's.
 				if !n.Solve.PerPlatform(i) {
 					for k, v := range resp {
-						m[k] = v
+						if k != BuilderKey {
+							m[k] = v
+						}
 					}
 				}
 			}

@@ -23,23 +23,57 @@ const stdoutDest = "-"
 // every node of the target succeeded, all of them at once, so that a
 // failed platform leaves every file of its target as it was. A dest of
 // "-" is standard output, written as the build streams it.
+//
+// Files belong to one attempt of a node: a solve moved off a lost node
+// runs again elsewhere while the call to the lost node may still return
+// (or write) later, abandoned by the walk. Only the latest attempt
+// writes; an earlier one's files are removed when the next begins, and
+// its late failure removes only its own.
 type fileOutputs struct {
 	stdout io.Writer // nil: no output may go to stdout
 
-	mu      sync.Mutex
-	pending []pendingFile
-	written []string // by commitAll, in order ("stdout" for dest=-)
+	mu       sync.Mutex
+	pending  []pendingFile
+	written  []string       // by commitAll, in order ("stdout" for dest=-)
+	attempts map[string]int // node -> its latest attempt (begin)
 }
 
 type pendingFile struct {
 	node, target string
+	attempt      int
 	tmp, dest    string
 }
 
-// create returns the writer BuildKit streams node's output for target
-// into.
-func (f *fileOutputs) create(node, target, dest string) func(map[string]string) (io.WriteCloser, error) {
+// errStaleAttempt refuses a write of an attempt that a newer one replaced.
+var errStaleAttempt = errors.New("a newer attempt of this solve runs on another node")
+
+// begin starts a new attempt of node and returns it; the files of its
+// earlier attempts are removed (they failed, or were abandoned).
+func (f *fileOutputs) begin(node string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.attempts == nil {
+		f.attempts = map[string]int{}
+	}
+	f.attempts[node]++
+	f.removeLocked(func(p pendingFile) bool { return p.node == node })
+	return f.attempts[node]
+}
+
+// stale reports whether a newer attempt of node began after attempt.
+func (f *fileOutputs) stale(node string, attempt int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return attempt != f.attempts[node]
+}
+
+// create returns the writer BuildKit streams output for target into, for
+// attempt of node (0 for a merge node, which has one).
+func (f *fileOutputs) create(node string, attempt int, target, dest string) func(map[string]string) (io.WriteCloser, error) {
 	return func(map[string]string) (io.WriteCloser, error) {
+		if f.stale(node, attempt) {
+			return nil, errStaleAttempt
+		}
 		if dest == stdoutDest {
 			if f.stdout == nil {
 				return nil, errors.New("dest=- writes to standard output, which this run does not have")
@@ -54,8 +88,13 @@ func (f *fileOutputs) create(node, target, dest string) func(map[string]string) 
 			return nil, err
 		}
 		f.mu.Lock()
-		f.pending = append(f.pending, pendingFile{node: node, target: target, tmp: tmp.Name(), dest: dest})
-		f.mu.Unlock()
+		defer f.mu.Unlock()
+		if attempt != f.attempts[node] {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return nil, errStaleAttempt
+		}
+		f.pending = append(f.pending, pendingFile{node: node, target: target, attempt: attempt, tmp: tmp.Name(), dest: dest})
 		return tmp, nil
 	}
 }
@@ -63,7 +102,7 @@ func (f *fileOutputs) create(node, target, dest string) func(map[string]string) 
 // write writes dest for node's target with fn, to a temporary file (or
 // stdout): the merged outputs of a merge node, moved in by commitAll.
 func (f *fileOutputs) write(node, target, dest string, fn func(io.Writer) error) error {
-	w, err := f.create(node, target, dest)(nil)
+	w, err := f.create(node, 0, target, dest)(nil)
 	if err != nil {
 		return err
 	}
@@ -79,12 +118,16 @@ func (f *fileOutputs) write(node, target, dest string, fn func(io.Writer) error)
 	return err
 }
 
-// drop removes what an attempt of node wrote: it failed, or is retried.
-func (f *fileOutputs) drop(node string) {
+// drop removes what attempt of node wrote: it failed, or is retried.
+func (f *fileOutputs) drop(node string, attempt int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.removeLocked(func(p pendingFile) bool { return p.node == node && p.attempt == attempt })
+}
+
+func (f *fileOutputs) removeLocked(match func(pendingFile) bool) {
 	f.pending = slices.DeleteFunc(f.pending, func(p pendingFile) bool {
-		if p.node != node {
+		if !match(p) {
 			return false
 		}
 		os.Remove(p.tmp)
@@ -267,10 +310,42 @@ func publishedAs(dest string) string {
 	return dest
 }
 
-// writePart writes a part of a merged output (private to the run) in
-// place: the merge reads it only if the solve succeeded.
-func writePart(path string) func(map[string]string) (io.WriteCloser, error) {
-	return func(map[string]string) (io.WriteCloser, error) { return os.Create(path) }
+// part writes a part of a merged output (private to the run) for
+// attempt of node: the merge reads it only if the solve succeeded. It is
+// written beside path and moved there when complete, unless a newer
+// attempt began meanwhile, so that an abandoned attempt never writes
+// into the part the merge reads.
+func (f *fileOutputs) part(node string, attempt int, path string) func(map[string]string) (io.WriteCloser, error) {
+	return func(map[string]string) (io.WriteCloser, error) {
+		if f.stale(node, attempt) {
+			return nil, errStaleAttempt
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+		if err != nil {
+			return nil, err
+		}
+		return &partFile{File: tmp, path: path, current: func() bool { return !f.stale(node, attempt) }}, nil
+	}
+}
+
+type partFile struct {
+	*os.File
+	path    string
+	current func() bool
+}
+
+func (p *partFile) Close() error {
+	err := p.File.Close()
+	if err == nil && !p.current() {
+		err = errStaleAttempt
+	}
+	if err == nil {
+		err = os.Rename(p.Name(), p.path)
+	}
+	if err != nil {
+		os.Remove(p.Name())
+	}
+	return err
 }
 
 type nopCloser struct{ io.Writer }

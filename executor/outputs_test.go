@@ -168,10 +168,7 @@ func TestCacheEntriesFollowThePlan(t *testing.T) {
 		&bake.Target{Name: "c", Dockerfile: &df, Platforms: []string{"linux/amd64", "linux/arm64"}, CacheTo: cache},
 	)
 	bk := &BuildKit{opt: BuildKitOptions{WorkDir: "/w", Getenv: func(k string) string { return map[string]string{"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}[k] }}, prep: map[string]*prepared{}, sessions: newSharedSessions(), tmp: "/tmp/run",
-		place: map[string]*Builder{}}
-	for _, n := range p.Nodes {
-		bk.place[n.ID] = &Builder{Name: "local"} // sessions are made, never run
-	}
+		builders: &Builders{Nodes: []*Builder{{Name: "local"}}}}
 	if err := bk.prepare(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}

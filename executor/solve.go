@@ -20,6 +20,8 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/xbake/xbake/builder"
 )
 
 // linkArtifact is a solve's result as its dependents receive it: the
@@ -29,7 +31,12 @@ type linkArtifact struct {
 	builder *Builder
 	def     *pb.Definition
 	meta    string // JSON for input-metadata:KEY
+	config  []byte // the image config, for a copy to another node (transfer.go)
 }
+
+// BuilderKey holds, in a solve's exporter response (and so in the
+// metadata file), the name of the BuildKit node that ran it.
+const BuilderKey = "xbake.builder"
 
 // solveArtifact is what a merge node needs of a finished solve.
 type solveArtifact struct {
@@ -40,22 +47,39 @@ type solveArtifact struct {
 // that the result can feed dependents before it is exported. File outputs
 // wait for Commit; those of a failed attempt are removed.
 func (bk *BuildKit) Solve(ctx context.Context, req *SolveRequest) (*Result, error) {
-	res, err := bk.solve(ctx, req)
+	attempt := bk.files.begin(req.Node.ID)
+	res, err := bk.solve(ctx, req, attempt)
 	if err != nil {
-		bk.files.drop(req.Node.ID)
+		bk.files.drop(req.Node.ID, attempt)
 	}
 	return res, err
 }
 
-func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, error) {
+func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (*Result, error) {
 	n := req.Node
-	pr, b := bk.prep[n.ID], bk.place[n.ID]
-	if pr == nil || b == nil {
+	pr := bk.prep[n.ID]
+	if pr == nil {
 		return nil, fmt.Errorf("node %s was not prepared", n.ID)
 	}
+	b, err := bk.builderFor(req)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range pr.exports {
+		if e.entry.Type == "moby" && b.Driver != builder.DriverDocker {
+			return nil, fmt.Errorf("its image loads into the docker engine of builder node %s, which is lost or busy; a --load on a docker driver node cannot move to node %s", bk.home(n).Name, b.Name)
+		}
+	}
+	ns, err := bk.sessionsOn(b)
+	if err != nil {
+		return nil, err
+	}
 	attrs := maps.Clone(pr.in.attrs)
-	for name, id := range pr.sessionIDs {
-		attrs["local-sessionid:"+name] = id
+	for name, dir := range pr.in.locals {
+		attrs["local-sessionid:"+name] = ns.id(name, dir)
+	}
+	if err := bk.addProvenance(ctx, b, pr.provenance, attrs); err != nil {
+		return nil, err
 	}
 	inputs := map[string]*pb.Definition{}
 	for k, st := range pr.in.inputs {
@@ -65,15 +89,23 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		}
 		inputs[k] = def.ToPB()
 	}
+	moved := map[string]string{} // OCI store ID -> layout of a link from another node
 	for i, l := range n.Solve.Links {
 		la, _ := req.Links[i].Artifact.(*linkArtifact)
 		if la == nil {
 			return nil, fmt.Errorf("context %s: %s gave no result", l.Name, l.Node)
 		}
-		if la.builder != b {
-			return nil, fmt.Errorf("context %s: %s ran on builder %s and %s on %s; linked targets must share a builder", l.Name, l.Node, la.builder.Name, n.ID, b.Name)
-		}
 		key := "xbake-" + sanitize(l.Name)
+		if la.builder != b {
+			lay, err := bk.links.layout(ctx, la, l.Node)
+			if err != nil {
+				return nil, fmt.Errorf("context %s: %w", l.Name, err)
+			}
+			key = "xbake-link-" + sanitize(l.Name)
+			moved[key] = lay.dir
+			attrs["context:"+l.Name] = "oci-layout://" + key + "@" + lay.digest.String()
+			continue
+		}
 		inputs[key] = la.def
 		attrs["context:"+l.Name] = "input:" + key
 		if la.meta != "" {
@@ -99,8 +131,15 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 	if v := attrs["force-network-mode"]; v == "host" {
 		so.AllowedEntitlements = append(so.AllowedEntitlements, "network.host")
 	}
-	if len(pr.in.ociLayouts) > 0 {
+	if len(pr.in.ociLayouts)+len(moved) > 0 {
 		so.OCIStores = map[string]content.Store{}
+		for id, dir := range moved {
+			st, err := contentlocal.NewStore(dir)
+			if err != nil {
+				return nil, fmt.Errorf("oci-layout %s: %w", dir, err)
+			}
+			so.OCIStores[id] = st
+		}
 		for id, dir := range pr.in.ociLayouts {
 			st, err := contentlocal.NewStore(dir)
 			if err != nil {
@@ -128,9 +167,9 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 			})
 			loadPipes = append(loadPipes, pw)
 		case e.part != "":
-			entry.Output = writePart(e.file)
+			entry.Output = bk.files.part(n.ID, attempt, e.file)
 		case e.file != "":
-			entry.Output = bk.files.create(n.ID, e.target, e.file)
+			entry.Output = bk.files.create(n.ID, attempt, e.target, e.file)
 		case e.dir != "":
 			if err := os.MkdirAll(e.dir, 0o755); err != nil {
 				return nil, err
@@ -271,7 +310,7 @@ func newLinkArtifact(ctx context.Context, b *Builder, res *gateway.Result) (*lin
 			meta[k] = dt
 		}
 	}
-	la := &linkArtifact{builder: b, def: def.ToPB()}
+	la := &linkArtifact{builder: b, def: def.ToPB(), config: meta[exptypes.ExporterImageConfigKey]}
 	if len(meta) > 0 {
 		dt, err := json.Marshal(meta)
 		if err != nil {
@@ -290,6 +329,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 	}
 	buildRef := "xbake/" + b.Name + "/" + ref
 	er["buildx.build.ref"] = buildRef
+	er[BuilderKey] = b.Name
 	res := &Result{ExporterResponse: map[string]map[string]string{}, Builder: b.Name, Ref: buildRef,
 		Artifact: &solveArtifact{exports: pr.exports}}
 	for _, t := range pr.node.Solve.Targets {

@@ -3,6 +3,7 @@ package executor
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,39 +180,37 @@ func TestDecodeResponse(t *testing.T) {
 	}
 }
 
-func TestPlace(t *testing.T) {
-	amd := &Builder{Name: "amd", Native: []ocispec.Platform{platforms.MustParse("linux/amd64")},
-		Supported: []ocispec.Platform{platforms.MustParse("linux/amd64"), platforms.MustParse("linux/arm64"), platforms.MustParse("linux/riscv64")}}
-	arm1 := &Builder{Name: "arm1", Native: []ocispec.Platform{platforms.MustParse("linux/arm64")}, Supported: []ocispec.Platform{platforms.MustParse("linux/arm64")}}
-	arm2 := &Builder{Name: "arm2", Native: []ocispec.Platform{platforms.MustParse("linux/arm64")}, Supported: []ocispec.Platform{platforms.MustParse("linux/arm64")}}
-	bs := &Builders{Nodes: []*Builder{amd, arm1, arm2}}
-	mk := func(name, pl string, links ...string) *plan.Node {
-		n := solveNode(&bake.Target{Name: name}, pl, plan.RoleExport)
-		for _, l := range links {
-			n.Solve.Links = append(n.Solve.Links, plan.Link{Name: l, Node: l + "@" + pl})
-			n.Deps = append(n.Deps, l+"@"+pl)
+// PlanNodes says what each node runs natively and emulated; CheckDown
+// lets a run go on without a node that does not answer unless one of its
+// platforms has no other node.
+func TestPlanNodesCheckDown(t *testing.T) {
+	ps := func(ss ...string) []ocispec.Platform {
+		var out []ocispec.Platform
+		for _, s := range ss {
+			out = append(out, platforms.MustParse(s))
 		}
-		return n
+		return out
 	}
-	p := &plan.Plan{Nodes: []*plan.Node{
-		mk("a", "linux/amd64"), mk("a", "linux/arm64"), mk("b", "linux/arm64"), mk("c", "linux/arm64", "b"),
-		mk("d", "linux/riscv64"), mk("e", "linux/s390x"),
-	}}
-	got, err := bs.Place(p)
-	if err != nil {
-		t.Fatal(err)
+	amd := &Builder{Name: "amd", Native: ps("linux/amd64"), Reported: ps("linux/amd64", "linux/arm64", "linux/riscv64"), Capacity: 3}
+	amd.Supported = amd.Reported
+	arm := &Builder{Name: "arm", Native: ps("linux/arm64"), Reported: ps("linux/arm64"), Capacity: 2}
+	arm.Supported = arm.Reported
+	bs := &Builders{Nodes: []*Builder{amd, arm}}
+	got := bs.PlanNodes()
+	if fmt.Sprint(got) != "[{amd [linux/amd64] [linux/arm64 linux/riscv64] 3} {arm [linux/arm64] [] 2}]" {
+		t.Errorf("PlanNodes = %v", got)
 	}
-	want := map[string]string{
-		"a@linux/amd64":   "amd",  // native
-		"a@linux/arm64":   "arm1", // native, least loaded
-		"b@linux/arm64":   "arm2", // spread: b and c form one group
-		"c@linux/arm64":   "arm2", // with its dependency
-		"d@linux/riscv64": "amd",  // only emulated there
-		"e@linux/s390x":   "amd",  // nowhere: the first node
+	down := errors.New("arm2 does not answer\nStart it.")
+	bs.Down = []*DownNode{{Config: &BuilderConfig{Name: "arm2", Platforms: []string{"linux/arm64"}}, Err: down}}
+	mk := func(pl string) *plan.Plan {
+		return &plan.Plan{Nodes: []*plan.Node{solveNode(&bake.Target{Name: "a"}, pl, plan.RoleExport)}}
 	}
-	for id, w := range want {
-		if got[id].Name != w {
-			t.Errorf("%s on %s, want %s", id, got[id].Name, w)
-		}
+	warns, err := bs.CheckDown(mk("linux/arm64"))
+	if err != nil || len(warns) != 1 || warns[0] != "builder node arm2 does not answer; the run goes on without it (no platform of the run needs it): arm2 does not answer" {
+		t.Errorf("CheckDown = %q, %v", warns, err)
+	}
+	bs.Down[0].Config.Platforms = nil // it might run anything
+	if _, err := bs.CheckDown(mk("linux/s390x")); err == nil || !errors.Is(err, down) || !strings.Contains(err.Error(), "the run needs it: no other node can run linux/s390x") {
+		t.Errorf("CheckDown with an unlisted platform: %v", err)
 	}
 }

@@ -36,6 +36,10 @@ type Executor struct {
 	// Events receives what happens, from several goroutines at once; it
 	// must be safe for concurrent use. Optional.
 	Events func(Event)
+	// Scheduler, when set, chooses the node of every solve attempt
+	// (SolveRequest.Builder) and moves the solves of a lost node to
+	// another one (schedule.go). Without it the solver chooses.
+	Scheduler *Scheduler
 }
 
 // nodeState is the walk's per-node bookkeeping. Channels order the
@@ -47,6 +51,8 @@ type nodeState struct {
 	report   *NodeReport
 
 	readyOnce sync.Once
+	readyMu   sync.Mutex    // guards readyRes after ready is closed
+	readyGen  chan struct{} // closed when a moved solve replaces readyRes
 	evalOnce  sync.Once
 	release   chan struct{}
 	// Guarded by walk.mu: the dependents that have not evaluated yet;
@@ -155,7 +161,7 @@ func (w *walk) runNode(i int) error {
 	}
 	rep.Started = time.Now()
 	w.emit(Event{Kind: EventStarted, Node: n})
-	res, err := w.attempt(ctx, n, s, deps)
+	res, err := w.attempt(ctx, n, s, deps, rep)
 	w.timeAndCount(i, s, rep, time.Now())
 	switch {
 	case err == nil:
@@ -196,7 +202,7 @@ func (w *walk) waitDeps(ctx context.Context, n *plan.Node) ([]*Result, Status) {
 			return nil, w.cancelStatus(n)
 		}
 		if n.Kind == plan.KindSolve {
-			res[k] = ds.readyRes
+			res[k], _ = ds.result()
 		} else if ds.report.Status == StatusDone || ds.report.Status == StatusCached {
 			res[k] = ds.report.Result
 		}
@@ -228,7 +234,7 @@ func (w *walk) cancelStatus(n *plan.Node) Status {
 }
 
 // attempt runs n, again after transient errors.
-func (w *walk) attempt(ctx context.Context, n *plan.Node, s *nodeState, deps []*Result) (*Result, error) {
+func (w *walk) attempt(ctx context.Context, n *plan.Node, s *nodeState, deps []*Result, rep *NodeReport) (*Result, error) {
 	backoff := solveBackoff(w.e.Backoff)
 	sl := &slot{sem: w.sem}
 	if n.Kind == plan.KindSolve {
@@ -236,7 +242,18 @@ func (w *walk) attempt(ctx context.Context, n *plan.Node, s *nodeState, deps []*
 	}
 	defer sl.release()
 	for try := 0; ; try++ {
-		res, err := w.once(ctx, n, s, deps, sl)
+		res, err := w.once(ctx, n, s, deps, sl, rep)
+		var lost *NodeLostError
+		if errors.As(err, &lost) && ctx.Err() == nil {
+			// Not a retry: the solve starts again on another node (the
+			// lost one takes no more work, so this ends).
+			rep.Moves = append(rep.Moves, Move{From: lost.Node, Reason: lost.Reason.Error()})
+			w.emit(Event{Kind: EventMoved, Node: n, Err: lost})
+			if aerr := sl.acquire(ctx); aerr != nil {
+				return nil, err
+			}
+			continue
+		}
 		// Merges are not retried here: the registry client retries each
 		// of its calls already, and retrying both would multiply delays.
 		if err == nil || n.Kind != plan.KindSolve || try >= w.e.Retries || !IsTransient(err) || ctx.Err() != nil {
@@ -288,7 +305,7 @@ func (s *slot) release() {
 	}
 }
 
-func (w *walk) once(ctx context.Context, n *plan.Node, s *nodeState, deps []*Result, sl *slot) (*Result, error) {
+func (w *walk) once(ctx context.Context, n *plan.Node, s *nodeState, deps []*Result, sl *slot, rep *NodeReport) (*Result, error) {
 	if n.Kind == plan.KindMerge {
 		if w.e.Publisher == nil {
 			return nil, errors.New("no publisher configured for merge nodes")
@@ -296,13 +313,17 @@ func (w *walk) once(ctx context.Context, n *plan.Node, s *nodeState, deps []*Res
 		return w.e.Publisher.Merge(ctx, n, mergeParts(n, deps))
 	}
 	i := w.index[n.ID]
+	deps, err := w.currentLinks(ctx, n, deps)
+	if err != nil {
+		return nil, err
+	}
 	req := &SolveRequest{
 		Node:    n,
 		Links:   linkResults(n, deps),
 		Release: s.release,
 		Progress: func(builder string, st *client.SolveStatus) {
 			if own := w.vertices.report(i, builder, st, time.Now()); own != nil {
-				w.emit(Event{Kind: EventProgress, Node: n, Status: own})
+				w.emit(Event{Kind: EventProgress, Node: n, Status: own, Builder: builder})
 			}
 		},
 		Evaluated: func() { w.evaluated(n, s) },
@@ -316,10 +337,13 @@ func (w *walk) once(ctx context.Context, n *plan.Node, s *nodeState, deps []*Res
 				s.readyAt = time.Now()
 			}
 			w.mu.Unlock()
+			if len(rep.Moves) > 0 {
+				s.republish(r)
+			}
 			s.markReady(r)
 		},
 	}
-	res, err := w.e.Solver.Solve(ctx, req)
+	res, err := w.solveOn(ctx, req, rep)
 	if err == nil {
 		s.markReady(res)
 	}
@@ -360,8 +384,35 @@ func mergeParts(n *plan.Node, deps []*Result) []*Result {
 func (s *nodeState) markReady(r *Result) {
 	s.readyOnce.Do(func() {
 		s.readyRes = r
+		s.readyGen = make(chan struct{})
 		close(s.ready)
 	})
+}
+
+// republish replaces the published result with that of a solve that was
+// moved to another node after it had been ready: dependents that start
+// after it (see currentLinks) read the new one.
+func (s *nodeState) republish(r *Result) {
+	select {
+	case <-s.ready:
+	default:
+		return
+	}
+	s.readyMu.Lock()
+	defer s.readyMu.Unlock()
+	if s.readyRes != nil && r != nil && s.readyRes != r {
+		s.readyRes = r
+		close(s.readyGen)
+		s.readyGen = make(chan struct{})
+	}
+}
+
+// result is the solve's current ready result, and a channel closed when
+// a newer one replaces it.
+func (s *nodeState) result() (*Result, <-chan struct{}) {
+	s.readyMu.Lock()
+	defer s.readyMu.Unlock()
+	return s.readyRes, s.readyGen
 }
 
 // evaluated tells n's dependencies, once, that one more dependent has

@@ -97,7 +97,11 @@ func (b *builder) build() *Plan {
 		}
 	}
 	order(p)
-	b.classify(p)
+	if len(b.req.Nodes) > 0 {
+		b.place(p) // Exec is how each solve's home runs it
+	} else {
+		b.classify(p)
+	}
 	return p
 }
 

@@ -78,6 +78,21 @@
 // built for) or all of them (Solve.Tests); the executor runs them before
 // the solve writes anything.
 //
+// # Placement
+//
+// With Request.Nodes (the builder's nodes: native and emulated
+// platforms, capacity), every solve gets a home node (Node.Builder) and
+// Exec is how it runs there: rendezvous hashing of the solve ID over the
+// nodes of the best kind for its platform (native, then cross-compiling,
+// then emulating), each node's load bounded by its fair share by
+// capacity; solves are taken in hash order, so the result does not
+// depend on the order of the nodes (see place in placement.go). A node
+// cross-compiles a solve by the rule above, asked with that node's
+// platforms: Request.Dockerfiles gets the node's own platform as
+// BUILDPLATFORM.
+// Plan.Candidates gives the executor a solve's other nodes, best first,
+// for when the home is busy or lost.
+//
 // # Output
 //
 // WriteJSON prints the plan (`xbake --plan`); WriteGraph draws the DAG as

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"github.com/containerd/platforms"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
@@ -72,13 +73,14 @@ type RunStep struct {
 	Toolchain, Advice string
 }
 
-// readDockerfile fills in what a solve's Dockerfile does, for the
-// emulation classification and the base-image check.
-func (b *builder) readDockerfile(nd *Node) (*DockerfileBuild, bool) {
+// readDockerfile fills in what a solve's Dockerfile does when a node of
+// platform build (BUILDPLATFORM) runs it, for the emulation
+// classification and the base-image check.
+func (b *builder) readDockerfile(nd *Node, build ocispec.Platform) (*DockerfileBuild, bool) {
 	if b.req.Dockerfiles == nil {
 		return nil, false
 	}
-	db, ok := b.req.Dockerfiles.Build(nd.Solve.Targets[0], nd.Solve.Platform, b.buildPlatform)
+	db, ok := b.req.Dockerfiles.Build(nd.Solve.Targets[0], nd.Solve.Platform, build)
 	if !ok {
 		return nil, false
 	}
@@ -87,12 +89,12 @@ func (b *builder) readDockerfile(nd *Node) (*DockerfileBuild, bool) {
 	return db, true
 }
 
-// emulatedRuns are the RUN steps of db that the builder does not run
-// natively.
-func (b *builder) emulatedRuns(db *DockerfileBuild) []RunStep {
+// emulatedRuns are the RUN steps of db that a node running native does
+// not run natively.
+func emulatedRuns(db *DockerfileBuild, native []platforms.Matcher) []RunStep {
 	var out []RunStep
 	for _, r := range db.Runs {
-		if !b.isNative(r.Platform) {
+		if !matchAny(native, r.Platform) {
 			out = append(out, r)
 		}
 	}

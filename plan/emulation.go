@@ -54,28 +54,51 @@ func (b *builder) classify(p *Plan) {
 			}
 			byPlatform[nd.Platform] = exec
 		}
-		db, read := b.readDockerfile(nd)
+		db, read := b.readDockerfile(nd, b.buildPlatform)
 		if exec == ExecEmulated && read {
 			// Cross when no RUN step of the stages the solve needs runs
 			// on a platform the builder does not run natively.
-			if runs := b.emulatedRuns(db); len(runs) == 0 {
+			if runs := emulatedRuns(db, b.native); len(runs) == 0 {
 				exec = ExecCross
 			} else {
 				nd.Solve.EmulatedRuns = runs
 			}
 		}
-		nd.Exec = exec
+		nd.Exec, nd.classified = exec, exec
 		if exec == ExecEmulated {
 			p.Emulated++
 		}
 	}
 }
 
-func (b *builder) isNative(p ocispec.Platform) bool {
-	for _, m := range b.native {
+func (b *builder) isNative(p ocispec.Platform) bool { return matchAny(b.native, p) }
+
+func matchAny(ms []platforms.Matcher, p ocispec.Platform) bool {
+	for _, m := range ms {
 		if m.Match(p) {
 			return true
 		}
 	}
 	return false
+}
+
+// runsNatively reports whether every RUN step of solve nd runs on a
+// platform that native matches, on a BuildKit node whose own platform
+// (BUILDPLATFORM) is build. The solve's targets share their build inputs,
+// so the first one answers for all. Without Request.Dockerfiles, or when
+// it cannot tell, the answer is no.
+func (b *builder) runsNatively(nd *Node, native []platforms.Matcher, build ocispec.Platform) bool {
+	if b.req.Dockerfiles == nil {
+		return false
+	}
+	db, ok := b.req.Dockerfiles.Build(nd.Solve.Targets[0], nd.Solve.Platform, build)
+	if !ok {
+		return false
+	}
+	for _, r := range db.Runs {
+		if !matchAny(native, r.Platform) {
+			return false
+		}
+	}
+	return true
 }

@@ -13,13 +13,24 @@ import (
 // The JSON of a plan (`xbake --plan`) is stable: structs fix the key order,
 // nodes are in plan order, and lists that could be null are empty instead.
 type jsonPlan struct {
-	Solves   int         `json:"solves"`
-	Merges   int         `json:"merges"`
-	Native   int         `json:"native"`
-	Emulated int         `json:"emulated"`
-	Cross    int         `json:"cross,omitempty"`
-	Images   []*jsonBase `json:"images,omitempty"`
-	Nodes    []*jsonNode `json:"nodes"`
+	Solves   int `json:"solves"`
+	Merges   int `json:"merges"`
+	Native   int `json:"native"`
+	Emulated int `json:"emulated"`
+	Cross    int `json:"cross,omitempty"`
+	// Builders are the nodes of Request.Nodes with the solves placed on
+	// each, by how they run there.
+	Builders []*jsonBuilder `json:"builders,omitempty"`
+	Images   []*jsonBase    `json:"images,omitempty"`
+	Nodes    []*jsonNode    `json:"nodes"`
+}
+
+type jsonBuilder struct {
+	BuilderNode
+	Solves         int `json:"solves"`
+	NativeSolves   int `json:"native_solves"`
+	CrossSolves    int `json:"cross_solves"`
+	EmulatedSolves int `json:"emulated_solves"`
 }
 
 type jsonNode struct {
@@ -29,6 +40,7 @@ type jsonNode struct {
 	Platform        string   `json:"platform"`
 	DefaultPlatform bool     `json:"default_platform,omitempty"`
 	Exec            Exec     `json:"exec,omitempty"`
+	Builder         string   `json:"builder,omitempty"`
 	Deps            []string `json:"deps"`
 	Level           int      `json:"level"`
 
@@ -82,7 +94,25 @@ type jsonLink struct {
 // and solves.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := jsonPlan{Nodes: make([]*jsonNode, 0, len(p.Nodes))}
+	byName := map[string]*jsonBuilder{}
+	for _, b := range p.Builders {
+		jb := &jsonBuilder{BuilderNode: b}
+		jb.BuilderNode.Native, jb.BuilderNode.Emulated = nonNil(b.Native), nonNil(b.Emulated)
+		out.Builders = append(out.Builders, jb)
+		byName[b.Name] = jb
+	}
 	for _, n := range p.Nodes {
+		if jb := byName[n.Builder]; jb != nil {
+			jb.Solves++
+			switch n.Exec {
+			case ExecNative:
+				jb.NativeSolves++
+			case ExecCross:
+				jb.CrossSolves++
+			case ExecEmulated:
+				jb.EmulatedSolves++
+			}
+		}
 		jn := &jsonNode{
 			ID:              n.ID,
 			Kind:            n.Kind,
@@ -90,6 +120,7 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			Platform:        n.Platform,
 			DefaultPlatform: n.DefaultPlatform,
 			Exec:            n.Exec,
+			Builder:         n.Builder,
 			Deps:            nonNil(n.Deps),
 			Level:           n.Level,
 		}

@@ -83,6 +83,8 @@ type Plan struct {
 	// LoadIndex is Request.LoadIndex: the merge nodes of multi-platform
 	// targets also load their type=docker outputs without dest.
 	LoadIndex bool
+	// Builders are Request.Nodes, the nodes Builder names.
+	Builders []BuilderNode
 }
 
 // Node is one unit of work.
@@ -106,9 +108,20 @@ type Node struct {
 	// Level is the node's depth: 0 for no dependencies, else 1 + the
 	// largest level of its dependencies.
 	Level int
-	// Exec is native or emulated for a solve when Request.BuilderPlatforms
-	// was given; empty otherwise and for merges.
+	// Exec is native, cross or emulated for a solve when
+	// Request.BuilderPlatforms or Request.Nodes was given (with Nodes, on
+	// the solve's home); empty otherwise and for merges.
 	Exec Exec
+	// Builder is the solve's home node when Request.Nodes was given: the
+	// node it runs on unless that node is busy or lost (the executor then
+	// follows Candidates). Exec is then how it runs there.
+	Builder string
+	// candidates are the nodes that can run the solve, best kind first,
+	// then in rendezvous order (see Plan.Candidates).
+	candidates []Candidate
+	// classified is Exec as classify decided it for the builder's
+	// platforms, before any placement: what Plan.Place reads.
+	classified Exec
 
 	Solve *Solve // set for KindSolve
 	Merge *Merge // set for KindMerge

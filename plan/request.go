@@ -23,6 +23,10 @@ type Request struct {
 	// emulated one its steps under QEMU (Solve.EmulatedRuns). When nil, or
 	// when it cannot tell, a foreign solve counts as emulated.
 	Dockerfiles Dockerfiles
+	// Nodes are the BuildKit nodes of the builder: with them, every solve
+	// gets a home node (Node.Builder) and is classified for that node
+	// (see place in placement.go).
+	Nodes []BuilderNode
 	// LoadIndex says that the Docker engine of --load keeps a
 	// multi-platform image under one tag (containerd's image store): the
 	// type=docker outputs without dest of a multi-platform target are then

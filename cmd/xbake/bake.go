@@ -376,7 +376,8 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 }
 
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
-	if o.print || o.list != "" || o.plan || o.listTargets || o.listVars {
+	onBuilders := o.plan && (o.run.builder != "" || o.run.builders != "")
+	if (o.print || o.list != "" || o.plan || o.listTargets || o.listVars) && !onBuilders {
 		offlineGC()
 	} else if err := a.toEngine(); err != nil {
 		// A build: the front build hands it over before printing anything.
@@ -461,6 +462,10 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 			}
 		}
 		return p, nil
+	}
+	if onBuilders {
+		// Where each solve would run: the builder's nodes answer first.
+		return planOnBuilders(ctx, a, o, newPlan)
 	}
 	if o.plan {
 		req := o.offlineRequest()

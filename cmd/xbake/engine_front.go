@@ -110,9 +110,9 @@ func (a *app) remoteDefinition(context.Context, string, []string) ([]xhcl.File, 
 
 // addDockerfiles: classifying solves reads Dockerfiles with BuildKit's
 // parser (package dockerfile), which the front build does not link; a plan
-// or graph with builder platforms is the engine's.
+// or graph with builder platforms or nodes is the engine's.
 func (a *app) addDockerfiles(req *plan.Request) error {
-	if len(req.BuilderPlatforms) == 0 {
+	if len(req.BuilderPlatforms) == 0 && len(req.Nodes) == 0 {
 		return nil
 	}
 	return a.toEngine()
@@ -123,6 +123,12 @@ func (a *app) addDockerfiles(req *plan.Request) error {
 func (a *app) checkImages(context.Context, *plan.Plan, *diagPrinter) error { return nil }
 
 func runBuild(_ context.Context, a *app, _ *runOptions, _ *bake.Definition, _ planFunc) error {
+	return a.toEngine()
+}
+
+// planOnBuilders: --plan with --builder or --builders connects to the
+// builder's nodes; runBake handed it over before reading definitions.
+func planOnBuilders(_ context.Context, a *app, _ *bakeOptions, _ planFunc) error {
 	return a.toEngine()
 }
 

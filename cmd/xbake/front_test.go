@@ -78,11 +78,15 @@ func TestFrontHandsOver(t *testing.T) {
 		{[]string{"version"}, "", "xbake "},
 		{[]string{"-f", "app.hcl", "--print", "app"}, "", "{\n  \"group\""},
 		{[]string{"-f", "app.hcl", "--list", "targets"}, "", "TARGET"},
+		{[]string{"-f", "app.hcl", "--plan", "app"}, "", "{\n  \"solves\""},
 		{[]string{"graph", "-f", "app.hcl", "--format", "json", "app"}, "", "{"},
 		{[]string{"--help"}, "", "xbake reads bake files"},
 		// The engine's, unchanged; stdin is still unread.
 		{[]string{"-f", "app.hcl", "app", "--progress=plain"}, "", "engine -f app.hcl app --progress=plain\n"},
 		{[]string{"-f", "app.hcl", "--call", "check", "app"}, "", "engine -f app.hcl --call check app\n"},
+		// --plan with a builder asks the builder's nodes.
+		{[]string{"-f", "app.hcl", "--plan", "--builders", "b.json", "app"}, "", "engine -f app.hcl --plan --builders b.json app\n"},
+		{[]string{"-f", "app.hcl", "--plan", "--builder", "farm", "app"}, "", "engine -f app.hcl --plan --builder farm app\n"},
 		{[]string{"-f", "compose.yaml", "--print"}, "", "engine -f compose.yaml --print\n"},
 		{[]string{"--print"}, "", "engine --print\n"}, // compose.yaml is a default name
 		{[]string{"-f", "-", "--print"}, "target \"x\" {}\n", "engine -f - --print\ntarget \"x\" {}\n"},

@@ -15,7 +15,6 @@ import (
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/executor/oci"
-	"github.com/xbake/xbake/plan"
 )
 
 // httpTimeouts bound silent registry and HTTP connections (a registry or
@@ -52,22 +51,17 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if err != nil {
 		return err
 	}
-	b, err := o.resolveBuilder(a, wd)
+	timeout, err := o.resolveNodeTimeout(a)
 	if err != nil {
 		return err
 	}
-	cfgs := make([]executor.BuilderConfig, len(b.Nodes))
-	for i, n := range b.Nodes {
-		cfgs[i] = *n
-	}
-	bs, err := executor.Connect(ctx, cfgs)
+	bs, err := connectBuilders(ctx, a, &o.builderFlags, wd, timeout)
 	if err != nil {
-		return builderError(err)
+		return err
 	}
 	defer bs.Close()
 
-	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
-		LoadIndex: loadIndex(ctx, a, def), Atomic: o.atomic})
+	p, err := farmPlan(a, bs, newPlan, loadIndex(ctx, a, def))
 	if err != nil {
 		return err
 	}
@@ -98,10 +92,14 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
 		regOpts = append(regOpts, oci.WithDockerConfig(dc))
 	}
+	sch := executor.NewScheduler(p, bs.Farm(), timeout)
+	sch.Watch(ctx)
+	defer sch.Close()
 	disp, err := newProgress(ctx, a.stderr, progressui.DisplayMode(o.progress), red)
 	if err != nil {
 		return usageErrorf("--progress=%s: %v", o.progress, err)
 	}
+	disp.nodes = len(bs.Nodes)
 	warns := &warnings{}
 	var pub executor.Publisher = &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout}
 	timer := newStepTimer()
@@ -117,6 +115,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		KeepGoing: o.keepGoing,
 		Retries:   o.retries,
 		Events:    events,
+		Scheduler: sch,
 	}
 	rep, runErr := e.Run(ctx, p)
 	disp.close()

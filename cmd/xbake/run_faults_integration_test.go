@@ -117,8 +117,8 @@ target "app" {
 			row = strings.Join(strings.Fields(l), " ")
 		}
 	}
-	if want := " " + moved.Digest.Encoded()[:12] + " " + repo + ":v1"; !strings.HasPrefix(row, "app#index failed ") || !strings.HasSuffix(row, want) {
-		t.Errorf("summary row %q, want app#index failed ...%s\n%s", row, want, out)
+	if want := " " + moved.Digest.Encoded()[:12] + " " + repo + ":v1"; !strings.HasPrefix(row, "app#index - failed ") || !strings.HasSuffix(row, want) {
+		t.Errorf("summary row %q, want app#index - failed ...%s\n%s", row, want, out)
 	}
 	for _, want := range []string{"pushing " + repo + ":v2", "DENIED", "tags already pointing at " + moved.Digest.String() + ": [" + repo + ":v1]"} {
 		if !strings.Contains(out.String(), want) {

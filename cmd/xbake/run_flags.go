@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/spf13/pflag"
 
 	"github.com/xbake/xbake/plan"
@@ -42,6 +44,9 @@ type runOptions struct {
 	metadata  string
 	allow     []string
 	atomic    bool
+	// nodeTimeout is how long a builder node may not answer before its
+	// solves move to another node (--node-timeout, XBAKE_NODE_TIMEOUT).
+	nodeTimeout time.Duration
 }
 
 func (o *runOptions) addFlags(f *pflag.FlagSet) {
@@ -55,6 +60,7 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet (auto means $BUILDKIT_PROGRESS when set)")
 	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file; after a failure, what was published and why nodes failed")
 	f.BoolVar(&o.atomic, "atomic", false, "Publish no tag unless every build of the run succeeds: images are pushed by digest, and every target's tags are written at the end")
+	f.DurationVar(&o.nodeTimeout, "node-timeout", 0, "A builder node that does not answer for this long is lost and its solves move to another node (default 30s, or $XBAKE_NODE_TIMEOUT)")
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
 

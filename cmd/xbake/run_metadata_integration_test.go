@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,6 +79,16 @@ group "default" { targets = ["single", "multi"] }
 			}
 			if ref, _ := m["buildx.build.ref"].(string); !strings.HasPrefix(ref, "xbake/buildkit/") {
 				t.Errorf("%s: buildx.build.ref = %q", target, m["buildx.build.ref"])
+			}
+			// Each platform names the node that built it.
+			plats, _ := m["xbake.platforms"].(map[string]any)
+			for _, p := range slices.Sorted(maps.Keys(plats)) {
+				if e, _ := plats[p].(map[string]any); e["xbake.builder"] != "buildkit" {
+					t.Errorf("mode %q, %s %s: xbake.builder = %v", mode, target, p, e["xbake.builder"])
+				}
+			}
+			if len(plats) == 0 {
+				t.Errorf("mode %q, %s: no xbake.platforms", mode, target)
 			}
 			for _, k := range prov[target] {
 				p, ok := m[k].(map[string]any)

@@ -30,6 +30,9 @@ type progress struct {
 	red    *executor.Redactor
 	mu     sync.Mutex
 	shut   bool
+	// nodes is how many builder nodes the run has: with more than one,
+	// a solve's lines name the node it runs on.
+	nodes int
 }
 
 func newProgress(ctx context.Context, w io.Writer, mode progressui.DisplayMode, red *executor.Redactor) (*progress, error) {
@@ -52,9 +55,15 @@ func (p *progress) event(ev executor.Event) {
 	var st *client.SolveStatus
 	switch ev.Kind {
 	case executor.EventProgress:
-		st = prefixStatus(ev.Node.ID, p.red.Status(ev.Status))
+		label := ev.Node.ID
+		if p.nodes > 1 && ev.Builder != "" {
+			label += " on " + ev.Builder
+		}
+		st = prefixStatus(ev.Node.ID, label, p.red.Status(ev.Status))
 	case executor.EventRetry:
 		st = noteStatus(ev.Node.ID, "retrying after a transient error: "+p.red.String(ev.Err.Error()))
+	case executor.EventMoved:
+		st = noteStatus(ev.Node.ID, "moving to another node: "+p.red.String(ev.Err.Error()))
 	case executor.EventStarted, executor.EventFinished:
 		if ev.Node.Kind != plan.KindMerge {
 			return
@@ -87,11 +96,12 @@ func rekey(id string, d digest.Digest) digest.Digest {
 	return digest.FromString(id + "\x00" + d.String())
 }
 
-// prefixStatus returns a copy of st with vertex names prefixed and
-// digests made unique per node.
-func prefixStatus(id string, st *client.SolveStatus) *client.SolveStatus {
+// prefixStatus returns a copy of st with vertex names prefixed with
+// label (the node ID, and the builder node it runs on) and digests made
+// unique per node.
+func prefixStatus(id, label string, st *client.SolveStatus) *client.SolveStatus {
 	out := &client.SolveStatus{}
-	prefix := "[" + id + "] "
+	prefix := "[" + label + "] "
 	for _, v := range st.Vertexes {
 		c := *v
 		c.Digest = rekey(id, v.Digest)

@@ -22,10 +22,10 @@ func summaryRows(t *testing.T, out string) []string {
 	var rows []string
 	for _, line := range strings.Split(table, "\n")[1:] {
 		f := strings.Fields(line)
-		if len(f) < 5 {
+		if len(f) < 6 {
 			break
 		}
-		rows = append(rows, f[0]+" "+f[1]+" "+f[4])
+		rows = append(rows, f[0]+" "+f[2]+" "+f[5])
 	}
 	return rows
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -17,17 +18,20 @@ import (
 
 var timeNow = time.Now
 
-// writeSummary prints one row per node: what happened, where, how long,
-// how much came from cache, how its smoke tests went, and what was
-// published. The duration and the
-// steps are the node's own (see executor.NodeReport).
+// writeSummary prints one row per node: what happened, on which builder
+// node, how (native, cross or emulated there), how long, how much came
+// from cache, how its smoke tests went, and what was published. The
+// duration and the steps are the node's own (see executor.NodeReport);
+// the builder node and EXEC are those of the attempt that ended the
+// solve. Solves taken off a lost node follow the table, with where they
+// went and why.
 func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tSTATUS\tEXEC\tDURATION\tCACHED/STEPS\tTEST\tDIGEST\tPUBLISHED")
+	fmt.Fprintln(tw, "NODE\tBUILDER\tSTATUS\tEXEC\tDURATION\tCACHED/STEPS\tTEST\tDIGEST\tPUBLISHED")
 	for _, nr := range rep.Nodes {
 		n := nr.Node
-		exec := string(n.Exec)
+		exec, where := string(cmp.Or(nr.Exec, n.Exec)), cmp.Or(nr.Builder, "-")
 		if n.Kind == plan.KindMerge {
 			exec = "-"
 		} else if exec == "" {
@@ -48,9 +52,22 @@ func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 				pub = red.String(strings.Join(r.Published, ", "))
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.ID, nr.Status, exec, dur, steps, testColumn(nr), dgst, pub)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.ID, where, nr.Status, exec, dur, steps, testColumn(nr), dgst, pub)
 	}
 	tw.Flush()
+	for _, nr := range rep.Nodes {
+		for i, m := range nr.Moves {
+			// The next attempt's node: the next move's, else the last.
+			to := nr.Builder
+			if i+1 < len(nr.Moves) {
+				to = nr.Moves[i+1].From
+			}
+			if to == m.From || to == "" {
+				to = "no other node"
+			}
+			fmt.Fprintf(w, "moved: %s from %s to %s: builder node %s was lost: %s\n", nr.Node.ID, m.From, to, m.From, red.String(m.Reason))
+		}
+	}
 }
 
 // printFailures prints each failed node's error with the position of its

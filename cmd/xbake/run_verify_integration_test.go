@@ -136,7 +136,7 @@ target "emulated" {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	for id, exec := range map[string]string{"cross@linux/arm64": "cross", "emulated@linux/arm64": "emulated"} {
-		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(id) + `\s+\w+\s+` + exec + `\s`).MatchString(out.String()) {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(id) + `\s+\S+\s+\w+\s+` + exec + `\s`).MatchString(out.String()) {
 			t.Errorf("%s is not %s in the summary:\n%s", id, exec, out)
 		}
 	}
@@ -209,7 +209,7 @@ test "not-on-arm64" {
 		}
 	}
 	for row, want := range map[string]string{"app@linux/amd64": `done\s+native\s+\S+\s+\S+\s+passed`, "app@linux/arm64": `failed\s+emulated\s+\S+\s+\S+\s+failed`, "app#index": `skipped`} {
-		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(row) + `\s+` + want).MatchString(out.String()) {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(row) + `\s+\S+\s+` + want).MatchString(out.String()) {
 			t.Errorf("summary row %s does not match %q:\n%s", row, want, out)
 		}
 	}

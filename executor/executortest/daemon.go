@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -67,10 +68,51 @@ func (d *Daemon) Freeze(t testing.TB) {
 	t.Cleanup(func() { d.proc.Signal(syscall.SIGCONT) })
 }
 
+// Kill kills the daemon (SIGKILL), as a machine that dies: its
+// connections break and its socket refuses.
+func (d *Daemon) Kill(t testing.TB) {
+	t.Helper()
+	if err := d.proc.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("killing buildkitd: %v", err)
+	}
+}
+
+// DaemonOptions are what StartDaemonWith changes of a test daemon.
+type DaemonOptions struct {
+	// Platforms it claims (--oci-worker-platform, repeated): the first is
+	// its host platform; the others it lists as emulated.
+	Platforms []string
+	// Config is appended to the stack's buildkitd.toml ("[worker.oci]\n
+	// max-parallelism = 2").
+	Config string
+}
+
+// StartDaemonWith is StartDaemonProcess with options.
+func StartDaemonWith(t testing.TB, o DaemonOptions) *Daemon {
+	t.Helper()
+	var extra []string
+	for _, p := range o.Platforms[1:] {
+		extra = append(extra, "--oci-worker-platform", p)
+	}
+	if o.Config != "" {
+		cfg := envOr("XBAKE_BUILDKITD_CONFIG", buildkitdPaths.config)
+		dt, _ := os.ReadFile(cfg)
+		path := filepath.Join(t.TempDir(), "buildkitd.toml")
+		if err := os.WriteFile(path, append(dt, []byte("\n"+o.Config+"\n")...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		extra = append(extra, "--config", path)
+	}
+	return startDaemon(t, o.Platforms[0], "", extra...)
+}
+
 func startDaemon(t testing.TB, platform, addr string, extra ...string) *Daemon {
 	t.Helper()
 	bin := envOr("XBAKE_BUILDKITD", buildkitdPaths.bin)
 	cfg := envOr("XBAKE_BUILDKITD_CONFIG", buildkitdPaths.config)
+	if slices.Contains(extra, "--config") {
+		cfg = "" // the caller's
+	}
 	if _, err := os.Stat(bin); err != nil || os.Geteuid() != 0 {
 		unavailable(t, fmt.Sprintf("a second buildkitd needs root and %s", bin))
 		return nil

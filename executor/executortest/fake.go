@@ -60,6 +60,8 @@ type Fake struct {
 	// Export holds a solve after it has evaluated and been released, as
 	// an export would, until its channel is closed.
 	Export map[string]chan struct{}
+	// Nodes, when set, are the nodes solves run on (farm.go).
+	Nodes *FakeNodes
 
 	mu       sync.Mutex
 	events   []string // "start ID", "end ID"
@@ -87,10 +89,19 @@ func (f *Fake) Solve(ctx context.Context, req *executor.SolveRequest) (*executor
 	}
 	f.links[n.ID] = links
 	f.mu.Unlock()
+	if err := f.Nodes.enter(ctx, req); err != nil {
+		f.Nodes.leave(req)
+		return nil, err
+	}
+	defer f.Nodes.leave(req)
 	res, err := f.run(ctx, n)
+	if err == nil {
+		err = f.Nodes.check(req)
+	}
 	if err != nil {
 		return nil, err
 	}
+	res.Builder = req.Builder
 	res.Descriptor.Platform = &n.Solve.Platform
 	for _, st := range f.Progress[n.ID] {
 		req.Progress("fake", st)

@@ -1,0 +1,141 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/containerd/platforms"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/plan"
+)
+
+// PlanNodes are the connected nodes as placement sees them
+// (plan.Request.Nodes): native platforms, the others their workers list
+// (emulated), and capacity.
+func (bs *Builders) PlanNodes() []plan.BuilderNode {
+	out := make([]plan.BuilderNode, 0, len(bs.Nodes))
+	for _, b := range bs.Nodes {
+		bn := plan.BuilderNode{Name: b.Name, Capacity: b.Capacity, Native: []string{}, Emulated: []string{}}
+		for _, p := range b.Native {
+			bn.Native = appendNew(bn.Native, platforms.Format(p))
+		}
+		for _, p := range b.Reported {
+			if !matchAny(b.Native, p) {
+				bn.Emulated = appendNew(bn.Emulated, platforms.Format(p))
+			}
+		}
+		out = append(out, bn)
+	}
+	return out
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// Farm is the scheduler's view of the connected nodes: their capacity,
+// and a health check (the node lists its workers).
+func (bs *Builders) Farm() []FarmNode {
+	out := make([]FarmNode, 0, len(bs.Nodes))
+	for _, b := range bs.Nodes {
+		c := b.Client
+		out = append(out, FarmNode{Name: b.Name, Capacity: b.Capacity, Probe: func(ctx context.Context) error {
+			_, err := c.ListWorkers(ctx)
+			return err
+		}})
+	}
+	return out
+}
+
+// placed reports whether p was placed on exactly the connected nodes:
+// a plan names its nodes, and a placement on others (a plan made for
+// another builder, or before a node went down) would send solves to
+// nodes this run does not have.
+func (bs *Builders) placed(p *plan.Plan) bool {
+	if len(p.Builders) != len(bs.Nodes) {
+		return false
+	}
+	for _, b := range p.Builders {
+		if bs.byName(b.Name) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// byName finds a connected node.
+func (bs *Builders) byName(name string) *Builder {
+	for _, b := range bs.Nodes {
+		if b.Name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+// CheckDown decides about the nodes that did not answer: a run that has
+// a solve whose platform no connected node lists (natively or emulated)
+// needs them, and the error is the first such node's (its failure and
+// remedy); otherwise each is one warning, and the run goes on without it.
+func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
+	if len(bs.Down) == 0 {
+		return nil, nil
+	}
+	var missing []string
+	for _, n := range p.Nodes {
+		if n.Kind != plan.KindSolve || slices.Contains(missing, n.Platform) {
+			continue
+		}
+		if !slices.ContainsFunc(bs.Nodes, func(b *Builder) bool { return b.rank(n.Solve.Platform) < 2 }) {
+			missing = append(missing, n.Platform)
+		}
+	}
+	for _, d := range bs.Down {
+		if len(missing) > 0 && (len(d.Config.Platforms) == 0 || slices.ContainsFunc(missing, func(m string) bool { return slices.Contains(d.Config.Platforms, m) })) {
+			return nil, fmt.Errorf("%w\nthe run needs it: no other node can run %s", d.Err, strings.Join(missing, ", "))
+		}
+	}
+	for _, d := range bs.Down {
+		msg := fmt.Sprintf("builder node %s does not answer; the run goes on without it (no platform of the run needs it): %v", d.Config.Name, firstLine(d.Err))
+		warnings = append(warnings, msg)
+	}
+	return warnings, nil
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+// Warnings are what the start of a run says about the connected nodes:
+// a platform declared for a node that its workers do not list (the node
+// cannot run it, or only once QEMU is installed there).
+func (bs *Builders) Warnings() []string {
+	var out []string
+	for _, b := range bs.Nodes {
+		for _, p := range b.Declared {
+			if !matchAny(b.Reported, p) {
+				out = append(out, fmt.Sprintf("builder node %s is declared for %s, but its BuildKit does not list it (it lists %s); `xbake doctor` says how to fix it",
+					b.Name, platforms.Format(p), formatPlatforms(b.Reported)))
+			}
+		}
+	}
+	return out
+}
+
+func formatPlatforms(ps []ocispec.Platform) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = platforms.Format(p)
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
