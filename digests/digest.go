@@ -1,0 +1,242 @@
+package digests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/xbake/xbake/dockerfile"
+	"github.com/xbake/xbake/plan"
+)
+
+// ImageResolver resolves an image reference ("golang:1.26",
+// "localhost:5000/x/busybox") to the digest of what the registry serves
+// for it: the index of a multi-platform image, else its manifest.
+type ImageResolver interface {
+	ResolveImage(ctx context.Context, ref string) (string, error)
+}
+
+// Options configure a Hasher.
+type Options struct {
+	// WorkDir resolves relative paths, as for the build.
+	WorkDir string
+	// Getenv reads the environment variables that change what the
+	// executor adds to a build (default os.Getenv).
+	Getenv func(string) string
+	// Images resolves base images; without it a solve that reads an
+	// image has no digest (Solve.Unknown).
+	Images ImageResolver
+	// ReadFile reads Dockerfiles and ignore files (default os.ReadFile).
+	ReadFile func(string) ([]byte, error)
+}
+
+// Hasher computes input digests. One Hasher is one run: it hashes each
+// filtered directory, each file and each image once, however many solves
+// share them. It is safe for concurrent use.
+type Hasher struct {
+	opt Options
+
+	mu     sync.Mutex
+	trees  map[treeKey]*treeResult
+	files  map[fileKey]*fileResult
+	images map[string]*imageResult
+	parsed map[string]*parsedFile // by Dockerfile content
+	stats  Stats
+}
+
+// Stats count what a Hasher read.
+type Stats struct {
+	Files, Bytes atomic.Int64
+}
+
+func (s *Stats) add(n int64) {
+	s.Files.Add(1)
+	s.Bytes.Add(n)
+}
+
+// NewHasher returns a Hasher for one run.
+func NewHasher(opt Options) *Hasher {
+	if opt.Getenv == nil {
+		opt.Getenv = os.Getenv
+	}
+	if opt.ReadFile == nil {
+		opt.ReadFile = os.ReadFile
+	}
+	return &Hasher{opt: opt, trees: map[treeKey]*treeResult{}, files: map[fileKey]*fileResult{},
+		images: map[string]*imageResult{}, parsed: map[string]*parsedFile{}}
+}
+
+// Stats returns what the Hasher has read so far.
+func (h *Hasher) Stats() *Stats { return &h.stats }
+
+// Set is the input digests of a plan's solves and targets.
+type Set struct {
+	// Solves are by node ID.
+	Solves map[string]*Solve
+	// Targets are the targets that export something, by name.
+	Targets map[string]*Target
+}
+
+// Solve is the input digest of one solve node.
+type Solve struct {
+	// Digest covers everything that reaches the solve; "" when Unknown.
+	Digest string
+	// Result covers what reaches the solve's result, which its dependents
+	// read through `target:` contexts (Digest less the attestations, the
+	// annotations and default provenance, which only its export adds).
+	Result string
+	// Unknown says why there is no digest: an input that cannot be known
+	// without building (a remote context, an ADD of a URL without
+	// --checksum) or that could not be read.
+	Unknown string
+	// Parts are the digests of the inputs Digest combines, by name (see
+	// parts.go), to tell which one changed.
+	Parts map[string]string
+}
+
+// Target is the input digest of one target: its registry outputs and the
+// solve of each of its platforms.
+type Target struct {
+	Digest  string
+	Unknown string
+	// Solves are the target's solve nodes, in platform order.
+	Solves []string
+}
+
+// Plan computes the digests of the solves of p for which want is true
+// (every solve when want is nil), and of those their `target:` contexts
+// read, and then of every target all of whose solves have one. Files and
+// images are read concurrently. A solve whose inputs cannot be known or
+// read gets Unknown rather than failing the whole set; the error is the
+// context's.
+func (h *Hasher) Plan(ctx context.Context, p *plan.Plan, want func(*plan.Node) bool) (*Set, error) {
+	need := needed(p, want)
+	own := make([]*Solve, len(p.Nodes))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(32)
+	for i, n := range p.Nodes {
+		if !need[n.ID] {
+			continue
+		}
+		g.Go(func() error {
+			own[i] = h.solve(gctx, n)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	set := &Set{Solves: map[string]*Solve{}, Targets: map[string]*Target{}}
+	// Plan order: dependencies first, so a link's digest is known.
+	for i, n := range p.Nodes {
+		if own[i] != nil {
+			set.Solves[n.ID] = link(n, own[i], set.Solves)
+		}
+	}
+	set.targets(p)
+	return set, nil
+}
+
+// needed are the solves want asks for and those they read.
+func needed(p *plan.Plan, want func(*plan.Node) bool) map[string]bool {
+	need := map[string]bool{}
+	for i := len(p.Nodes) - 1; i >= 0; i-- {
+		n := p.Nodes[i]
+		if n.Kind != plan.KindSolve || !(need[n.ID] || want == nil || want(n)) {
+			continue
+		}
+		need[n.ID] = true
+		for _, l := range n.Solve.Links {
+			need[l.Node] = true
+		}
+	}
+	return need
+}
+
+// link adds the results of s's `target:` contexts to its own inputs.
+func link(n *plan.Node, s *Solve, done map[string]*Solve) *Solve {
+	if s.Unknown != "" {
+		return s
+	}
+	for _, l := range n.Solve.Links {
+		dep := done[l.Node]
+		if dep == nil || dep.Unknown != "" {
+			why := "not computed"
+			if dep != nil {
+				why = dep.Unknown
+			}
+			return &Solve{Unknown: fmt.Sprintf("contexts.%s (target %s): %s", l.Name, strings.SplitN(l.Node, "@", 2)[0], why), Parts: s.Parts}
+		}
+		s.Parts["contexts."+l.Name] = dep.Result
+	}
+	s.seal()
+	return s
+}
+
+// imageResult is one image reference resolved once per run.
+type imageResult struct {
+	once   sync.Once
+	digest string
+	err    error
+}
+
+func (h *Hasher) image(ctx context.Context, ref string) (string, error) {
+	if _, d, ok := strings.Cut(ref, "@"); ok && strings.HasPrefix(d, "sha256:") && len(d) == len("sha256:")+64 {
+		return d, nil // pinned: what the build pulls whatever the tag says
+	}
+	if h.opt.Images == nil {
+		return "", errors.New("base images are not resolved here")
+	}
+	h.mu.Lock()
+	r := h.images[ref]
+	if r == nil {
+		r = &imageResult{}
+		h.images[ref] = r
+	}
+	h.mu.Unlock()
+	r.once.Do(func() { r.digest, r.err = h.opt.Images.ResolveImage(ctx, ref) })
+	return r.digest, r.err
+}
+
+// parsedFile is one Dockerfile content parsed once per run.
+type parsedFile struct {
+	once sync.Once
+	f    *dockerfile.File
+	err  error
+}
+
+func (h *Hasher) parse(data []byte) (*dockerfile.File, error) {
+	key := digestOf("dockerfile", string(data))
+	h.mu.Lock()
+	p := h.parsed[key]
+	if p == nil {
+		p = &parsedFile{}
+		h.parsed[key] = p
+	}
+	h.mu.Unlock()
+	p.once.Do(func() { p.f, p.err = dockerfile.Parse(data) })
+	return p.f, p.err
+}
+
+// readFirst reads the first of paths that exists.
+func (h *Hasher) readFirst(paths []string) ([]byte, error) {
+	var err error
+	for _, p := range paths {
+		var data []byte
+		if data, err = h.opt.ReadFile(p); err == nil {
+			return data, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
+	return nil, err
+}
