@@ -149,7 +149,10 @@ func TestDigestChangesWithInputs(t *testing.T) {
 			p.edit = func(_, app *bake.Target) { app.Tags = []string{"localhost:5000/app:2"} }
 		}, nil},
 		{"no-cache and pull", func(t *testing.T, p *project) {
-			p.edit = func(_, app *bake.Target) { app.NoCache, app.Pull = new(bool), new(bool); *app.NoCache, *app.Pull = true, true }
+			p.edit = func(_, app *bake.Target) {
+				app.NoCache, app.Pull = new(bool), new(bool)
+				*app.NoCache, *app.Pull = true, true
+			}
 		}, nil},
 		{"a base image moved to a new digest", func(t *testing.T, p *project) {
 			p.images["localhost:5000/xbake/busybox"] = busyboxV2
