@@ -271,6 +271,9 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 	if resp != nil && resp.ExporterResponse != nil {
 		maps.Copy(er, resp.ExporterResponse)
 	}
+	if names, ok := er["image.name"]; ok && bk.opt.Records != nil {
+		er["image.name"] = strings.Join(bk.opt.Records.withoutRecords(strings.Split(names, ",")), ",")
+	}
 	buildRef := "xbake/" + b.Name + "/" + ref
 	er["buildx.build.ref"] = buildRef
 	res := &Result{ExporterResponse: map[string]map[string]string{}, Builder: b.Name, Ref: buildRef,
@@ -294,7 +297,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 				res.Published = append(res.Published, r+"@"+desc.Digest.String())
 			}
 		case e.entry.Type == "image" && e.entry.Attrs["push"] == "true":
-			res.Published = append(res.Published, strings.Split(e.entry.Attrs["name"], ",")...)
+			res.Published = append(res.Published, bk.opt.Records.withoutRecords(strings.Split(e.entry.Attrs["name"], ","))...)
 		case e.load:
 			res.Published = append(res.Published, "docker:"+e.entry.Attrs["name"])
 		case e.file != "":

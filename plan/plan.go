@@ -138,6 +138,15 @@ type Solve struct {
 	// Links are the `target:` contexts, sorted by name, each served by the
 	// solve node of the dependency for this platform.
 	Links []Link
+
+	// Inputs are the solve's input digest and what changed, when the
+	// request gave them (Request.Inputs).
+	Inputs *SolveInputs
+	// Unchanged: the solve does not run. Its targets are unchanged
+	// (Request.Unchanged) and no solve that runs reads it; Reused is its
+	// platform's manifest in the image their merge node reuses.
+	Unchanged bool
+	Reused    ocispec.Descriptor
 }
 
 // PerPlatform reports whether Targets[i] is built for several platforms.
@@ -162,4 +171,8 @@ type Merge struct {
 	// Solves gives them in platform order.
 	Platforms []string
 	Solves    []string
+	// Reuse, for an unchanged target (Request.Unchanged), is the image
+	// already published from its inputs: the merge node points the tags
+	// at it instead of merging solves, and waits for none (Deps is empty).
+	Reuse *Reuse
 }
