@@ -70,7 +70,7 @@ func (b *builder) skip(groups []*group) {
 			continue
 		}
 		for _, d := range g.deps {
-			if !keep[d] {
+			if !keep[d] || neededBy[d] != "" && g.node.ID < neededBy[d] {
 				keep[d], neededBy[d] = true, g.node.ID
 			}
 		}

@@ -42,6 +42,8 @@ type bakeOptions struct {
 	listFormat       string
 	listVars         bool
 	policy           []string
+	// affectedSince is --affected-since: a git revision (affected.go).
+	affectedSince string
 
 	run runOptions
 	cmd *cobra.Command
@@ -71,6 +73,7 @@ func (o *bakeOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.listVars, "list-variables", false, "List variables (deprecated: use --list=variables)")
 	_ = f.MarkHidden("list-targets")
 	_ = f.MarkHidden("list-variables")
+	f.StringVar(&o.affectedSince, "affected-since", "", "Only the targets whose inputs (files, Dockerfile, definition) changed since this git revision, and their dependents")
 	f.StringSliceVar(&o.builderPlatforms, "builder-platforms", nil, "Platforms the builder runs natively, for --plan without a builder (for example linux/amd64)")
 }
 
@@ -191,6 +194,13 @@ type loaded struct {
 	cfg     *bake.Config
 	printer *diagPrinter
 	diags   hcl.Diagnostics
+	// files, vars and cmdContext are what cfg was loaded from, to load
+	// the definition again as it was at a git revision (--affected-since).
+	files      []xhcl.File
+	vars       map[string]string
+	cmdContext string
+	// req is what resolve asked for.
+	req bake.Request
 }
 
 // load reads and loads the definition. Files that cannot be read or
@@ -236,6 +246,18 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 			return nil, usageErrorf("%v", err)
 		}
 	}
+	cfg, byName, diags, ok := a.loadConfig(files, vars, cmdContext)
+	dp.files = byName
+	if !ok {
+		return nil, dp.print(diags)
+	}
+	return &loaded{targets: targets, gitURL: gitURL, cfg: cfg, printer: dp, diags: diags, files: files, vars: vars, cmdContext: cmdContext}, nil
+}
+
+// loadConfig parses and loads definition files; ok is false when they
+// cannot be loaded at all (diags says why). byName are the files for
+// snippets in rich diagnostics.
+func (a *app) loadConfig(files []xhcl.File, vars map[string]string, cmdContext string) (_ *bake.Config, byName map[string]*hcl.File, _ hcl.Diagnostics, ok bool) {
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
 		if isComposeFile(f.Name, f.Data) {
@@ -248,9 +270,8 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	for _, f := range composeFiles {
 		byName[f.Name] = &hcl.File{Bytes: f.Data} // for snippets in rich output
 	}
-	dp.files = byName
 	if diags.HasErrors() {
-		return nil, dp.print(diags)
+		return nil, byName, diags, false
 	}
 	opts := bake.Options{
 		Vars: vars,
@@ -266,12 +287,12 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		cc, d := loadCompose(a, composeFiles, vars, opts.LookupEnv)
 		diags = append(diags, d...)
 		if d.HasErrors() {
-			return nil, dp.print(diags)
+			return nil, byName, diags, false
 		}
 		opts.Compose = cc
 	}
 	cfg, d := bake.Load(parsed, opts)
-	return &loaded{targets: targets, gitURL: gitURL, cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
+	return cfg, byName, append(diags, d...), true
 }
 
 // envBool reads a boolean environment variable; unset or empty is false.
@@ -306,9 +327,26 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 	if disablePolicy {
 		o.policy = nil
 	}
+	req, err := a.bakeRequest(o, l, disablePolicy)
+	if err != nil {
+		return nil, nil, err
+	}
+	l.req = req
+	def, diags := l.cfg.Resolve(req)
+	l.diags = append(l.diags, diags...)
+	if err := l.printer.print(l.diags); err != nil {
+		return nil, nil, err
+	}
+	l.diags = nil
+	return l, def, nil
+}
+
+// bakeRequest is what resolution is asked for: the requested names, the
+// overrides and what the environment adds.
+func (a *app) bakeRequest(o *bakeOptions, l *loaded, disablePolicy bool) (bake.Request, error) {
 	relative, err := a.envBool("BUILDX_BAKE_FILE_RELATIVE_PATHS")
 	if err != nil {
-		return nil, nil, usageErrorf("%v", err)
+		return bake.Request{}, usageErrorf("%v", err)
 	}
 	req := bake.Request{
 		Targets:           l.targets,
@@ -325,13 +363,7 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 	if a.envLookupAllowed() {
 		req.LookupEnv = a.lookupEnv
 	}
-	def, diags := l.cfg.Resolve(req)
-	l.diags = append(l.diags, diags...)
-	if err := l.printer.print(l.diags); err != nil {
-		return nil, nil, err
-	}
-	l.diags = nil
-	return l, def, nil
+	return req, nil
 }
 
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
@@ -353,6 +385,9 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	if o.print && o.list != "" {
 		return usageErrorf("--print and --list are mutually exclusive")
 	}
+	if o.run.skipUnchanged && (o.print || o.list != "") {
+		return usageErrorf("--skip-unchanged applies to builds and --plan, not to --print or --list")
+	}
 	if o.list != "" {
 		lr, err := bake.ParseList(o.list)
 		if err != nil {
@@ -371,6 +406,11 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if l.diags.HasErrors() {
 			return l.printer.print(l.diags)
 		}
+		if o.affectedSince != "" && lr.Type == "targets" {
+			if lr.Only, err = a.affectedList(ctx, o, l); err != nil {
+				return err
+			}
+		}
 		diags, err := l.cfg.WriteList(a.stdout, lr)
 		if err != nil {
 			return err
@@ -380,6 +420,11 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	l, def, err := a.resolve(ctx, o, targets)
 	if err != nil {
 		return err
+	}
+	if o.affectedSince != "" {
+		if def, err = a.affectedSince(ctx, o, l, def); err != nil {
+			return err
+		}
 	}
 	if o.print {
 		// buildx rejects bad `target:` links before it prints; the rules
@@ -405,7 +450,16 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if err != nil {
 			return err
 		}
+		if o.run.skipUnchanged {
+			if p, err = a.planUnchanged(ctx, &o.run, p, o.offlineRequest(), newPlan); err != nil {
+				return err
+			}
+		}
 		return p.WriteJSON(a.stdout)
+	}
+	if len(def.Targets) == 0 && o.affectedSince != "" {
+		fmt.Fprintf(a.stderr, "xbake: no target is affected since %s: nothing to build\n", o.affectedSince)
+		return nil
 	}
 	return runBuild(ctx, a, &o.run, def, newPlan)
 }

@@ -66,8 +66,14 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bs.Close()
 
-	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
-		LoadIndex: loadIndex(ctx, a, def), Atomic: o.atomic})
+	req := plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
+		LoadIndex: loadIndex(ctx, a, def), Atomic: o.atomic}
+	p, err := newPlan(req)
+	if err != nil {
+		return err
+	}
+	registry := a.registryClient(o, p)
+	p, records, err := a.inputs(ctx, o, p, req, newPlan, registry, false)
 	if err != nil {
 		return err
 	}
@@ -87,6 +93,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if o.metadata != "" {
 		bkOpt.MetadataProvenance = executor.ParseMetadataProvenance(a.getenv("BUILDX_METADATA_PROVENANCE"))
 	}
+	bkOpt.Records = records
 	bk, err := executor.NewBuildKit(ctx, bs, p, bkOpt)
 	if err != nil {
 		// A docker context that does not exist is a configuration error.
@@ -94,16 +101,12 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bk.Close()
 
-	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...)}
-	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
-		regOpts = append(regOpts, oci.WithDockerConfig(dc))
-	}
 	disp, err := newProgress(ctx, a.stderr, progressui.DisplayMode(o.progress), red)
 	if err != nil {
 		return usageErrorf("--progress=%s: %v", o.progress, err)
 	}
 	warns := &warnings{}
-	var pub executor.Publisher = &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout}
+	var pub executor.Publisher = &executor.Merger{Registry: registry, WorkDir: wd, Stdout: a.stdout, Records: records}
 	events := warns.wrap(disp.event)
 	if o.atomic {
 		gate := executor.NewAtomicGate(p, pub)

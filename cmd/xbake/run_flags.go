@@ -42,6 +42,8 @@ type runOptions struct {
 	metadata  string
 	allow     []string
 	atomic    bool
+	// skipUnchanged is --skip-unchanged (skip.go).
+	skipUnchanged bool
 }
 
 func (o *runOptions) addFlags(f *pflag.FlagSet) {
@@ -55,6 +57,7 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet (auto means $BUILDKIT_PROGRESS when set)")
 	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file; after a failure, what was published and why nodes failed")
 	f.BoolVar(&o.atomic, "atomic", false, "Publish no tag unless every build of the run succeeds: images are pushed by digest, and every target's tags are written at the end")
+	f.BoolVar(&o.skipUnchanged, "skip-unchanged", false, "Build no target whose image, built from the same inputs, is in the registry already: point its tags at that image (with --plan: show what would be skipped, and what changed)")
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
 
