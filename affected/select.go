@@ -17,14 +17,15 @@ import (
 
 // DefinitionKey is what of a resolved target counts as its bake file
 // entry: every attribute that reaches its builds (bake.Target.SolveKey),
-// its platforms and its outputs. Its name, description and tags only
-// name or place the result.
+// its platforms and, unless it is only a dependency (which exports
+// nothing), its outputs. Its name, description and tags only name or
+// place the result.
 func DefinitionKey(t *bake.Target) string {
 	var b strings.Builder
 	b.WriteString(t.SolveKey())
 	fmt.Fprintf(&b, "\x00%q", t.Platforms)
 	for _, o := range t.Outputs {
-		if o == nil {
+		if o == nil || t.Linked {
 			continue
 		}
 		fmt.Fprintf(&b, "\x00%q %q", o.Type, o.Dest)

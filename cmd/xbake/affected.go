@@ -23,7 +23,7 @@ func (a *app) affectedSince(ctx context.Context, o *bakeOptions, l *loaded, def 
 		return nil, err
 	}
 	if len(sel.Targets) == 0 {
-		return &bake.Definition{Groups: []*bake.Group{{Name: "default"}}, Granted: def.Granted}, nil
+		return &bake.Definition{Groups: []*bake.Group{{Name: "default", Targets: []string{}}}, Granted: def.Granted}, nil
 	}
 	req := l.req
 	req.Targets = sel.Targets
@@ -131,7 +131,7 @@ func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded,
 			out[t.Name] = affected.DefinitionKey(t)
 		}
 	}
-	if resolve(names...); len(out) == 0 {
+	if resolve(l.req.Targets...); len(out) == 0 {
 		// Some target or --set pattern is new: one at a time, so that the
 		// others still compare.
 		for _, n := range names {
