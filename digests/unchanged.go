@@ -108,7 +108,7 @@ func (s *Set) check(ctx context.Context, reg Registry, t *bake.Target, tg *Targe
 	if tg.Unknown != "" {
 		return all("cannot tell: " + tg.Unknown)
 	}
-	first, repo, err := firstTag(t)
+	tags, repo, err := registryTags(t)
 	if err != nil {
 		return all(err.Error())
 	}
@@ -132,13 +132,22 @@ func (s *Set) check(ctx context.Context, reg Registry, t *bake.Target, tg *Targe
 	if !explain {
 		return all("changed")
 	}
-	return s.explain(ctx, reg, first, tg)
+	return s.explain(ctx, reg, tags, tg)
 }
 
 // explain compares each solve's parts with the record of the image at the
-// target's first tag, for the same platform.
-func (s *Set) explain(ctx context.Context, reg Registry, first string, tg *Target) verdict {
+// first of the target's tags that exists, for the same platform.
+func (s *Set) explain(ctx context.Context, reg Registry, tags []string, tg *Target) verdict {
 	v := verdict{changed: map[string][]string{}}
+	first := tags[0]
+	var img *Image
+	var err error
+	for _, tag := range tags {
+		if img, err = reg.Image(ctx, tag); img != nil || err != nil {
+			first = tag
+			break
+		}
+	}
 	same := 0
 	defer func() {
 		if same == len(tg.Solves) {
@@ -149,7 +158,6 @@ func (s *Set) explain(ctx context.Context, reg Registry, first string, tg *Targe
 			}
 		}
 	}()
-	img, err := reg.Image(ctx, first)
 	for _, id := range tg.Solves {
 		_, pl, _ := strings.Cut(id, "@")
 		switch {
@@ -157,7 +165,7 @@ func (s *Set) explain(ctx context.Context, reg Registry, first string, tg *Targe
 			v.changed[id] = []string{"looking up " + first + ": " + err.Error()}
 			continue
 		case img == nil:
-			v.changed[id] = []string{"no image at " + first}
+			v.changed[id] = []string{"no image at " + strings.Join(tags, ", ")}
 			continue
 		}
 		m, ok := img.Manifests[pl]
@@ -208,22 +216,28 @@ func Skippable(t *bake.Target) string {
 	return ""
 }
 
-// firstTag is the first tag of t's first registry output, and its
-// repository: where the record is looked up.
-func firstTag(t *bake.Target) (tag, repo string, err error) {
-	tags := t.Tags
-	if name := t.Outputs[0].Attrs["name"]; name != "" {
-		tags = strings.Split(name, ",")
+// registryTags are the tags of t's registry outputs, in order, and the
+// repository of the first: where the record is looked up.
+func registryTags(t *bake.Target) (tags []string, repo string, err error) {
+	for _, o := range t.Outputs {
+		names := t.Tags
+		if name := o.Attrs["name"]; name != "" {
+			names = strings.Split(name, ",")
+		}
+		for _, n := range names {
+			if n = strings.TrimSpace(n); n != "" && !slices.Contains(tags, n) {
+				tags = append(tags, n)
+			}
+		}
 	}
 	if len(tags) == 0 {
-		return "", "", fmt.Errorf("no tag to look up")
+		return nil, "", fmt.Errorf("no tag to look up")
 	}
-	tag = strings.TrimSpace(tags[0])
-	named, err := reference.ParseNormalizedNamed(tag)
+	named, err := reference.ParseNormalizedNamed(tags[0])
 	if err != nil {
-		return "", "", fmt.Errorf("tag %q: %w", tag, err)
+		return nil, "", fmt.Errorf("tag %q: %w", tags[0], err)
 	}
-	return tag, named.Name(), nil
+	return tags, named.Name(), nil
 }
 
 // targetsOf maps the exported targets of p by name.
