@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/dockerfile"
+	"github.com/xbake/xbake/inputs"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -35,6 +36,10 @@ type Options struct {
 	Images ImageResolver
 	// ReadFile reads Dockerfiles and ignore files (default os.ReadFile).
 	ReadFile func(string) ([]byte, error)
+	// GitLabels returns the labels the executor adds to a build of r from
+	// its git work tree (BUILDX_GIT_LABELS: the commit, the remote, the
+	// Dockerfile's path), which change the image; nil: none.
+	GitLabels func(ctx context.Context, r *inputs.Request) map[string]string
 }
 
 // Hasher computes input digests. One Hasher is one run: it hashes each
@@ -226,17 +231,21 @@ func (h *Hasher) parse(data []byte) (*dockerfile.File, error) {
 	return p.f, p.err
 }
 
-// readFirst reads the first of paths that exists.
+// readFirst reads the first of paths that exists; the error is the
+// first path's, which the user named.
 func (h *Hasher) readFirst(paths []string) ([]byte, error) {
-	var err error
+	var first error
 	for _, p := range paths {
-		var data []byte
-		if data, err = h.opt.ReadFile(p); err == nil {
+		data, err := h.opt.ReadFile(p)
+		if err == nil {
 			return data, nil
 		}
+		if first == nil {
+			first = err
+		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			break
+			return nil, err
 		}
 	}
-	return nil, err
+	return nil, first
 }

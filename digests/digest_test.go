@@ -14,6 +14,7 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/digests"
+	"github.com/xbake/xbake/inputs"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -40,6 +41,9 @@ type project struct {
 	env    map[string]string
 	// edit changes the targets before planning.
 	edit func(base, app *bake.Target)
+	// revision is the commit BUILDX_GIT_LABELS would label images with
+	// ("": the option is off).
+	revision string
 }
 
 func newProject(t *testing.T) *project {
@@ -89,7 +93,13 @@ func (p *project) digests(t *testing.T) *digests.Set {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	h := digests.NewHasher(digests.Options{WorkDir: p.dir, Images: p.images, Getenv: func(k string) string { return p.env[k] }})
+	opt := digests.Options{WorkDir: p.dir, Images: p.images, Getenv: func(k string) string { return p.env[k] }}
+	if p.revision != "" {
+		opt.GitLabels = func(context.Context, *inputs.Request) map[string]string {
+			return map[string]string{"label:org.opencontainers.image.revision": p.revision}
+		}
+	}
+	h := digests.NewHasher(opt)
 	set, err := h.Plan(context.Background(), pl, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +172,7 @@ func TestDigestChangesWithInputs(t *testing.T) {
 			p.edit = func(base, _ *bake.Target) { base.Attest = []*bake.Attest{{Type: "sbom"}} }
 		}, nil},
 		{"default provenance off", func(t *testing.T, p *project) { p.env["BUILDX_NO_DEFAULT_ATTESTATIONS"] = "1" }, []string{"provenance"}},
+		{"the commit that BUILDX_GIT_LABELS labels images with", func(t *testing.T, p *project) { p.revision = "abc123" }, []string{"git-labels"}},
 		{"annotations", func(t *testing.T, p *project) {
 			p.edit = func(_, app *bake.Target) { app.Annotations = []string{"index,manifest:x=y"} }
 		}, []string{"annotations"}},
@@ -281,5 +292,60 @@ func TestDigestReadsASharedContextOnce(t *testing.T) {
 	}
 	if got := h.Stats().Bytes.Load(); got != 10*1000+int64(len("FROM scratch\nCOPY . /\n")) {
 		t.Errorf("read %d bytes", got)
+	}
+}
+
+// What the build alone can know gives no digest, and says why.
+func TestDigestUnknown(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		edit func(t *testing.T, p *project)
+		want string // app@linux/amd64's Unknown
+	}{
+		{"a remote context", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Context = str("https://github.com/xbake/xbake.git#main") }
+		}, "the context is a remote URL (https://github.com/xbake/xbake.git#main): its content is known only to the build"},
+		{"a remote named context", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Contexts["src"] = "https://example.com/src.tar.gz" }
+		}, "contexts.src is a remote URL (https://example.com/src.tar.gz): its content is known only to the build"},
+		{"ADD of a URL", func(t *testing.T, p *project) {
+			write(t, p.dir, "app/Dockerfile", "FROM base\nADD https://example.com/tool.tgz /tool.tgz\n")
+		}, "ADD https://example.com/tool.tgz is fetched by the build: give it --checksum"},
+		{"a base image the registry does not have", func(t *testing.T, p *project) {
+			write(t, p.dir, "app/Dockerfile", "FROM base\nCOPY --from=localhost:5000/nope /x /x\n")
+		}, "image:localhost:5000/nope: localhost:5000/nope: not found"},
+		{"a dependency without a digest", func(t *testing.T, p *project) {
+			write(t, p.dir, "base/Dockerfile", "FROM localhost:5000/xbake/busybox\nADD git@github.com:x/y.git /y\n")
+		}, "contexts.base (target base): ADD git@github.com:x/y.git is fetched by the build: give it --checksum"},
+		{"no Dockerfile", func(t *testing.T, p *project) {
+			if err := os.Remove(filepath.Join(p.dir, "app/Dockerfile")); err != nil {
+				t.Fatal(err)
+			}
+		}, "reading the Dockerfile: open DIR/app/Dockerfile: no such file or directory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProject(t)
+			tt.edit(t, p)
+			set := p.digests(t)
+			s := set.Solves["app@linux/amd64"]
+			if want := strings.ReplaceAll(tt.want, "DIR", p.dir); s.Unknown != want || s.Digest != "" {
+				t.Errorf("unknown %q (digest %q), want %q", s.Unknown, s.Digest, want)
+			}
+			if set.Targets["app"].Digest != "" || set.Targets["app"].Tag() != "" || s.Annotations() != nil {
+				t.Error("a target with an unknown solve has a digest or a record")
+			}
+		})
+	}
+}
+
+// An ADD of a URL with --checksum is pinned; a pinned image needs no
+// registry.
+func TestDigestPinned(t *testing.T) {
+	p := newProject(t)
+	write(t, p.dir, "base/Dockerfile", "FROM localhost:5000/xbake/busybox@sha256:"+strings.Repeat("3", 64)+"\n")
+	write(t, p.dir, "app/Dockerfile", "FROM base\nADD --checksum=sha256:"+strings.Repeat("4", 64)+" https://example.com/t.tgz /t\n")
+	p.images = images{}
+	if s := p.digests(t).Solves["app@linux/amd64"]; s.Digest == "" {
+		t.Errorf("no digest: %s", s.Unknown)
 	}
 }

@@ -32,7 +32,8 @@ import (
 //     image the needed stages read, and for the `# syntax=` frontend;
 //   - secret and ssh: their ids, never their values;
 //   - attest, annotations, provenance (the executor's default
-//     provenance): what only the export adds, so left out of Result.
+//     provenance), git-labels (BUILDX_GIT_LABELS): what only the export
+//     adds, so left out of Result.
 //
 // What only says how to build, not what, is left out: no-cache, pull
 // (every image is resolved anyway), cache imports and exports. So is the
@@ -41,7 +42,7 @@ import (
 
 // exportParts are the parts that only the exported image carries; a
 // dependent reads the result without them.
-var exportParts = []string{"attest", "annotations", "provenance"}
+var exportParts = []string{"attest", "annotations", "provenance", "git-labels"}
 
 // partName is the part a frontend attribute belongs to; skip is true for
 // attributes that are not inputs or that have a part of their own.
@@ -103,6 +104,13 @@ func (h *Hasher) solve(ctx context.Context, n *plan.Node) *Solve {
 	s.Parts["annotations"] = listDigest(t.Annotations)
 	if h.defaultProvenance(n, r) {
 		s.Parts["provenance"] = digestOf("provenance", "default")
+	}
+	if exported(n) && h.opt.GitLabels != nil {
+		if l := h.opt.GitLabels(ctx, r); len(l) > 0 {
+			enc := newEncoder("xbake-attrs-v1")
+			enc.smap(l)
+			s.Parts["git-labels"] = enc.digest()
+		}
 	}
 	if why := h.sources(ctx, n, r, s.Parts); why != "" {
 		s.Unknown = why
@@ -217,7 +225,7 @@ func contextName(r *inputs.Request, mount string) string {
 // BUILDX_NO_DEFAULT_ATTESTATIONS. A daemon too old to attest (before
 // BuildKit v0.11) gets none either, which the digest cannot know.
 func (h *Hasher) defaultProvenance(n *plan.Node, r *inputs.Request) bool {
-	if n.Solve.Role == plan.RoleDependency || inputs.IsCall(n.Solve.Targets[0]) {
+	if !exported(n) {
 		return false
 	}
 	if _, set := r.Attrs["attest:provenance"]; set {
@@ -225,6 +233,12 @@ func (h *Hasher) defaultProvenance(n *plan.Node, r *inputs.Request) bool {
 	}
 	off, err := strconv.ParseBool(h.opt.Getenv("BUILDX_NO_DEFAULT_ATTESTATIONS"))
 	return err != nil || !off
+}
+
+// exported says whether the executor adds what only an export needs to
+// n (executor/buildinfo.go): not to a dependency or a call.
+func exported(n *plan.Node) bool {
+	return n.Solve.Role != plan.RoleDependency && !inputs.IsCall(n.Solve.Targets[0])
 }
 
 // seal computes Digest and Result from Parts.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/distribution/reference"
@@ -14,6 +15,7 @@ import (
 	"github.com/xbake/xbake/digests"
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/executor/oci"
+	"github.com/xbake/xbake/inputs"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -47,7 +49,17 @@ func (a *app) inputs(ctx context.Context, o *runOptions, p *plan.Plan, req plan.
 		return nil, nil, err
 	}
 	start := time.Now()
-	h := digests.NewHasher(digests.Options{WorkDir: wd, Getenv: a.getenv, Images: reg})
+	var labels sync.Map // context folder -> labels: git runs once per folder
+	h := digests.NewHasher(digests.Options{WorkDir: wd, Getenv: a.getenv, Images: reg,
+		GitLabels: func(ctx context.Context, r *inputs.Request) map[string]string {
+			key := r.Locals[inputs.MountContext] + "\x00" + r.Locals[inputs.MountDockerfile] + "\x00" + r.Attrs["filename"]
+			if l, ok := labels.Load(key); ok {
+				return l.(map[string]string)
+			}
+			l := executor.GitLabels(ctx, r, a.getenv)
+			labels.Store(key, l)
+			return l
+		}})
 	set, err := h.Plan(ctx, p, want)
 	if err != nil {
 		return nil, nil, err
