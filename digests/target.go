@@ -99,5 +99,9 @@ func (t *Target) Tag() string {
 	return TagPrefix + strings.TrimPrefix(t.Digest, "sha256:")
 }
 
-// TagPrefix starts every record tag.
-const TagPrefix = "xbake-inputs-"
+// TagPrefix starts every record tag of a target; ResultPrefix every record
+// tag of a dependency's result.
+const (
+	TagPrefix    = "xbake-inputs-"
+	ResultPrefix = "xbake-result-"
+)

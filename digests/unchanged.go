@@ -35,18 +35,30 @@ type Registry interface {
 	Image(ctx context.Context, ref string) (*Image, error)
 }
 
-// Unchanged looks up, for every target of the set that only pushes to
+// Found is what Lookup found in the registries: what plan.Request's
+// Unchanged, Inputs and Results take.
+type Found struct {
+	Unchanged map[string]*plan.Reuse
+	Inputs    map[string]plan.SolveInputs
+	Results   map[string]string
+}
+
+// Lookup looks up, for every target of the set that only pushes to
 // registries, the image its record tag names (record.go): a target found
-// with every planned platform is unchanged, and the map gives the image
-// its tags are to point at (plan.Request.Unchanged). inputs are the
-// solves' digests, and, with explain, what changed for each solve of a
-// target that is not unchanged, compared with the image at its first tag
-// (plan.Request.Inputs). A registry that does not answer makes a target
-// changed, with the reason; only the context's end is an error.
-func (s *Set) Unchanged(ctx context.Context, reg Registry, p *plan.Plan, explain bool) (map[string]*plan.Reuse, map[string]plan.SolveInputs, error) {
+// with every planned platform is unchanged, and Unchanged gives the image
+// its tags are to point at. Inputs are the solves' digests, and, with
+// explain, what changed for each solve of a target that is not unchanged,
+// compared with the image at its first tag that exists. Results are the
+// published results of the solves that only feed others (ResultRefs). A
+// registry that does not answer makes a target changed, with the reason;
+// only the context's end is an error.
+func (s *Set) Lookup(ctx context.Context, reg Registry, p *plan.Plan, explain bool) (*Found, error) {
 	targets := targetsOf(p)
 	names := slices.Sorted(maps.Keys(s.Targets))
 	verdicts := make([]verdict, len(names))
+	refs := s.ResultRefs(p)
+	ids := slices.Sorted(maps.Keys(refs))
+	results := make([]string, len(ids))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for i, name := range names {
@@ -55,9 +67,24 @@ func (s *Set) Unchanged(ctx context.Context, reg Registry, p *plan.Plan, explain
 			return nil
 		})
 	}
+	for i, id := range ids {
+		g.Go(func() error {
+			// Not found, or not reachable: the dependency is built.
+			if img, err := reg.Image(gctx, refs[id]); err == nil && img != nil {
+				results[i] = img.Ref
+			}
+			return nil
+		})
+	}
 	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	found := &Found{Results: map[string]string{}}
+	for i, id := range ids {
+		if results[i] != "" {
+			found.Results[id] = results[i]
+		}
 	}
 	unchanged := map[string]*plan.Reuse{}
 	in := map[string]plan.SolveInputs{}
@@ -82,7 +109,58 @@ func (s *Set) Unchanged(ctx context.Context, reg Registry, p *plan.Plan, explain
 			in[id] = si
 		}
 	}
-	return unchanged, in, nil
+	found.Unchanged, found.Inputs = unchanged, in
+	return found, nil
+}
+
+// ResultRefs are where the results of p's dependency solves (every target
+// they serve is linked: nothing else publishes them) are recorded, by node
+// ID: "repo:xbake-result-<hex>" in the first repository a solve reading
+// them pushes to (the readers in plan order, their targets by name, their
+// registry outputs in order; readers that push nothing pass it on to
+// theirs). A solve without a digest, or read by nothing that pushes, has
+// none.
+func (s *Set) ResultRefs(p *plan.Plan) map[string]string {
+	readers := map[string][]*plan.Node{}
+	for _, n := range p.Nodes {
+		if n.Kind == plan.KindSolve {
+			for _, l := range n.Solve.Links {
+				readers[l.Node] = append(readers[l.Node], n)
+			}
+		}
+	}
+	var repoOf func(id string, seen map[string]bool) string
+	repoOf = func(id string, seen map[string]bool) string {
+		for _, r := range readers[id] {
+			if seen[r.ID] {
+				continue
+			}
+			seen[r.ID] = true
+			for i, t := range r.Solve.Targets {
+				if r.Solve.Roles[i] == plan.RoleDependency || Skippable(t) != "" {
+					continue
+				}
+				if _, repo, err := registryTags(t); err == nil {
+					return repo
+				}
+			}
+			if repo := repoOf(r.ID, seen); repo != "" {
+				return repo
+			}
+		}
+		return ""
+	}
+	out := map[string]string{}
+	for _, n := range p.Nodes {
+		sv := s.Solves[n.ID]
+		if n.Kind != plan.KindSolve || n.Solve.Role != plan.RoleDependency || sv == nil || sv.Result == "" {
+			continue
+		}
+		if repo := repoOf(n.ID, map[string]bool{}); repo != "" {
+			out[n.ID] = repo + ":" + ResultPrefix + strings.TrimPrefix(sv.Result, "sha256:")
+		}
+	}
+	return out
 }
 
 // verdict is what a lookup found for one target.

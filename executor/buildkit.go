@@ -139,7 +139,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if exps, err = orderExports(n, exps); err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
-		bk.opt.Records.annotate(n, exps)
+		exps = bk.opt.Records.annotate(n, exps)
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
 		}

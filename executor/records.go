@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/moby/buildkit/client"
 
 	"github.com/xbake/xbake/plan"
 )
@@ -22,13 +23,22 @@ type Records struct {
 	Annotations map[string]map[string]string
 	// Tags are by target name: the record tag ("xbake-inputs-<hex>").
 	Tags map[string]string
+	// Results are by solve node ID, for solves that only feed others
+	// (plan.RoleDependency): where to push the solve's result, a record
+	// tag ("repo:xbake-result-<hex>") that a later run reads instead of
+	// building it again (plan.Request.Results).
+	Results map[string]string
 }
 
 // annotate adds n's annotations to its pushed images and the record tags
-// to the names a solve pushes to itself (a merge node writes its own).
-func (r *Records) annotate(n *plan.Node, exps []*export) {
+// to the names a solve pushes to itself (a merge node writes its own),
+// and a push of the result of a solve that only feeds others.
+func (r *Records) annotate(n *plan.Node, exps []*export) []*export {
 	if r == nil {
-		return
+		return exps
+	}
+	if ref := r.Results[n.ID]; ref != "" && n.Solve.Role == plan.RoleDependency && len(exps) == 0 {
+		exps = append(exps, &export{target: n.Solve.Targets[0].Name, entry: client.ExportEntry{Type: "image", Attrs: map[string]string{"name": ref, "push": "true"}}})
 	}
 	ann := r.Annotations[n.ID]
 	for _, e := range exps {
@@ -45,6 +55,7 @@ func (r *Records) annotate(n *plan.Node, exps []*export) {
 			e.entry.Attrs["name"] = strings.Join(r.withTags(e.target, strings.Split(e.entry.Attrs["name"], ",")), ",")
 		}
 	}
+	return exps
 }
 
 // withTags is tags and, after them, target's record tag in each of their
@@ -73,7 +84,15 @@ func (r *Records) isRecord(ref string) bool {
 		return false
 	}
 	_, tag, ok := strings.Cut(ref[strings.LastIndex(ref, "/")+1:], ":")
-	return ok && slices.Contains(slices.Collect(maps.Values(r.Tags)), tag)
+	if !ok {
+		return false
+	}
+	for _, res := range r.Results {
+		if strings.HasSuffix(res, ":"+tag) {
+			return true
+		}
+	}
+	return slices.Contains(slices.Collect(maps.Values(r.Tags)), tag)
 }
 
 // withoutRecords is refs without the record tags.

@@ -33,7 +33,7 @@ func TestRecordsAnnotate(t *testing.T) {
 		{target: "app", entry: client.ExportEntry{Type: "image", Attrs: map[string]string{"push": "true", "name": "r/app:1", "oci-mediatypes": "false"}}},
 		{target: "app", entry: client.ExportEntry{Type: "docker", Attrs: map[string]string{"name": "r/app:1"}}},
 	}
-	r.annotate(n, exps)
+	exps = r.annotate(n, exps)
 	want := []map[string]string{
 		{"push": "true", "name": "r/app:1,r/app:latest,other/app:1,docker.io/r/app:xbake-inputs-abc,docker.io/other/app:xbake-inputs-abc", "annotation.io.github.xbake.inputs": "sha256:in"},
 		{"push": "true", "name": "r/app", "push-by-digest": "true", "annotation.io.github.xbake.inputs": "sha256:in"},

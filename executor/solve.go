@@ -66,6 +66,11 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest) (*Result, erro
 		inputs[k] = def.ToPB()
 	}
 	for i, l := range n.Solve.Links {
+		if l.Image != "" {
+			// An earlier run published the dependency's result (plan.Link).
+			attrs["context:"+l.Name] = "docker-image://" + l.Image
+			continue
+		}
 		la, _ := req.Links[i].Artifact.(*linkArtifact)
 		if la == nil {
 			return nil, fmt.Errorf("context %s: %s gave no result", l.Name, l.Node)

@@ -45,8 +45,9 @@ type jsonNode struct {
 }
 
 type jsonLink struct {
-	Name string `json:"name"`
-	Node string `json:"node"`
+	Name  string `json:"name"`
+	Node  string `json:"node"`
+	Image string `json:"image,omitempty"`
 }
 
 // WriteJSON writes the plan as indented JSON (two spaces, trailing newline):

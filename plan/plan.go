@@ -161,6 +161,10 @@ func (s *Solve) PerPlatform(i int) bool { return len(s.TargetPlatforms[i]) > 1 }
 type Link struct {
 	Name string // the context name, as in contexts = { NAME = "target:x" }
 	Node string // the ID of the solve node that provides it
+	// Image, when set, serves the context instead of Node, which does not
+	// run: an image of Node's result published by an earlier run
+	// ("repo@sha256:...", Request.Results).
+	Image string
 }
 
 // Merge is what a merge node assembles.

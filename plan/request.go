@@ -50,6 +50,11 @@ type Request struct {
 	// reads them (see reuse.go). The caller gives only targets whose
 	// every output pushes to a registry.
 	Unchanged map[string]*Reuse
+	// Results are images of solves' results published by earlier runs,
+	// by node ID ("repo@sha256:..."): a solve that runs only because
+	// others read it (a dependency) does not run when it has one; they
+	// read the image instead (see reuse.go).
+	Results map[string]string
 }
 
 // RunPlatforms answers, for target t built for platform on a builder

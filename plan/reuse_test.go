@@ -152,3 +152,68 @@ func TestUnchangedPlanJSON(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// A dependency whose result an earlier run published does not run for a
+// dependent that runs: the dependent reads the image.
+func TestUnchangedDependencyResult(t *testing.T) {
+	req := plan.Request{DefaultPlatform: "linux/amd64",
+		Unchanged: map[string]*plan.Reuse{"worker": reuse("worker"), "tool": reuse("tool")},
+		Results:   map[string]string{"base@linux/amd64": "r/api@sha256:b1", "base@linux/arm64": "r/api@sha256:b2"}}
+	p, diags := plan.New(services(), req)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for _, n := range p.Nodes {
+		switch n.ID {
+		case "base@linux/amd64", "base@linux/arm64", "worker@linux/amd64":
+			if !n.Solve.Unchanged {
+				t.Errorf("%s runs", n.ID)
+			}
+		case "api@linux/arm64":
+			if n.Solve.Unchanged || len(n.Deps) != 0 || n.Solve.Links[0] != (plan.Link{Name: "base", Node: "base@linux/arm64", Image: "r/api@sha256:b2"}) {
+				t.Errorf("%s: unchanged %v, deps %v, links %+v", n.ID, n.Solve.Unchanged, n.Deps, n.Solve.Links)
+			}
+		}
+	}
+	// Without the images, the dependency runs for api.
+	req.Results = nil
+	p, _ = plan.New(services(), req)
+	for _, n := range p.Nodes {
+		if n.ID == "base@linux/amd64" && n.Solve.Unchanged {
+			t.Error("base runs without a published result")
+		}
+		if n.ID == "api@linux/amd64" && (n.Solve.Links[0].Image != "" || len(n.Deps) != 1) {
+			t.Errorf("api: links %+v deps %v", n.Solve.Links, n.Deps)
+		}
+	}
+}
+
+// A reader that rewrites timestamps needs its dependency built; the
+// other readers then read it too, as in a build from scratch.
+func TestUnchangedDependencyRewritesTimestamps(t *testing.T) {
+	def := services()
+	for _, tg := range def.Targets {
+		if tg.Name == "worker" {
+			tg.Outputs = []*bake.Export{{Type: "registry", Attrs: map[string]string{"rewrite-timestamp": "true"}}}
+		}
+	}
+	req := plan.Request{DefaultPlatform: "linux/amd64", Unchanged: map[string]*plan.Reuse{"tool": reuse("tool")},
+		Results: map[string]string{"base@linux/amd64": "r/api@sha256:b1", "base@linux/arm64": "r/api@sha256:b2"}}
+	p, diags := plan.New(def, req)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for _, n := range p.Nodes {
+		if n.Kind != plan.KindSolve {
+			continue
+		}
+		if n.Target == "base" && n.Solve.Unchanged {
+			t.Errorf("%s does not run", n.ID)
+		}
+		for _, l := range n.Solve.Links {
+			if l.Image != "" || len(n.Deps) != 1 {
+				t.Errorf("%s reads %+v (deps %v)", n.ID, l, n.Deps)
+			}
+		}
+	}
+}

@@ -77,16 +77,18 @@ func (a *app) inputs(ctx context.Context, o *runOptions, p *plan.Plan, req plan.
 			rec.Tags[name] = tag
 		}
 	}
+	rec.Results = set.ResultRefs(p)
 	if !o.skipUnchanged {
 		return p, rec, nil
 	}
 	start = time.Now()
-	unchanged, in, err := set.Unchanged(ctx, imageLookup{reg}, p, explain)
+	found, err := set.Lookup(ctx, imageLookup{reg}, p, explain)
 	if err != nil {
 		return nil, nil, err
 	}
-	a.debugf("%d of %d targets unchanged, looked up in %s", len(unchanged), len(set.Targets), time.Since(start).Round(time.Millisecond))
-	req.Unchanged, req.Inputs = unchanged, in
+	a.debugf("%d of %d targets unchanged, %d dependencies published, looked up in %s", len(found.Unchanged), len(set.Targets),
+		len(found.Results), time.Since(start).Round(time.Millisecond))
+	req.Unchanged, req.Inputs, req.Results = found.Unchanged, found.Inputs, found.Results
 	p, err = newPlan(req)
 	return p, rec, err
 }

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
+	"net/http"
+	"slices"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +38,13 @@ target "app" {
   tags      = ["`+repo+`/app:${TAG}"]
   output    = ["type=registry,rewrite-timestamp=true"]
 }
+target "svc" {
+  context   = "svc"
+  contexts  = { base = "target:base" }
+  platforms = ["linux/amd64", "linux/arm64"]
+  tags      = ["`+repo+`/svc:${TAG}"]
+  output    = ["type=registry"]
+}
 target "tool" {
   context = "tool"
   tags    = ["`+repo+`/tool:${TAG}"]
@@ -47,6 +57,8 @@ target "tool" {
 		"app/Dockerfile":  "FROM base\nCOPY main.sh /main.sh\n",
 		"app/main.sh":     "echo app\n",
 		"tool/Dockerfile": "FROM " + env.Registry + "/xbake/busybox\nCOPY t.sh /t.sh\n",
+		"svc/Dockerfile":  "FROM base\nCOPY s.sh /s.sh\n",
+		"svc/s.sh":        "echo svc\n",
 		"tool/t.sh":       "echo tool\n",
 	} {
 		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
@@ -71,7 +83,7 @@ target "tool" {
 	}
 	build := func(tag string, args ...string) string {
 		t.Helper()
-		code, out := cliRun(t, dir, vars(tag), append([]string{"app", "tool", "--progress=quiet"}, args...)...)
+		code, out := cliRun(t, dir, vars(tag), append([]string{"app", "svc", "tool", "--progress=quiet"}, args...)...)
 		if code != 0 {
 			t.Fatalf("xbake %s: exit %d\n%s", strings.Join(args, " "), code, out)
 		}
@@ -127,24 +139,58 @@ target "tool" {
 		t.Errorf("rebuilt tool:c is %s, the skipped tool:b %s", got, tool)
 	}
 
-	// One file of app changes: app is built, tool is not.
+	// One file of app changes: app is built, tool and svc are not. app's
+	// output rewrites timestamps, so base is built for it, as from
+	// scratch (a layer read from a registry is not rewritten).
 	writeFile(t, filepath.Join(dir, "app/main.sh"), "echo app 2\n")
-	code, plan := cliRun(t, dir, vars("a"), "app", "tool", "--plan", "--skip-unchanged")
+	code, plan := cliRun(t, dir, vars("a"), "app", "svc", "tool", "--plan", "--skip-unchanged")
 	if code != 0 {
 		t.Fatalf("--plan: exit %d\n%s", code, plan)
 	}
-	for _, want := range []string{`"unchanged": 1,`, `"changed": [` + "\n" + `        "context"` + "\n", `"reuse": "` + repo + `/tool@` + tool + `"`} {
+	for _, want := range []string{`"unchanged": 3,`, `"changed": [` + "\n" + `        "context"` + "\n", `"reuse": "` + repo + `/tool@` + tool + `"`} {
 		if !strings.Contains(plan.String(), want) {
 			t.Errorf("--plan lacks %q:\n%s", want, plan)
 		}
 	}
 	out = build("d", "--skip-unchanged")
-	if !rowSays(out, "app#index ", "done") || !rowSays(out, "tool#index ", "unchanged") || rowSays(out, "base@linux/arm64 ", "unchanged") {
-		t.Errorf("want app built, tool unchanged:\n%s", out)
+	if !rowSays(out, "app#index ", "done") || !rowSays(out, "tool#index ", "unchanged") || !rowSays(out, "svc#index ", "unchanged") ||
+		rowSays(out, "base@linux/arm64 ", "unchanged") {
+		t.Errorf("want app and base built, tool and svc unchanged:\n%s", out)
 	}
-	if digestOf(repo+"/app:d") == app || digestOf(repo+"/tool:d") != tool {
-		t.Errorf("app:d %s (was %s), tool:d %s (was %s)", digestOf(repo+"/app:d"), app, digestOf(repo+"/tool:d"), tool)
+	appD := digestOf(repo + "/app:d")
+	if appD == app || digestOf(repo+"/tool:d") != tool {
+		t.Errorf("app:d %s (was %s), tool:d %s (was %s)", appD, app, digestOf(repo+"/tool:d"), tool)
 	}
+	build("e", "--no-cache")
+	if got := digestOf(repo + "/app:e"); got != appD {
+		t.Errorf("rebuilt app:e is %s, app:d %s", got, appD)
+	}
+
+	// One file of svc changes: svc is built on base's published result,
+	// which an earlier run pushed; base is not built.
+	writeFile(t, filepath.Join(dir, "svc/s.sh"), "echo svc 2\n")
+	out = build("f", "--skip-unchanged")
+	if !rowSays(out, "svc#index ", "done") || !rowSays(out, "app#index ", "unchanged") || !rowSays(out, "base@linux/arm64 ", "unchanged") {
+		t.Errorf("want svc built on base's published result:\n%s", out)
+	}
+	if tags := tagList(t, repo+"/app"); !slices.ContainsFunc(tags, func(s string) bool { return strings.HasPrefix(s, "xbake-result-") }) {
+		t.Errorf("no record of base's result in app's repository: %q", tags)
+	}
+}
+
+// tagList lists a repository's tags.
+func tagList(t *testing.T, repo string) []string {
+	t.Helper()
+	resp, err := http.Get("http://" + strings.Replace(repo, "/", "/v2/", 1) + "/tags/list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct{ Tags []string }
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	return list.Tags
 }
 
 // rowSays reports whether the summary row starting with prefix has status.
