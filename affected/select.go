@@ -3,7 +3,6 @@ package affected
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -108,7 +107,7 @@ func own(t *bake.Target, before map[string]string, c *Changes, wd string) (strin
 		return "", err
 	}
 	files := r.Dockerfiles()
-	locals, err := r.Sources(os.ReadFile)
+	locals, err := r.Sources(nil)
 	if err != nil {
 		return "", err
 	}

@@ -34,7 +34,8 @@ type Options struct {
 	// Images resolves base images; without it a solve that reads an
 	// image has no digest (Solve.Unknown).
 	Images ImageResolver
-	// ReadFile reads Dockerfiles and ignore files (default os.ReadFile).
+	// ReadFile reads Dockerfiles and ignore files (default
+	// inputs.ReadSmallFile).
 	ReadFile func(string) ([]byte, error)
 	// GitLabels returns the labels the executor adds to a build of r from
 	// its git work tree (BUILDX_GIT_LABELS: the commit, the remote, the
@@ -72,7 +73,7 @@ func NewHasher(opt Options) *Hasher {
 		opt.Getenv = os.Getenv
 	}
 	if opt.ReadFile == nil {
-		opt.ReadFile = os.ReadFile
+		opt.ReadFile = inputs.ReadSmallFile
 	}
 	return &Hasher{opt: opt, trees: map[treeKey]*treeResult{}, files: map[fileKey]*fileResult{},
 		images: map[string]*imageResult{}, parsed: map[string]*parsedFile{}}

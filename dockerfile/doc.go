@@ -7,7 +7,9 @@
 // build arguments, target and build platforms, named contexts) and returns
 // the stages that build needs, in Dockerfile order, with the images they
 // start from, the platforms they are built for and their RUN steps with
-// stage and line (File.Stages). Reader reads the Dockerfiles of a run's
+// stage and line (File.Stages), and the images and remote files it reads
+// (File.Sources, SyntaxImage: the input digests resolve them). Reader
+// reads the Dockerfiles of a run's
 // bake targets, each file once and each content parsed once, and tells the
 // planner where their RUN steps run (plan.Request.Dockerfiles), which
 // marks a foreign-platform solve cross-compiled instead of emulated.

@@ -33,6 +33,13 @@
 //     --atomic: no merge publishes until every solve of the run ended,
 //     and none does if one failed.
 //
+// What the plan marks unchanged does not run (reuse.go): a skipped solve
+// ends as StatusUnchanged at once, and an unchanged target's merge node
+// points its tags at the image published from the same inputs. Records
+// (records.go) add to every registry push what a later run looks up:
+// the input digests as manifest annotations, the record tags, and the
+// result of a dependency-only solve.
+//
 // Every solve also gets what buildx adds to a build (buildinfo.go):
 // default provenance and the git work tree's VCS information; after it,
 // its build record's provenance for the metadata file (provenance.go).

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,7 +37,7 @@ type Local struct {
 }
 
 // ReadFile reads a file; a missing one is an error that wraps
-// fs.ErrNotExist. os.ReadFile is one.
+// fs.ErrNotExist. ReadSmallFile is one.
 type ReadFile func(path string) ([]byte, error)
 
 // Sources returns the local directories r sends with what filters them,
@@ -47,7 +46,7 @@ type ReadFile func(path string) ([]byte, error)
 // ignore file (which IgnoreFile of the context names).
 func (r *Request) Sources(read ReadFile) ([]Local, error) {
 	if read == nil {
-		read = os.ReadFile
+		read = ReadSmallFile
 	}
 	var out []Local
 	for _, m := range slices.Sorted(maps.Keys(r.Locals)) {

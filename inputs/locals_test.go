@@ -3,6 +3,8 @@ package inputs_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -74,5 +76,20 @@ func TestSources(t *testing.T) {
 	r, _ = inputs.Of(&bake.Target{Name: "app", Context: str("app"), DockerfileInline: str("FROM scratch\n")}, amd64, dir)
 	if got := r.Dockerfiles(); got != nil || string(r.InlineDockerfile) != "FROM scratch\n" {
 		t.Errorf("inline: dockerfiles %q, inline %q", got, r.InlineDockerfile)
+	}
+}
+
+// An ignore file that is a FIFO is refused at once, not waited on.
+func TestSourcesFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, ".dockerignore"), 0o644); err != nil {
+		t.Skip("no FIFO here:", err)
+	}
+	r, err := inputs.Of(&bake.Target{Name: "app"}, amd64, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Sources(nil); err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+		t.Errorf("error %v", err)
 	}
 }

@@ -67,6 +67,17 @@
 // with BuildKit's own parser for it, and the caller hands its Reader in,
 // so that this package reads no file and links no BuildKit.
 //
+// # Unchanged targets
+//
+// With Request.Unchanged (targets whose image, built from the same
+// inputs, is published) and Request.Results (published results of
+// dependencies), found by the caller with package digests, the plan
+// decides what runs (reuse.go): an unchanged target gets a merge node
+// that reuses its image (Merge.Reuse), its solves are skipped
+// (Solve.Unchanged) unless a solve that runs reads them, and a dependency
+// with a published result is read as that image (Link.Image).
+// Request.Inputs only labels the solves for --plan.
+//
 // # Output
 //
 // WriteJSON prints the plan (`xbake --plan`); WriteGraph draws the DAG as

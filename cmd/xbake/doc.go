@@ -17,6 +17,12 @@
 // `xbake builder ls|inspect` and `xbake doctor` show and check the
 // builders (package builder finds them).
 //
+// --skip-unchanged (skip.go) computes the input digests of the plan
+// (package digests), looks up what the registry has from the same inputs
+// and plans again; every build that pushes records its digests there.
+// --affected-since REF (affected.go) narrows the request to the targets
+// package affected selects from git's changes.
+//
 // Exit codes:
 //
 //	0    success

@@ -49,6 +49,14 @@ func (a *app) inputs(ctx context.Context, o *runOptions, p *plan.Plan, req plan.
 		return nil, nil, err
 	}
 	start := time.Now()
+	hctx := ctx
+	if !o.skipUnchanged {
+		// Only for the records: a registry that is slow to answer about a
+		// base image delays the build by at most this, and records nothing.
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, recordTimeout)
+		defer cancel()
+	}
 	var labels sync.Map // context folder -> labels: git runs once per folder
 	h := digests.NewHasher(digests.Options{WorkDir: wd, Getenv: a.getenv, Images: reg,
 		GitLabels: func(ctx context.Context, r *inputs.Request) map[string]string {
@@ -60,7 +68,11 @@ func (a *app) inputs(ctx context.Context, o *runOptions, p *plan.Plan, req plan.
 			labels.Store(key, l)
 			return l
 		}})
-	set, err := h.Plan(ctx, p, want)
+	set, err := h.Plan(hctx, p, want)
+	if err != nil && ctx.Err() == nil {
+		a.debugf("no input records: %v after %s", err, time.Since(start).Round(time.Millisecond))
+		return p, nil, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,6 +104,9 @@ func (a *app) inputs(ctx context.Context, o *runOptions, p *plan.Plan, req plan.
 	p, err = newPlan(req)
 	return p, rec, err
 }
+
+// recordTimeout bounds the input digests of a run that only records them.
+const recordTimeout = 10 * time.Second
 
 // pushes says whether n pushes an image for one of its targets.
 func pushes(n *plan.Node) bool {
