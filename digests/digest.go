@@ -49,11 +49,11 @@ type Options struct {
 type Hasher struct {
 	opt Options
 
-	mu     sync.Mutex
-	trees  map[treeKey]*treeResult
+	trees  memo[treeKey, string]
+	images memo[string, string]
+	parsed memo[string, *dockerfile.File] // by the content's digest
+	mu     sync.Mutex                     // guards files
 	files  map[fileKey]*fileResult
-	images map[string]*imageResult
-	parsed map[string]*parsedFile // by Dockerfile content
 	stats  Stats
 }
 
@@ -75,8 +75,7 @@ func NewHasher(opt Options) *Hasher {
 	if opt.ReadFile == nil {
 		opt.ReadFile = inputs.ReadSmallFile
 	}
-	return &Hasher{opt: opt, trees: map[treeKey]*treeResult{}, files: map[fileKey]*fileResult{},
-		images: map[string]*imageResult{}, parsed: map[string]*parsedFile{}}
+	return &Hasher{opt: opt, files: map[fileKey]*fileResult{}}
 }
 
 // Stats returns what the Hasher has read so far.
@@ -187,13 +186,6 @@ func link(n *plan.Node, s *Solve, done map[string]*Solve) *Solve {
 	return s
 }
 
-// imageResult is one image reference resolved once per run.
-type imageResult struct {
-	once   sync.Once
-	digest string
-	err    error
-}
-
 func (h *Hasher) image(ctx context.Context, ref string) (string, error) {
 	if _, d, ok := strings.Cut(ref, "@"); ok && strings.HasPrefix(d, "sha256:") && len(d) == len("sha256:")+64 {
 		return d, nil // pinned: what the build pulls whatever the tag says
@@ -201,35 +193,11 @@ func (h *Hasher) image(ctx context.Context, ref string) (string, error) {
 	if h.opt.Images == nil {
 		return "", errors.New("base images are not resolved here")
 	}
-	h.mu.Lock()
-	r := h.images[ref]
-	if r == nil {
-		r = &imageResult{}
-		h.images[ref] = r
-	}
-	h.mu.Unlock()
-	r.once.Do(func() { r.digest, r.err = h.opt.Images.ResolveImage(ctx, ref) })
-	return r.digest, r.err
-}
-
-// parsedFile is one Dockerfile content parsed once per run.
-type parsedFile struct {
-	once sync.Once
-	f    *dockerfile.File
-	err  error
+	return h.images.get(ref, func() (string, error) { return h.opt.Images.ResolveImage(ctx, ref) })
 }
 
 func (h *Hasher) parse(data []byte) (*dockerfile.File, error) {
-	key := digestOf("dockerfile", string(data))
-	h.mu.Lock()
-	p := h.parsed[key]
-	if p == nil {
-		p = &parsedFile{}
-		h.parsed[key] = p
-	}
-	h.mu.Unlock()
-	p.once.Do(func() { p.f, p.err = dockerfile.Parse(data) })
-	return p.f, p.err
+	return h.parsed.get(digestOf("dockerfile", string(data)), func() (*dockerfile.File, error) { return dockerfile.Parse(data) })
 }
 
 // readFirst reads the first of paths that exists; the error is the

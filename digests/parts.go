@@ -98,8 +98,8 @@ func (h *Hasher) solve(ctx context.Context, n *plan.Node) *Solve {
 		enc.smap(kv)
 		s.Parts[name] = enc.digest()
 	}
-	s.Parts["secret"] = listDigest(secretIDs(t))
-	s.Parts["ssh"] = listDigest(sshIDs(t))
+	s.Parts["secret"] = listDigest(ids(t.Secrets, func(s *bake.Secret) string { return s.ID }))
+	s.Parts["ssh"] = listDigest(ids(t.SSH, func(s *bake.SSH) string { return s.ID }))
 	s.Parts["entitlements"] = listDigest(slices.Sorted(slices.Values(r.Entitlements)))
 	s.Parts["annotations"] = listDigest(t.Annotations)
 	if h.defaultProvenance(n, r) {
@@ -263,22 +263,14 @@ func listDigest(list []string) string {
 	return enc.digest()
 }
 
-func secretIDs(t *bake.Target) []string {
-	var ids []string
-	for _, s := range t.Secrets {
-		ids = append(ids, s.ID)
+// ids are the sorted ids of a target's secrets or ssh entries.
+func ids[E any](entries []E, id func(E) string) []string {
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, id(e))
 	}
-	slices.Sort(ids)
-	return ids
-}
-
-func sshIDs(t *bake.Target) []string {
-	var ids []string
-	for _, s := range t.SSH {
-		ids = append(ids, s.ID)
-	}
-	slices.Sort(ids)
-	return ids
+	slices.Sort(out)
+	return out
 }
 
 // layout resolves an oci-layout:// context: ref is "@sha256:..." (used as

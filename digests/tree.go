@@ -31,25 +31,11 @@ import (
 // treeKey names one filtered directory of a run.
 type treeKey struct{ dir, excludes string }
 
-type treeResult struct {
-	once   sync.Once
-	digest string
-	err    error
-}
-
 // tree returns the digest of dir filtered by excludes, hashing it once
 // per Hasher however many solves send it.
 func (h *Hasher) tree(ctx context.Context, dir string, excludes []string) (string, error) {
 	k := treeKey{dir: dir, excludes: strings.Join(excludes, "\x00")}
-	h.mu.Lock()
-	t := h.trees[k]
-	if t == nil {
-		t = &treeResult{}
-		h.trees[k] = t
-	}
-	h.mu.Unlock()
-	t.once.Do(func() { t.digest, t.err = h.hashTree(ctx, dir, excludes) })
-	return t.digest, t.err
+	return h.trees.get(k, func() (string, error) { return h.hashTree(ctx, dir, excludes) })
 }
 
 // treeEntry is one entry of a walk, in walk (lexical) order.
