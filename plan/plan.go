@@ -143,8 +143,9 @@ type Solve struct {
 	// request gave them (Request.Inputs).
 	Inputs *SolveInputs
 	// Unchanged: the solve does not run. Its targets are unchanged
-	// (Request.Unchanged) and no solve that runs reads it; Reused is its
-	// platform's manifest in the image their merge node reuses.
+	// (Request.Unchanged) or only linked, and no solve that runs reads it
+	// (or those that do read its published result, Link.Image); Reused
+	// is its platform's manifest in the image their merge node reuses.
 	Unchanged bool
 	Reused    ocispec.Descriptor
 }
