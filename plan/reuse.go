@@ -3,6 +3,9 @@ package plan
 import (
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -119,6 +122,9 @@ func (b *builder) skip(groups []*group) {
 					s.Reused = m.reuse.Platforms[g.plat.key]
 					break
 				}
+			}
+			if _, d, ok := strings.Cut(b.req.Results[g.node.ID], "@"); ok && s.Reused.Digest == "" {
+				s.Reused.Digest = digest.Digest(d) // the published result
 			}
 			if s.Inputs != nil {
 				s.Inputs.Changed = nil

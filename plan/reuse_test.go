@@ -169,6 +169,9 @@ func TestUnchangedDependencyResult(t *testing.T) {
 			if !n.Solve.Unchanged {
 				t.Errorf("%s runs", n.ID)
 			}
+			if n.ID == "base@linux/amd64" && n.Solve.Reused.Digest != "sha256:b1" {
+				t.Errorf("%s reuses %q", n.ID, n.Solve.Reused.Digest)
+			}
 		case "api@linux/arm64":
 			if n.Solve.Unchanged || len(n.Deps) != 0 || n.Solve.Links[0] != (plan.Link{Name: "base", Node: "base@linux/arm64", Image: "r/api@sha256:b2"}) {
 				t.Errorf("%s: unchanged %v, deps %v, links %+v", n.ID, n.Solve.Unchanged, n.Deps, n.Solve.Links)
