@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/opencontainers/go-digest"
-
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
