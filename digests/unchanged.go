@@ -57,8 +57,8 @@ func (s *Set) Lookup(ctx context.Context, reg Registry, p *plan.Plan, explain bo
 	names := slices.Sorted(maps.Keys(s.Targets))
 	verdicts := make([]verdict, len(names))
 	refs := s.ResultRefs(p)
-	ids := slices.Sorted(maps.Keys(refs))
-	results := make([]string, len(ids))
+	deps := slices.Sorted(maps.Keys(refs))
+	results := make([]string, len(deps))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for i, name := range names {
@@ -67,7 +67,7 @@ func (s *Set) Lookup(ctx context.Context, reg Registry, p *plan.Plan, explain bo
 			return nil
 		})
 	}
-	for i, id := range ids {
+	for i, id := range deps {
 		g.Go(func() error {
 			// Not found, or not reachable: the dependency is built.
 			if img, err := reg.Image(gctx, refs[id]); err == nil && img != nil {
@@ -81,7 +81,7 @@ func (s *Set) Lookup(ctx context.Context, reg Registry, p *plan.Plan, explain bo
 		return nil, err
 	}
 	found := &Found{Results: map[string]string{}}
-	for i, id := range ids {
+	for i, id := range deps {
 		if results[i] != "" {
 			found.Results[id] = results[i]
 		}
