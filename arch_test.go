@@ -43,9 +43,14 @@ func TestImportArrows(t *testing.T) {
 		"executor/...": {mod + "cmd", "github.com/spf13/cobra"},
 		// Finding and dialing builders knows nothing of what is built.
 		"builder/...": {mod + "hcl", mod + "bake", mod + "plan", mod + "executor", mod + "cmd", "github.com/spf13/cobra"},
+		// What reaches a solve, and --affected-since, serve the front build.
+		"inputs":   {mod + "dockerfile", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc", "github.com/tonistiigi/fsutil"},
+		"affected": {mod + "dockerfile", mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc", "github.com/tonistiigi/fsutil"},
+		// Input digests are computed without a builder.
+		"digests": {mod + "executor", mod + "cmd", "github.com/moby/buildkit", "google.golang.org/grpc", "github.com/google/go-containerregistry"},
 	}
-	allowed := map[string][]string{"dockerfile": dockerfileParser, "preflight": dockerfileParser}
-	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "dockerfile", "preflight", "schema/...", "executor/...", "builder/..."} {
+	allowed := map[string][]string{"dockerfile": dockerfileParser, "preflight": dockerfileParser, "digests": dockerfileParser}
+	for _, pkg := range []string{"hcl/...", "bake", "bake/compose", "plan/...", "dockerfile", "preflight", "schema/...", "executor/...", "builder/...", "inputs", "affected", "digests"} {
 		out, err := exec.Command("go", "list", "-deps", "./"+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)

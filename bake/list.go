@@ -20,6 +20,9 @@ import (
 type ListRequest struct {
 	Type   string // targets or variables
 	Format string // table or json
+	// Only, when not nil, lists these targets and no group
+	// (--affected-since).
+	Only map[string]bool
 }
 
 // ParseList parses a --list value.
@@ -99,6 +102,9 @@ func (c *Config) WriteList(w io.Writer, r ListRequest) (hcl.Diagnostics, error) 
 		if strings.HasPrefix(name, "_") {
 			continue
 		}
+		if r.Only != nil && (e.group || !r.Only[name]) {
+			continue
+		}
 		if !e.group {
 			desc, d := c.description(name)
 			diags = append(diags, d...)
@@ -119,6 +125,9 @@ func (c *Config) WriteList(w io.Writer, r ListRequest) (hcl.Diagnostics, error) 
 		}
 	}
 	if r.Format == "json" {
+		if entries == nil && r.Only != nil {
+			entries = []listEntry{} // a CI matrix of nothing, not null
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return append(diags, c.takeLazyDiags()...), enc.Encode(entries)

@@ -64,7 +64,7 @@ func (g *AtomicGate) ended(id string, rep *NodeReport) {
 		return
 	}
 	delete(g.pending, id)
-	if rep == nil || (rep.Status != StatusDone && rep.Status != StatusCached) {
+	if rep == nil || !rep.Status.Succeeded() {
 		g.failed = append(g.failed, id)
 	}
 	if len(g.pending) == 0 {

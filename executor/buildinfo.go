@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/util/urlutil"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/xbake/xbake/inputs"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -76,10 +77,7 @@ func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, in *solveInp
 		provenance = !off
 	}
 
-	labels, _ := envBool(getenv, "BUILDX_GIT_LABELS", false)
-	if getenv("BUILDX_GIT_LABELS") == "full" {
-		labels = true // buildx's older spelling
-	}
+	labels := gitLabelsOn(getenv)
 	info, _ := envBool(getenv, "BUILDX_GIT_INFO", true)
 	dir, ok := in.locals["context"]
 	if !ok || (!labels && !info) {
@@ -91,28 +89,14 @@ func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, in *solveInp
 		return provenance, nil
 	}
 	a := in.attrs
-	if v.revision != "" {
-		if labels {
-			a["label:"+ocispec.AnnotationRevision] = v.revision
-		}
-		if info {
-			a["vcs:revision"] = v.revision
-		}
+	if info && v.revision != "" {
+		a["vcs:revision"] = v.revision
 	}
-	if v.source != "" {
-		if labels {
-			a["label:"+ocispec.AnnotationSource] = v.source
-		}
-		if info {
-			a["vcs:source"] = v.source
-		}
+	if info && v.source != "" {
+		a["vcs:source"] = v.source
 	}
 	if labels {
-		if df, ok := in.locals["dockerfile"]; ok && t.DockerfileInline == nil {
-			if r, ok := relIn(v.root, filepath.Join(df, a["filename"])); ok {
-				a["label:"+dockerfileLabel] = r
-			}
-		}
+		maps.Copy(a, gitLabels(v, in.attrs["filename"], in.locals, t.DockerfileInline != nil))
 	}
 	if info {
 		for _, name := range slices.Sorted(maps.Keys(in.locals)) {
@@ -141,6 +125,47 @@ func (bk *BuildKit) addProvenance(ctx context.Context, b *Builder, provenance bo
 		attrs["attest:provenance"] = defaultProvenance
 	}
 	return nil
+}
+
+// gitLabelsOn says whether BUILDX_GIT_LABELS asks for the git labels.
+func gitLabelsOn(getenv func(string) string) bool {
+	labels, _ := envBool(getenv, "BUILDX_GIT_LABELS", false)
+	return labels || getenv("BUILDX_GIT_LABELS") == "full" // buildx's older spelling
+}
+
+// gitLabels are the label attributes BUILDX_GIT_LABELS adds for work tree
+// v: the revision, the source and the Dockerfile's path in the tree.
+func gitLabels(v *vcsInfo, filename string, locals map[string]string, inline bool) map[string]string {
+	a := map[string]string{}
+	if v.revision != "" {
+		a["label:"+ocispec.AnnotationRevision] = v.revision
+	}
+	if v.source != "" {
+		a["label:"+ocispec.AnnotationSource] = v.source
+	}
+	if df, ok := locals["dockerfile"]; ok && !inline {
+		if r, ok := relIn(v.root, filepath.Join(df, filename)); ok {
+			a["label:"+dockerfileLabel] = r
+		}
+	}
+	return a
+}
+
+// GitLabels are the label attributes a build of r gets from
+// BUILDX_GIT_LABELS (nil when it is off or the context is in no git work
+// tree), for the input digests: the executor adds them to every solve
+// that exports, as buildx does.
+func GitLabels(ctx context.Context, r *inputs.Request, getenv func(string) string) map[string]string {
+	dir, ok := r.Locals[inputs.MountContext]
+	if !ok || !gitLabelsOn(getenv) {
+		return nil
+	}
+	dirty, _ := envBool(getenv, "BUILDX_GIT_CHECK_DIRTY", false)
+	v := readVCS(ctx, dir, dirty)
+	if v == nil {
+		return nil
+	}
+	return gitLabels(v, r.Attrs["filename"], r.Locals, r.InlineDockerfile != nil)
 }
 
 // envBool reads a boolean variable; def when unset. A value that does not

@@ -44,6 +44,8 @@ type BuildKitOptions struct {
 	// MetadataProvenance is how much of each build's provenance the
 	// metadata file gets ("" or disabled: none, not even fetched).
 	MetadataProvenance MetadataProvenance
+	// Records are what pushes record of their inputs (nil: nothing).
+	Records *Records
 }
 
 // BuildKit is the Solver that runs solve nodes on BuildKit daemons.
@@ -157,8 +159,8 @@ func (bk *BuildKit) sessionsOn(b *Builder) (*nodeSessions, error) {
 
 func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 	for _, n := range p.Nodes {
-		if n.Kind != plan.KindSolve {
-			continue
+		if n.Kind != plan.KindSolve || n.Solve.Unchanged {
+			continue // an unchanged solve does not run
 		}
 		in, err := frontendAttrs(n, bk.opt.WorkDir)
 		if err != nil {
@@ -171,6 +173,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if exps, err = orderExports(n, exps); err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
+		exps = bk.opt.Records.annotate(n, exps)
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
 		}

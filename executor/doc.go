@@ -49,6 +49,14 @@
 // fails fails the solve with a *TestError, so nothing of it is written and
 // its target's merge node never publishes.
 //
+// What the plan marks unchanged does not run (reuse.go): a skipped solve
+// ends as StatusUnchanged at once, without a node of the farm or a test,
+// and an unchanged target's merge node points its tags at the image
+// published from the same inputs. Records (records.go) add to every
+// registry push what a later run looks up: the input digests as manifest
+// annotations, the record tags, and the result of a dependency-only
+// solve.
+//
 // Every solve also gets what buildx adds to a build (buildinfo.go):
 // default provenance (asked of each attempt's node, which may have
 // changed since the last) and the git work tree's VCS information; after it,

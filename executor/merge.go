@@ -31,12 +31,18 @@ type Merger struct {
 	WorkDir string
 	// Stdout receives a merged tarball whose dest is "-"; nil refuses it.
 	Stdout io.Writer
+	// Records are what the index pushes record of their inputs (nil:
+	// nothing).
+	Records *Records
 }
 
 var _ Publisher = (*Merger)(nil)
 
 // Merge implements Publisher.
 func (m *Merger) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Result, error) {
+	if reused(n) {
+		return m.reuse(ctx, n)
+	}
 	t := n.Merge.Target
 	res := &Result{ExporterResponse: map[string]map[string]string{t.Name: {}}}
 	if err := m.mergeCaches(ctx, n); err != nil {
@@ -128,10 +134,11 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 	}
 	var desc ocispec.Descriptor
 	var err error
+	pushTags := m.Records.withTags(t.Name, tags)
 	if tg, ok := m.Registry.(tagger); ok && len(parts) == 1 {
 		// One platform (an --atomic single-platform target): its image is
 		// tagged as pushed, not wrapped in an index.
-		desc, err = tg.Tag(ctx, tags, manifests[0].Ref)
+		desc, err = tg.Tag(ctx, pushTags, manifests[0].Ref)
 	} else if c, ok := m.Registry.(indexComposer); ok && anyIndex(parts) {
 		// With attestations each platform pushed an index (image plus
 		// attestation manifest); compose flattens them into one index
@@ -140,14 +147,14 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 		for k, mf := range manifests {
 			refs[k] = mf.Ref
 		}
-		desc, err = c.Create(ctx, tags, refs, indexAnnotations(t))
+		desc, err = c.Create(ctx, pushTags, refs, indexAnnotations(t))
 	} else {
-		desc, err = m.Registry.PushIndex(ctx, tags, manifests, indexAnnotations(t))
+		desc, err = m.Registry.PushIndex(ctx, pushTags, manifests, indexAnnotations(t))
 	}
 	var pe *oci.PartialPushError
 	if errors.As(err, &pe) {
 		// The first tags moved before the registry refused one: record them.
-		published(res, t.Name, pe.Index, pe.Tags)
+		published(res, t.Name, pe.Index, m.Records.withoutRecords(pe.Tags))
 	}
 	if err != nil {
 		return err

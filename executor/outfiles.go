@@ -209,7 +209,7 @@ func completeTargets(rep *Report) map[string]bool {
 		}
 	}
 	for _, nr := range rep.Nodes {
-		ok := nr.Status == StatusDone || nr.Status == StatusCached
+		ok := nr.Status.Succeeded()
 		switch n := nr.Node; n.Kind {
 		case plan.KindSolve:
 			for _, t := range n.Solve.Targets {

@@ -14,6 +14,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/inputs"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -276,6 +277,4 @@ func indexAnnotations(t *bake.Target) map[string]string {
 
 // isCall reports whether t asks the frontend for a subrequest (--call
 // check/outline/targets) instead of a build.
-func isCall(t *bake.Target) bool {
-	return t.Call != nil && *t.Call != "" && *t.Call != "build"
-}
+func isCall(t *bake.Target) bool { return inputs.IsCall(t) }

@@ -91,6 +91,11 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 	}
 	moved := map[string]string{} // OCI store ID -> layout of a link from another node
 	for i, l := range n.Solve.Links {
+		if l.Image != "" {
+			// An earlier run published the dependency's result (plan.Link).
+			attrs["context:"+l.Name] = "docker-image://" + l.Image
+			continue
+		}
 		la, _ := req.Links[i].Artifact.(*linkArtifact)
 		if la == nil {
 			return nil, fmt.Errorf("context %s: %s gave no result", l.Name, l.Node)
@@ -327,6 +332,9 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 	if resp != nil && resp.ExporterResponse != nil {
 		maps.Copy(er, resp.ExporterResponse)
 	}
+	if names, ok := er["image.name"]; ok && bk.opt.Records != nil {
+		er["image.name"] = strings.Join(bk.opt.Records.withoutRecords(strings.Split(names, ",")), ",")
+	}
 	buildRef := "xbake/" + b.Name + "/" + ref
 	er["buildx.build.ref"] = buildRef
 	er[BuilderKey] = b.Name
@@ -351,7 +359,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 				res.Published = append(res.Published, r+"@"+desc.Digest.String())
 			}
 		case e.entry.Type == "image" && e.entry.Attrs["push"] == "true":
-			res.Published = append(res.Published, strings.Split(e.entry.Attrs["name"], ",")...)
+			res.Published = append(res.Published, bk.opt.Records.withoutRecords(strings.Split(e.entry.Attrs["name"], ","))...)
 		case e.load:
 			res.Published = append(res.Published, "docker:"+e.entry.Attrs["name"])
 		case e.file != "":

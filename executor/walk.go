@@ -148,6 +148,10 @@ func (w *walk) runNode(i int) error {
 		w.emit(Event{Kind: EventFinished, Node: n, Report: rep})
 	}()
 
+	if res, ok := unchanged(n); ok {
+		rep.Status, rep.Result = StatusUnchanged, res
+		return nil
+	}
 	deps, status := w.waitDeps(ctx, n)
 	if status != "" {
 		rep.Status = status
@@ -168,6 +172,9 @@ func (w *walk) runNode(i int) error {
 		rep.Status, rep.Result = StatusDone, res
 		if rep.Steps > 0 && rep.Cached == rep.Steps {
 			rep.Status = StatusCached
+		}
+		if reused(n) {
+			rep.Status = StatusUnchanged
 		}
 		return nil
 	case ctx.Err() != nil:
@@ -203,7 +210,7 @@ func (w *walk) waitDeps(ctx context.Context, n *plan.Node) ([]*Result, Status) {
 		}
 		if n.Kind == plan.KindSolve {
 			res[k], _ = ds.result()
-		} else if ds.report.Status == StatusDone || ds.report.Status == StatusCached {
+		} else if ds.report.Status.Succeeded() {
 			res[k] = ds.report.Result
 		}
 		if res[k] == nil {

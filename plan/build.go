@@ -30,13 +30,16 @@ func (b *builder) build() *Plan {
 	// than allocated one by one: plans of thousands of targets are common.
 	keys := make([]string, 0, pairs)
 	for _, ti := range b.targets {
+		if !ti.t.Linked {
+			ti.reuse = b.req.Unchanged[ti.t.Name]
+		}
 		// A multi-platform target gets a merge node for an output that is
 		// one artefact or a registry cache written under one ref; with
 		// --atomic, every target that pushes an image gets one, so that
 		// its tags wait for the whole run.
 		ti.merge = !ti.t.Linked && (len(ti.plats) > 1 &&
 			(slices.ContainsFunc(ti.t.Outputs, b.req.Merges) || slices.ContainsFunc(ti.t.CacheTo, MergedCache)) ||
-			b.req.Atomic && slices.ContainsFunc(ti.t.Outputs, PushedImage))
+			b.req.Atomic && slices.ContainsFunc(ti.t.Outputs, PushedImage)) || ti.reuse != nil
 		start := len(keys)
 		for _, p := range ti.plats {
 			keys = append(keys, p.key)
@@ -91,6 +94,7 @@ func (b *builder) build() *Plan {
 		g.node.Deps = sortedUnique(ids)
 	}
 	b.addTests(b.tests, groups)
+	b.skip(groups)
 	for _, ti := range b.targets {
 		if ti.merge {
 			p.Nodes = append(p.Nodes, mergeNode(ti, groups))
@@ -182,7 +186,7 @@ func (b *builder) topoTargets() []*tinfo {
 
 func (ti *tinfo) role() Role {
 	switch {
-	case ti.t.Linked:
+	case ti.t.Linked, ti.reuse != nil:
 		return RoleDependency
 	case ti.merge:
 		return RoleMerge
@@ -199,11 +203,15 @@ func mergeNode(ti *tinfo, groups []*group) *Node {
 	for i := range ti.plats {
 		m.Solves[i] = groups[ti.solves[i]].node.ID
 	}
+	deps := sortedUnique(slices.Clone(m.Solves))
+	if ti.reuse != nil {
+		m.Reuse, deps = ti.reuse, nil
+	}
 	return &Node{
 		ID:     ti.t.Name + "#index",
 		Kind:   KindMerge,
 		Target: ti.t.Name,
-		Deps:   sortedUnique(slices.Clone(m.Solves)),
+		Deps:   deps,
 		Merge:  m,
 		Origin: declRange(ti.t),
 	}

@@ -93,6 +93,17 @@
 // Plan.Candidates gives the executor a solve's other nodes, best first,
 // for when the home is busy or lost.
 //
+// # Unchanged targets
+//
+// With Request.Unchanged (targets whose image, built from the same
+// inputs, is published) and Request.Results (published results of
+// dependencies), found by the caller with package digests, the plan
+// decides what runs (reuse.go): an unchanged target gets a merge node
+// that reuses its image (Merge.Reuse), its solves are skipped
+// (Solve.Unchanged) unless a solve that runs reads them, and a dependency
+// with a published result is read as that image (Link.Image).
+// Request.Inputs only labels the solves for --plan.
+//
 // # Output
 //
 // WriteJSON prints the plan (`xbake --plan`); WriteGraph draws the DAG as

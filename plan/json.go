@@ -18,6 +18,8 @@ type jsonPlan struct {
 	Native   int `json:"native"`
 	Emulated int `json:"emulated"`
 	Cross    int `json:"cross,omitempty"`
+	// Unchanged counts the solves skipped (Request.Unchanged).
+	Unchanged int `json:"unchanged,omitempty"`
 	// Builders are the nodes of Request.Nodes with the solves placed on
 	// each, by how they run there.
 	Builders []*jsonBuilder `json:"builders,omitempty"`
@@ -51,10 +53,16 @@ type jsonNode struct {
 	Tests   []string   `json:"tests,omitempty"`
 	// With a builder's platforms: the RUN steps under QEMU.
 	EmulatedRuns []jsonRun `json:"emulated_runs,omitempty"`
+	// Inputs, Unchanged, Reused and Changed: with Request.Inputs.
+	Inputs    string   `json:"inputs,omitempty"`
+	Unchanged bool     `json:"unchanged,omitempty"`
+	Reused    string   `json:"reused,omitempty"`
+	Changed   []string `json:"changed,omitempty"`
 
 	// Merges only.
 	Platforms []string `json:"platforms,omitempty"`
 	Solves    []string `json:"solves,omitempty"`
+	Reuse     string   `json:"reuse,omitempty"`
 }
 
 // jsonBase is a base image the solves pull (with Request.Dockerfiles),
@@ -80,18 +88,21 @@ type jsonRun struct {
 }
 
 type jsonLink struct {
-	Name string `json:"name"`
-	Node string `json:"node"`
+	Name  string `json:"name"`
+	Node  string `json:"node"`
+	Image string `json:"image,omitempty"`
 }
 
 // WriteJSON writes the plan as indented JSON (two spaces, trailing newline):
-// counts of solves, merges, native and emulated solves; with
+// counts of solves, merges, native, emulated and unchanged solves; with
 // Request.Dockerfiles, the base images the solves pull, each reference and
 // platform once with its check, FROM lines and number of solves; then
 // every node in plan order with its ID, kind, target, platform, deps and
 // level, plus default_platform and exec when set, a solve's role,
 // targets, links, tests and RUN steps under QEMU, and a merge's platforms
-// and solves.
+// and solves; with input digests (see reuse.go), a solve's inputs digest
+// and either unchanged with the manifest it reuses or what changed, and a
+// merge's reused image.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := jsonPlan{Nodes: make([]*jsonNode, 0, len(p.Nodes))}
 	byName := map[string]*jsonBuilder{}
@@ -153,10 +164,20 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 				jn.EmulatedRuns = append(jn.EmulatedRuns, jsonRun{File: s.Dockerfile, Line: r.Line, Stage: r.Stage,
 					Platform: platforms.Format(r.Platform), Command: r.Command, Toolchain: r.Toolchain, Advice: r.Advice})
 			}
+			if s.Inputs != nil {
+				jn.Inputs, jn.Changed = s.Inputs.Digest, s.Inputs.Changed
+			}
+			if s.Unchanged {
+				out.Unchanged++
+				jn.Unchanged, jn.Reused = true, string(s.Reused.Digest)
+			}
 		}
 		if m := n.Merge; m != nil {
 			jn.Platforms = m.Platforms
 			jn.Solves = m.Solves
+			if m.Reuse != nil {
+				jn.Reuse = m.Reuse.Ref
+			}
 		}
 		out.Nodes = append(out.Nodes, jn)
 	}

@@ -127,6 +127,8 @@ type tinfo struct {
 	merge bool
 	// solves[i] is the solve group that builds plats[i].
 	solves []int
+	// reuse is the image an unchanged target reuses (Request.Unchanged).
+	reuse *Reuse
 }
 
 type tplat struct {

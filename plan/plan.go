@@ -163,6 +163,16 @@ type Solve struct {
 	Dockerfile   string
 	Images       []BaseImage
 	EmulatedRuns []RunStep
+
+	// Inputs are the solve's input digest and what changed, when the
+	// request gave them (Request.Inputs).
+	Inputs *SolveInputs
+	// Unchanged: the solve does not run. Its targets are unchanged
+	// (Request.Unchanged) or only linked, and no solve that runs reads it
+	// (or those that do read its published result, Link.Image); Reused
+	// is its platform's manifest in the image their merge node reuses.
+	Unchanged bool
+	Reused    ocispec.Descriptor
 }
 
 // PerPlatform reports whether Targets[i] is built for several platforms.
@@ -177,6 +187,10 @@ func (s *Solve) PerPlatform(i int) bool { return len(s.TargetPlatforms[i]) > 1 }
 type Link struct {
 	Name string // the context name, as in contexts = { NAME = "target:x" }
 	Node string // the ID of the solve node that provides it
+	// Image, when set, serves the context instead of Node, which does not
+	// run: an image of Node's result published by an earlier run
+	// ("repo@sha256:...", Request.Results).
+	Image string
 }
 
 // Merge is what a merge node assembles.
@@ -187,4 +201,8 @@ type Merge struct {
 	// Solves gives them in platform order.
 	Platforms []string
 	Solves    []string
+	// Reuse, for an unchanged target (Request.Unchanged), is the image
+	// already published from its inputs: the merge node points the tags
+	// at it instead of merging solves, and waits for none (Deps is empty).
+	Reuse *Reuse
 }

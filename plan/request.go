@@ -39,4 +39,20 @@ type Request struct {
 	// node writes the tags, so that the executor can hold every tag of
 	// the run until every solve succeeded (--atomic).
 	Atomic bool
+
+	// Inputs are the input digests of the solves, by node ID, with what
+	// changed (package digests computes them from a first plan; node IDs
+	// do not depend on these fields). --plan shows them.
+	Inputs map[string]SolveInputs
+	// Unchanged are the requested targets, by name, whose every platform
+	// matches an image already published from the same inputs: their tags
+	// are pointed at it and their solves run only when a solve that runs
+	// reads them (see reuse.go). The caller gives only targets whose
+	// every output pushes to a registry.
+	Unchanged map[string]*Reuse
+	// Results are images of solves' results published by earlier runs,
+	// by node ID ("repo@sha256:..."): a solve that runs only because
+	// others read it (a dependency) does not run when it has one; they
+	// read the image instead (see reuse.go).
+	Results map[string]string
 }

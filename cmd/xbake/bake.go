@@ -46,6 +46,8 @@ type bakeOptions struct {
 	// blocks, --no-preflight the base-image check, and --explain prints
 	// the emulation advice of --plan.
 	noTest, noPreflight, explain bool
+	// affectedSince is --affected-since: a git revision (affected.go).
+	affectedSince string
 
 	run runOptions
 	cmd *cobra.Command
@@ -75,6 +77,7 @@ func (o *bakeOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.listVars, "list-variables", false, "List variables (deprecated: use --list=variables)")
 	_ = f.MarkHidden("list-targets")
 	_ = f.MarkHidden("list-variables")
+	f.StringVar(&o.affectedSince, "affected-since", "", "Only the targets whose inputs (files, Dockerfile, definition) changed since this git revision, and their dependents")
 	f.StringSliceVar(&o.builderPlatforms, "builder-platforms", nil, "Platforms the builder runs natively, for --plan without a builder (for example linux/amd64)")
 	f.BoolVar(&o.noTest, "no-test", false, "Do not run the test blocks (smoke tests) in the built images before publishing them")
 	f.BoolVar(&o.noPreflight, "no-preflight", false, "Do not look base images up in their registries before building (a client that cannot reach them)")
@@ -198,6 +201,15 @@ type loaded struct {
 	cfg     *bake.Config
 	printer *diagPrinter
 	diags   hcl.Diagnostics
+	// files, vars, cmdContext and allowRead are what cfg was loaded
+	// from, to load the definition again as it was at a git revision
+	// (--affected-since).
+	files      []xhcl.File
+	vars       map[string]string
+	cmdContext string
+	allowRead  func(string) bool
+	// req is what resolve asked for.
+	req bake.Request
 }
 
 // load reads and loads the definition. Files that cannot be read or
@@ -262,9 +274,23 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 	})
 }
 
-// parse parses and loads the definition files (HCL, JSON and Compose).
+// parse parses and loads the definition files (HCL, JSON and Compose),
+// printing what stops loading.
 func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, format string, allowRead func(string) bool) (*loaded, error) {
 	dp := &diagPrinter{a: a, format: format}
+	cfg, byName, diags, ok := a.loadConfig(files, vars, cmdContext, allowRead)
+	dp.files = byName
+	if !ok {
+		return nil, dp.print(diags)
+	}
+	return &loaded{cfg: cfg, printer: dp, diags: diags, files: files, vars: vars, cmdContext: cmdContext, allowRead: allowRead}, nil
+}
+
+// loadConfig is parse without printing, also for the definition at a git
+// revision (--affected-since); ok is false when the files cannot be
+// loaded at all (diags says why). byName are the files for snippets in
+// rich diagnostics.
+func (a *app) loadConfig(files []xhcl.File, vars map[string]string, cmdContext string, allowRead func(string) bool) (_ *bake.Config, byName map[string]*hcl.File, _ hcl.Diagnostics, ok bool) {
 	var composeFiles, hclFiles []xhcl.File
 	for _, f := range files {
 		if isComposeFile(f.Name, f.Data) {
@@ -277,9 +303,8 @@ func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, forma
 	for _, f := range composeFiles {
 		byName[f.Name] = &hcl.File{Bytes: f.Data} // for snippets in rich output
 	}
-	dp.files = byName
 	if diags.HasErrors() {
-		return nil, dp.print(diags)
+		return nil, byName, diags, false
 	}
 	opts := bake.Options{
 		Vars: vars,
@@ -295,12 +320,12 @@ func (a *app) parse(files []xhcl.File, vars map[string]string, cmdContext, forma
 		cc, d := loadCompose(a, composeFiles, vars, opts.LookupEnv, allowRead)
 		diags = append(diags, d...)
 		if d.HasErrors() {
-			return nil, dp.print(diags)
+			return nil, byName, diags, false
 		}
 		opts.Compose = cc
 	}
 	cfg, d := bake.Load(parsed, opts)
-	return &loaded{cfg: cfg, printer: dp, diags: append(diags, d...)}, nil
+	return cfg, byName, append(diags, d...), true
 }
 
 // envBool reads a boolean environment variable; unset or empty is false.
@@ -340,9 +365,38 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 	if disablePolicy {
 		o.policy = nil
 	}
+	req, err := a.bakeRequest(o, l, disablePolicy)
+	if err != nil {
+		return nil, nil, err
+	}
+	l.req = req
+	def, diags, err := resolveDef(ctx, l.cfg, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	l.diags = append(l.diags, diags...)
+	if err := l.printer.print(l.diags); err != nil {
+		return nil, nil, err
+	}
+	l.diags = nil
+	return l, def, nil
+}
+
+// resolveDef resolves req, abandoned when ctx ends (a signal).
+func resolveDef(ctx context.Context, cfg *bake.Config, req bake.Request) (*bake.Definition, hcl.Diagnostics, error) {
+	r, err := abandonable(ctx, func() (resolution, error) {
+		def, diags := cfg.Resolve(req)
+		return resolution{def, diags}, nil
+	})
+	return r.def, r.diags, err
+}
+
+// bakeRequest is what resolution is asked for: the requested names, the
+// overrides and what the environment adds.
+func (a *app) bakeRequest(o *bakeOptions, l *loaded, disablePolicy bool) (bake.Request, error) {
 	relative, err := a.envBool("BUILDX_BAKE_FILE_RELATIVE_PATHS")
 	if err != nil {
-		return nil, nil, usageErrorf("%v", err)
+		return bake.Request{}, usageErrorf("%v", err)
 	}
 	req := bake.Request{
 		Targets:           l.targets,
@@ -359,20 +413,7 @@ func (a *app) resolve(ctx context.Context, o *bakeOptions, args []string) (*load
 	if a.envLookupAllowed() {
 		req.LookupEnv = a.lookupEnv
 	}
-	resolved, err := abandonable(ctx, func() (resolution, error) {
-		def, diags := l.cfg.Resolve(req)
-		return resolution{def, diags}, nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	def := resolved.def
-	l.diags = append(l.diags, resolved.diags...)
-	if err := l.printer.print(l.diags); err != nil {
-		return nil, nil, err
-	}
-	l.diags = nil
-	return l, def, nil
+	return req, nil
 }
 
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
@@ -395,6 +436,9 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	if o.print && o.list != "" {
 		return usageErrorf("--print and --list are mutually exclusive")
 	}
+	if o.run.skipUnchanged && (o.print || o.list != "") {
+		return usageErrorf("--skip-unchanged applies to builds and --plan, not to --print or --list")
+	}
 	if o.list != "" {
 		lr, err := bake.ParseList(o.list)
 		if err != nil {
@@ -413,6 +457,11 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if l.diags.HasErrors() {
 			return l.printer.print(l.diags)
 		}
+		if o.affectedSince != "" && lr.Type == "targets" {
+			if lr.Only, err = a.affectedList(ctx, o, l); err != nil {
+				return err
+			}
+		}
 		diags, err := abandonable(ctx, func() (hcl.Diagnostics, error) {
 			return l.cfg.WriteList(a.stdout, lr)
 		})
@@ -424,6 +473,11 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	l, def, err := a.resolve(ctx, o, targets)
 	if err != nil {
 		return err
+	}
+	if o.affectedSince != "" {
+		if def, err = a.affectedSince(ctx, o, l, def); err != nil {
+			return err
+		}
 	}
 	if o.print {
 		// buildx rejects bad `target:` links before it prints; the rules
@@ -479,7 +533,16 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		if o.explain {
 			return writeExplain(a.stdout, p, req.BuilderPlatforms)
 		}
+		if o.run.skipUnchanged {
+			if p, err = a.planUnchanged(ctx, &o.run, p, req, newPlan); err != nil {
+				return err
+			}
+		}
 		return p.WriteJSON(a.stdout)
+	}
+	if len(def.Targets) == 0 && o.affectedSince != "" {
+		fmt.Fprintf(a.stderr, "xbake: no target is affected since %s: nothing to build\n", o.affectedSince)
+		return nil
 	}
 	return runBuild(ctx, a, &o.run, def, newPlan)
 }

@@ -21,6 +21,12 @@
 // an error of the definition (exit code 2, run_preflight.go); a smoke test
 // (test block) that fails is a build failure (exit code 1, run_verify.go).
 //
+// --skip-unchanged (skip.go) computes the input digests of the plan
+// (package digests), looks up what the registry has from the same inputs
+// and plans again; every build that pushes records its digests there.
+// --affected-since REF (affected.go) narrows the request to the targets
+// package affected selects from git's changes.
+//
 // Exit codes:
 //
 //	0    success

@@ -103,6 +103,18 @@ func TestFrontHandsOver(t *testing.T) {
 			t.Errorf("xbake %s ran the engine:\n%s", strings.Join(tt.args, " "), got)
 		}
 	}
+	// --affected-since runs git and reads ignore files: the front's own.
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	if got, code := run(withEngine, "", "-f", "app.hcl", "--list", "type=targets,format=json", "--affected-since", "HEAD"); code != 0 || got != "[]\n" {
+		t.Errorf("--list --affected-since: exit %d\n%s", code, got)
+	}
+
 	// The front links no BuildKit client, yet names its version.
 	if got, _ := run("", "", "version"); !regexp.MustCompile(`buildkit[a-z ]* v\d+\.\d+`).MatchString(got) {
 		t.Errorf("xbake version names no BuildKit version: %s", got)

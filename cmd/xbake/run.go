@@ -15,6 +15,7 @@ import (
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/executor/oci"
+	"github.com/xbake/xbake/plan"
 )
 
 // httpTimeouts bound silent registry and HTTP connections (a registry or
@@ -61,7 +62,20 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bs.Close()
 
-	p, err := farmPlan(a, bs, newPlan, loadIndex(ctx, a, def))
+	// The plan for the connected nodes, then again without what the
+	// registry has from the same inputs (--skip-unchanged); the digests
+	// are also what the run's pushes record.
+	var registry *oci.Client
+	var records *executor.Records
+	p, err := farmPlan(a, bs, loadIndex(ctx, a, def), func(req plan.Request) (*plan.Plan, error) {
+		p, err := newPlan(req)
+		if err != nil {
+			return nil, err
+		}
+		registry = a.registryClient(o, p)
+		p, records, err = a.inputs(ctx, o, p, req, newPlan, registry, false)
+		return p, err
+	})
 	if err != nil {
 		return err
 	}
@@ -81,6 +95,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	if o.metadata != "" {
 		bkOpt.MetadataProvenance = executor.ParseMetadataProvenance(a.getenv("BUILDX_METADATA_PROVENANCE"))
 	}
+	bkOpt.Records = records
 	bk, err := executor.NewBuildKit(ctx, bs, p, bkOpt)
 	if err != nil {
 		// A docker context that does not exist is a configuration error.
@@ -88,10 +103,6 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	defer bk.Close()
 
-	regOpts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...)}
-	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
-		regOpts = append(regOpts, oci.WithDockerConfig(dc))
-	}
 	sch := executor.NewScheduler(p, bs.Farm(), timeout)
 	sch.Watch(ctx)
 	defer sch.Close()
@@ -101,7 +112,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	}
 	disp.nodes = len(bs.Nodes)
 	warns := &warnings{}
-	var pub executor.Publisher = &executor.Merger{Registry: oci.NewClient(regOpts...), WorkDir: wd, Stdout: a.stdout}
+	var pub executor.Publisher = &executor.Merger{Registry: registry, WorkDir: wd, Stdout: a.stdout, Records: records}
 	timer := newStepTimer()
 	events := timer.wrap(warns.wrap(disp.event))
 	if o.atomic {

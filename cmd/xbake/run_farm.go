@@ -35,9 +35,10 @@ func connectBuilders(ctx context.Context, a *app, o *builderFlags, wd string, ti
 // farmPlan plans for the connected nodes (each solve's home node and how
 // it runs there) and says, on stderr, what the run does without the nodes
 // that did not answer and which declared platforms the nodes do not list;
-// it fails when the run needs a node that does not answer. newPlan adds
-// what does not depend on the nodes (--atomic, the Dockerfile reader).
-func farmPlan(a *app, bs *executor.Builders, newPlan planFunc, loadIndex bool) (*plan.Plan, error) {
+// it fails when the plan needs a node that does not answer (a solve
+// skipped as unchanged needs none). newPlan adds what does not depend on
+// the nodes (--atomic, the Dockerfile reader, --skip-unchanged).
+func farmPlan(a *app, bs *executor.Builders, loadIndex bool, newPlan planFunc) (*plan.Plan, error) {
 	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
 		Nodes: bs.PlanNodes(), LoadIndex: loadIndex})
 	if err != nil {
@@ -89,7 +90,13 @@ func planOnBuilders(ctx context.Context, a *app, o *bakeOptions, newPlan planFun
 		return err
 	}
 	defer bs.Close()
-	p, err := farmPlan(a, bs, newPlan, false)
+	p, err := farmPlan(a, bs, false, func(req plan.Request) (*plan.Plan, error) {
+		p, err := newPlan(req)
+		if err != nil || !o.run.skipUnchanged {
+			return p, err
+		}
+		return a.planUnchanged(ctx, &o.run, p, req, newPlan)
+	})
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,8 @@ type runOptions struct {
 	// nodeTimeout is how long a builder node may not answer before its
 	// solves move to another node (--node-timeout, XBAKE_NODE_TIMEOUT).
 	nodeTimeout time.Duration
+	// skipUnchanged is --skip-unchanged (skip.go).
+	skipUnchanged bool
 }
 
 func (o *runOptions) addFlags(f *pflag.FlagSet) {
@@ -61,6 +63,7 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file; after a failure, what was published and why nodes failed")
 	f.BoolVar(&o.atomic, "atomic", false, "Publish no tag unless every build of the run succeeds: images are pushed by digest, and every target's tags are written at the end")
 	f.DurationVar(&o.nodeTimeout, "node-timeout", 0, "A builder node that does not answer for this long is lost and its solves move to another node (default 30s, or $XBAKE_NODE_TIMEOUT)")
+	f.BoolVar(&o.skipUnchanged, "skip-unchanged", false, "Build no target whose image, built from the same inputs, is in the registry already: point its tags at that image (with --plan: show what would be skipped, and what changed)")
 	f.StringArrayVar(&o.allow, "allow", nil, "Grant a privilege: network.host, security.insecure, fs=PATH, fs.read=PATH, fs.write=PATH (repeatable)")
 }
 

@@ -146,7 +146,11 @@ func noteStatus(id, msg string) *client.SolveStatus {
 func (p *progress) mergeStatus(ev executor.Event) *client.SolveStatus {
 	id := ev.Node.ID
 	now := timeNow()
-	v := &client.Vertex{Digest: digest.FromString("merge\x00" + id), Name: "[" + id + "] merging " + mergeWhat(ev.Node)}
+	name := "merging " + mergeWhat(ev.Node)
+	if m := ev.Node.Merge; m != nil && m.Reuse != nil {
+		name = "inputs unchanged: tagging " + m.Reuse.Ref
+	}
+	v := &client.Vertex{Digest: digest.FromString("merge\x00" + id), Name: "[" + id + "] " + name}
 	if ev.Kind == executor.EventStarted {
 		p.merges.Store(id, now)
 		v.Started = &now

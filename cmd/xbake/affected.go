@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/xbake/xbake/affected"
+	"github.com/xbake/xbake/bake"
+	xhcl "github.com/xbake/xbake/hcl"
+)
+
+// --affected-since REF keeps the requested targets whose inputs changed
+// between REF and the work tree (package affected), and their dependents.
+
+// affectedSince narrows def to the affected targets of the request; with
+// none, the definition has no target.
+func (a *app) affectedSince(ctx context.Context, o *bakeOptions, l *loaded, def *bake.Definition) (*bake.Definition, error) {
+	sel, err := a.selectAffected(ctx, o, l, def)
+	if err != nil {
+		return nil, err
+	}
+	if len(sel.Targets) == 0 {
+		return &bake.Definition{Groups: []*bake.Group{{Name: "default", Targets: []string{}}}, Granted: def.Granted}, nil
+	}
+	req := l.req
+	req.Targets = sel.Targets
+	narrowed, diags, err := resolveDef(ctx, l.cfg, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.printer.print(diags); err != nil {
+		return nil, err
+	}
+	return narrowed, nil
+}
+
+// affectedList is the targets --list shows with --affected-since: every
+// target of the definition that is affected.
+func (a *app) affectedList(ctx context.Context, o *bakeOptions, l *loaded) (map[string]bool, error) {
+	var names []string
+	for _, n := range l.cfg.TargetNames() {
+		if !strings.HasPrefix(n, "_") {
+			names = append(names, n)
+		}
+	}
+	req, err := a.bakeRequest(o, l, false)
+	if err != nil {
+		return nil, err
+	}
+	req.Targets, req.StatFile = names, nil
+	l.req = req
+	def, diags, err := resolveDef(ctx, l.cfg, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.printer.print(diags); err != nil {
+		return nil, err
+	}
+	only := map[string]bool{}
+	if def == nil {
+		return only, nil
+	}
+	sel, err := a.selectAffected(ctx, o, l, def)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range sel.Targets {
+		only[n] = true
+	}
+	return only, nil
+}
+
+func (a *app) selectAffected(ctx context.Context, o *bakeOptions, l *loaded, def *bake.Definition) (*affected.Selection, error) {
+	wd, err := a.getwd()
+	if err != nil {
+		return nil, err
+	}
+	ch, err := affected.Since(ctx, wd, o.affectedSince)
+	var ae *affected.Error
+	if errors.As(err, &ae) {
+		return nil, usageErrorf("%v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Loading and resolving the definition again: stopped by a signal as
+	// the first loading is.
+	before, err := abandonable(ctx, func() (map[string]string, error) { return a.definitionAt(ctx, ch, l, def), nil })
+	if err != nil {
+		return nil, err
+	}
+	sel, err := affected.Select(def, before, ch, wd)
+	if err != nil {
+		return nil, usageErrorf("--affected-since: %v", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sel.Why)) {
+		a.debugf("affected since %s: %s: %s", o.affectedSince, name, sel.Why[name])
+	}
+	return sel, nil
+}
+
+// definitionAt resolves the targets of def from the definition files as
+// they were at the revision, and returns each one's definition key; a
+// target missing from it was not there, or is not resolved the same way.
+// A file that is not in the work tree (stdin, or outside it) is the same
+// then as now; one that did not exist then is left out.
+func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded, def *bake.Definition) map[string]string {
+	var files []xhcl.File
+	for _, f := range l.files {
+		if f.Name == xhcl.StdinName {
+			files = append(files, f)
+			continue
+		}
+		data, ok, inTree := ch.Show(ctx, a.path(f.Name))
+		switch {
+		case !inTree:
+			files = append(files, f)
+		case ok:
+			files = append(files, xhcl.File{Name: f.Name, Data: data})
+		}
+	}
+	out := map[string]string{}
+	cfg, _, diags, ok := a.loadConfig(files, l.vars, l.cmdContext, l.allowRead)
+	if !ok || diags.HasErrors() {
+		return out // nothing resolves: every target is new
+	}
+	names := make([]string, len(def.Targets))
+	for i, t := range def.Targets {
+		names[i] = t.Name
+	}
+	resolve := func(names ...string) {
+		req := l.req
+		req.Targets, req.StatFile = names, nil
+		then, diags := cfg.Resolve(req)
+		if diags.HasErrors() || then == nil {
+			return
+		}
+		for _, t := range then.Targets {
+			out[t.Name] = affected.DefinitionKey(t)
+		}
+	}
+	if resolve(l.req.Targets...); len(out) == 0 {
+		// Some target or --set pattern is new: one at a time, so that the
+		// others still compare.
+		for _, n := range names {
+			resolve(n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,15 @@
+//go:build xbakefront
+
+package main
+
+import (
+	"context"
+
+	"github.com/xbake/xbake/plan"
+)
+
+// planUnchanged: --plan --skip-unchanged asks the registry, which the
+// front build does not link.
+func (a *app) planUnchanged(context.Context, *runOptions, *plan.Plan, plan.Request, planFunc) (*plan.Plan, error) {
+	return nil, a.toEngine()
+}
