@@ -89,8 +89,8 @@ func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 	}
 	var missing []string
 	for _, n := range p.Nodes {
-		if n.Kind != plan.KindSolve || slices.Contains(missing, n.Platform) {
-			continue
+		if n.Kind != plan.KindSolve || n.Solve.Unchanged || slices.Contains(missing, n.Platform) {
+			continue // a solve skipped as unchanged needs no node
 		}
 		if !slices.ContainsFunc(bs.Nodes, func(b *Builder) bool { return b.rank(n.Solve.Platform) < 2 }) {
 			missing = append(missing, n.Platform)

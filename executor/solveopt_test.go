@@ -213,4 +213,10 @@ func TestPlanNodesCheckDown(t *testing.T) {
 	if _, err := bs.CheckDown(mk("linux/s390x")); err == nil || !errors.Is(err, down) || !strings.Contains(err.Error(), "the run needs it: no other node can run linux/s390x") {
 		t.Errorf("CheckDown with an unlisted platform: %v", err)
 	}
+	// A solve skipped as unchanged (--skip-unchanged) runs nowhere.
+	skipped := mk("linux/s390x")
+	skipped.Nodes[0].Solve.Unchanged = true
+	if _, err := bs.CheckDown(skipped); err != nil {
+		t.Errorf("CheckDown with an unchanged solve: %v", err)
+	}
 }

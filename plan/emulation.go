@@ -43,8 +43,8 @@ func (b *builder) classify(p *Plan) {
 	}
 	byPlatform := map[string]Exec{}
 	for _, nd := range p.Nodes {
-		if nd.Kind != KindSolve {
-			continue
+		if nd.Kind != KindSolve || nd.Solve.Unchanged {
+			continue // it does not run: nothing to classify or read
 		}
 		exec, ok := byPlatform[nd.Platform]
 		if !ok {

@@ -183,7 +183,7 @@ func (b *builder) place(p *Plan) {
 	// What the home node builds: the images it pulls (the base-image
 	// check) and, when it emulates, the RUN steps under QEMU (the advisor).
 	for _, n := range p.Nodes {
-		if n.Kind != KindSolve {
+		if n.Kind != KindSolve || n.Solve.Unchanged {
 			continue
 		}
 		i := slices.IndexFunc(nodes, func(nd parsedNode) bool { return nd.Name == n.Builder })
@@ -222,8 +222,8 @@ func placeOn(p *Plan, nodes []parsedNode, cross crossFunc) {
 		capacity[nd.Name] = nd.Capacity
 	}
 	for _, n := range p.Nodes {
-		if n.Kind != KindSolve {
-			continue
+		if n.Kind != KindSolve || n.Solve.Unchanged {
+			continue // it does not run: no node, no load
 		}
 		n.candidates = candidates(nodes, n, cross)
 		best := bestKind(n.candidates)

@@ -115,7 +115,8 @@ func (b *builder) skip(groups []*group) {
 		}
 		switch {
 		case !keep[i]:
-			s.Unchanged = true
+			// It runs nowhere: no test, no node (placement leaves it out).
+			s.Unchanged, s.Tests = true, nil
 			for _, m := range g.members {
 				if m.reuse != nil {
 					s.Reused = m.reuse.Platforms[g.plat.key]

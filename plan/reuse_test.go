@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -217,6 +218,65 @@ func TestUnchangedDependencyRewritesTimestamps(t *testing.T) {
 			if l.Image != "" || len(n.Deps) != 1 {
 				t.Errorf("%s reads %+v (deps %v)", n.ID, l, n.Deps)
 			}
+		}
+	}
+}
+
+// A solve that does not run takes nothing of a farm or of the checks: no
+// home node, no load, no Dockerfile read (so no base image to check), no
+// test; and an unchanged target's tests do not run even in a solve of it
+// that runs for a dependent.
+func TestUnchangedNeedsNoNodeNorTest(t *testing.T) {
+	def := services()
+	def.Tests = []*bake.Test{{Name: "api-ok", Target: "api"}, {Name: "base-ok", Target: "base"}, {Name: "worker-ok", Target: "worker"}}
+	runs := &runsOn{runs: map[string]string{"api": "", "base": "", "worker": "", "tool": ""}, builds: map[string]bool{}}
+	nodes := []plan.BuilderNode{
+		{Name: "amd", Native: []string{"linux/amd64"}, Emulated: []string{"linux/arm64"}, Capacity: 1},
+		{Name: "arm", Native: []string{"linux/arm64"}, Capacity: 1},
+	}
+	// api and tool are unchanged; worker is not, so base runs for it.
+	req := plan.Request{DefaultPlatform: "linux/amd64", Nodes: nodes, Dockerfiles: runs,
+		Unchanged: map[string]*plan.Reuse{"api": reuse("api"), "tool": reuse("tool")}}
+	p, diags := plan.New(def, req)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	got := map[string]string{}
+	for _, n := range p.Nodes {
+		if n.Kind != plan.KindSolve {
+			continue
+		}
+		var tests []string
+		for _, tt := range n.Solve.Tests {
+			tests = append(tests, tt.Name)
+		}
+		got[n.ID] = fmt.Sprintf("%s %s %v %d", n.Builder, n.Exec, tests, len(p.Candidates(n)))
+	}
+	want := map[string]string{
+		"api@linux/amd64":    "  [] 0",
+		"api@linux/arm64":    "  [] 0",
+		"tool@linux/amd64":   "  [] 0",
+		"base@linux/amd64":   "amd native [base-ok] 2",
+		"base@linux/arm64":   "arm native [base-ok] 2",
+		"worker@linux/amd64": "amd native [worker-ok] 2",
+		"worker@linux/arm64": "arm native [worker-ok] 2",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("builder, exec, tests, candidates (-want +got):\n%s", d)
+	}
+	for b := range runs.builds {
+		if strings.HasPrefix(b, "api ") || strings.HasPrefix(b, "tool ") {
+			t.Errorf("read the Dockerfile of an unchanged solve: %s", b)
+		}
+	}
+	var b bytes.Buffer
+	if err := p.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	// Two nodes share the four solves that run, not the seven.
+	for _, want := range []string{`"native": 4,`, `"name": "amd",` + "\n" + `      "native": [` + "\n" + `        "linux/amd64"` + "\n" + `      ],` + "\n" + `      "emulated": [` + "\n" + `        "linux/arm64"` + "\n" + `      ],` + "\n" + `      "capacity": 1,` + "\n" + `      "solves": 2,`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("--plan lacks %q:\n%s", want, b.String())
 		}
 	}
 }

@@ -48,11 +48,13 @@ func (b *builder) checkTests(tests []*bake.Test) {
 }
 
 // addTests gives each solve the tests of its targets for its platform, in
-// declaration order.
+// declaration order. An unchanged target (Request.Unchanged) is not
+// tested: its image was tested when it was built, and is not built now,
+// even when a solve of it runs for a dependent.
 func (b *builder) addTests(tests []*bake.Test, groups []*group) {
 	for i, t := range tests {
 		ti := b.byName[t.Target]
-		if ti == nil {
+		if ti == nil || ti.reuse != nil {
 			continue
 		}
 		for j, key := range ti.keys {

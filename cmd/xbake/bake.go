@@ -501,16 +501,27 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 	}
 	newPlan := func(req plan.Request) (*plan.Plan, error) {
 		req.Atomic = o.run.atomic
-		if err := a.addDockerfiles(&req); err != nil {
-			return nil, err
+		// With --skip-unchanged the first plan is a draft that names the
+		// solves to hash (skip.go); the plan that runs is made again with
+		// what the registry has (req.Inputs), and only that one reads
+		// Dockerfiles, prints its warnings and checks base images, so
+		// that a skipped solve costs none of it.
+		draft := o.run.skipUnchanged && !o.explain && req.Inputs == nil
+		if !draft {
+			if err := a.addDockerfiles(&req); err != nil {
+				return nil, err
+			}
 		}
 		p, diags := plan.New(def, req)
+		if draft && !diags.HasErrors() {
+			diags = nil
+		}
 		if err := l.printer.print(diags); err != nil {
 			return nil, err
 		}
 		// Before anything is built: the base images have the platforms
 		// they are pulled for.
-		if !o.noPreflight {
+		if !o.noPreflight && !draft {
 			if err := a.checkImages(ctx, p, l.printer); err != nil {
 				return nil, err
 			}

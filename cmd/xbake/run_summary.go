@@ -32,8 +32,8 @@ func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 	for _, nr := range rep.Nodes {
 		n := nr.Node
 		exec, where := string(cmp.Or(nr.Exec, n.Exec)), cmp.Or(nr.Builder, "-")
-		if n.Kind == plan.KindMerge {
-			exec = "-"
+		if n.Kind == plan.KindMerge || nr.Status == executor.StatusUnchanged {
+			exec = "-" // a merge, or a solve that did not run
 		} else if exec == "" {
 			exec = "?"
 		}

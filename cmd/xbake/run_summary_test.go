@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/plan"
 )
@@ -33,6 +35,29 @@ app@linux/riscv64  arm1     failed   emulated  -         -             -     -  
 app#index          -        skipped  -         -         -             -     -       -
 moved: app@linux/arm64 from arm1 to amd1: builder node arm1 was lost: it refuses connections
 moved: app@linux/riscv64 from arm1 to no other node: builder node arm1 was lost: it has not answered for 30s
+`
+	if b.String() != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// A target skipped as unchanged (--skip-unchanged) shows the image it
+// reuses: each solve its platform's manifest, on no node and run no way,
+// and the merge the index its tags now point at.
+func TestSummaryUnchanged(t *testing.T) {
+	const amd, idx = "sha256:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "sha256:1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d"
+	rep := &executor.Report{Nodes: []*executor.NodeReport{
+		{Node: &plan.Node{ID: "api@linux/amd64", Kind: plan.KindSolve, Solve: &plan.Solve{Unchanged: true}}, Status: executor.StatusUnchanged,
+			Result: &executor.Result{Descriptor: ocispec.Descriptor{Digest: amd}}},
+		{Node: &plan.Node{ID: "api#index", Kind: plan.KindMerge}, Status: executor.StatusUnchanged,
+			Result: &executor.Result{Descriptor: ocispec.Descriptor{Digest: idx}, Published: []string{"r/api:2"}}},
+	}}
+	var b strings.Builder
+	writeSummary(&b, rep, executor.NewRedactor(nil))
+	want := `
+NODE             BUILDER  STATUS     EXEC  DURATION  CACHED/STEPS  TEST  DIGEST        PUBLISHED
+api@linux/amd64  -        unchanged  -     -         -             -     a1a1a1a1a1a1  -
+api#index        -        unchanged  -     -         -             -     1d1d1d1d1d1d  r/api:2
 `
 	if b.String() != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", b.String(), want)

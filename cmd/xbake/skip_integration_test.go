@@ -152,6 +152,16 @@ target "tool" {
 			t.Errorf("--plan lacks %q:\n%s", want, plan)
 		}
 	}
+	// With the builder's platforms the plan reads Dockerfiles and checks
+	// base images: only those of the solves that run (base for app).
+	code, plan = cliRun(t, dir, vars("a"), "app", "svc", "tool", "--plan", "--skip-unchanged", "--builder-platforms", "linux/amd64")
+	if code != 0 {
+		t.Fatalf("--plan --builder-platforms: exit %d\n%s", code, plan)
+	}
+	if !strings.Contains(plan.String(), `"from": [`+"\n"+`        "base/Dockerfile:1"`) || !strings.Contains(plan.String(), `"check": "ok"`) ||
+		strings.Contains(plan.String(), "tool/Dockerfile") || strings.Contains(plan.String(), "svc/Dockerfile") {
+		t.Errorf("--plan checks the images of other solves than base's:\n%s", plan)
+	}
 	out = build("d", "--skip-unchanged")
 	if !rowSays(out, "app#index ", "done") || !rowSays(out, "tool#index ", "unchanged") || !rowSays(out, "svc#index ", "unchanged") ||
 		rowSays(out, "base@linux/arm64 ", "unchanged") {
