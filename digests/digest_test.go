@@ -349,3 +349,32 @@ func TestDigestPinned(t *testing.T) {
 		t.Errorf("no digest: %s", s.Unknown)
 	}
 }
+
+// The images a build reads are parts of their own: FROM, COPY --from and
+// RUN --mount=from, of the stages the build needs only; an image that
+// comes through a docker-image:// named context is that context's part.
+func TestDigestImageParts(t *testing.T) {
+	p := newProject(t)
+	write(t, p.dir, "app/Dockerfile", "FROM localhost:5000/unused AS unused\nFROM tools AS t\nFROM base\n"+
+		"COPY --from=localhost:5000/lib:1 /l /l\nRUN --mount=from=localhost:5000/cache:2,target=/c true\nCOPY --from=t /x /x\n")
+	p.images["localhost:5000/lib:1"] = busyboxV2
+	p.images["localhost:5000/cache:2"] = busyboxV2
+	p.images["localhost:5000/tools:3"] = busyboxV1
+	p.edit = func(_, app *bake.Target) { app.Contexts["tools"] = "docker-image://localhost:5000/tools:3" }
+	s := p.digests(t).Solves["app@linux/amd64"]
+	if s.Unknown != "" {
+		t.Fatal(s.Unknown)
+	}
+	var got []string
+	for k, v := range s.Parts {
+		if strings.HasPrefix(k, "image:") || strings.HasPrefix(k, "contexts.") {
+			got = append(got, k+"="+v)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"contexts.base=" + p.digests(t).Solves["base@linux/amd64"].Result, "contexts.tools=" + busyboxV1,
+		"image:localhost:5000/cache:2=" + busyboxV2, "image:localhost:5000/lib:1=" + busyboxV2}
+	if !slices.Equal(got, want) {
+		t.Errorf("parts %q, want %q", got, want)
+	}
+}

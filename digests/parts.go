@@ -145,13 +145,15 @@ func (h *Hasher) sources(ctx context.Context, n *plan.Node, r *inputs.Request, p
 	if err != nil {
 		return "the Dockerfile: " + err.Error()
 	}
+	// The builder's platform is not an input (see above): the stages
+	// are those of a build on the target platform.
 	t := n.Solve.Targets[0]
-	src, err := f.Sources(dockerfile.BuildOf(t, n.Solve.Platform, n.Solve.Platform))
+	stages, err := f.Stages(dockerfile.BuildOf(t, n.Solve.Platform, n.Solve.Platform))
 	if err != nil {
 		return "the Dockerfile: " + err.Error()
 	}
-	if len(src.Remote) > 0 {
-		return fmt.Sprintf("ADD %s is fetched by the build: give it --checksum", src.Remote[0])
+	if fetched := f.Fetched(stages); len(fetched) > 0 {
+		return fmt.Sprintf("ADD %s is fetched by the build: give it --checksum", fetched[0])
 	}
 
 	// Everything left is a lookup; they run at once.
@@ -190,7 +192,7 @@ func (h *Hasher) sources(ctx context.Context, n *plan.Node, r *inputs.Request, p
 	if syntax != "" {
 		jobs = append(jobs, job{"syntax:" + syntax, func() (string, error) { return h.image(ctx, syntax) }})
 	}
-	for _, ref := range src.Images {
+	for _, ref := range pulled(t, stages) {
 		jobs = append(jobs, job{"image:" + ref, func() (string, error) { return h.image(ctx, ref) }})
 	}
 	got := make([]string, len(jobs))
@@ -207,6 +209,20 @@ func (h *Hasher) sources(ctx context.Context, n *plan.Node, r *inputs.Request, p
 		parts[j.part] = got[i]
 	}
 	return ""
+}
+
+// pulled are the images stages (a build of t) pull, sorted, each once.
+// An image that comes through a docker-image:// named context is that
+// context's part, not one of these.
+func pulled(t *bake.Target, stages []dockerfile.Stage) []string {
+	var out []string
+	for _, im := range dockerfile.Images(t, stages) {
+		if im.Context == "" {
+			out = append(out, im.Ref)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // contextName is the named context that mount serves.

@@ -13,9 +13,9 @@
 // (File.Stages). Reader reads the Dockerfiles of a run's bake targets,
 // each file once, each content parsed once and each distinct build's
 // stages worked out once; Images lists the images a build pulls, named
-// contexts (docker-image://) included; File.Sources the images and
-// remote files a build reads and SyntaxImage the `# syntax=` frontend
-// (the input digests, package digests, resolve what these name).
+// contexts (docker-image://) included; File.Fetched the ADD sources the
+// build fetches itself and SyntaxImage the `# syntax=` frontend (the
+// input digests, package digests, resolve what these name).
 //
 // Package plan does not import this one, so that a build of the CLI that
 // only reads definitions can plan without linking BuildKit, and this one
