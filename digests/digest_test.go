@@ -303,14 +303,14 @@ func TestDigestUnknown(t *testing.T) {
 		want string // app@linux/amd64's Unknown
 	}{
 		{"a remote context", func(t *testing.T, p *project) {
-			p.edit = func(_, app *bake.Target) { app.Context = str("https://github.com/xbake/xbake.git#main") }
-		}, "the context is a remote URL (https://github.com/xbake/xbake.git#main): its content is known only to the build"},
+			p.edit = func(_, app *bake.Target) { app.Context = str("https://alice:s3cret@github.com/xbake/xbake.git#main") }
+		}, "the context is a remote URL (https://xxxxx@github.com/xbake/xbake.git#main): its content is known only to the build"},
 		{"a remote named context", func(t *testing.T, p *project) {
 			p.edit = func(_, app *bake.Target) { app.Contexts["src"] = "https://example.com/src.tar.gz" }
 		}, "contexts.src is a remote URL (https://example.com/src.tar.gz): its content is known only to the build"},
 		{"ADD of a URL", func(t *testing.T, p *project) {
-			write(t, p.dir, "app/Dockerfile", "FROM base\nADD https://example.com/tool.tgz /tool.tgz\n")
-		}, "ADD https://example.com/tool.tgz is fetched by the build: give it --checksum"},
+			write(t, p.dir, "app/Dockerfile", "FROM base\nADD https://token@example.com/tool.tgz /tool.tgz\n")
+		}, "ADD https://xxxxx@example.com/tool.tgz is fetched by the build: give it --checksum"},
 		{"a base image the registry does not have", func(t *testing.T, p *project) {
 			write(t, p.dir, "app/Dockerfile", "FROM base\nCOPY --from=localhost:5000/nope /x /x\n")
 		}, "image:localhost:5000/nope: localhost:5000/nope: not found"},

@@ -79,7 +79,7 @@ func (h *Hasher) solve(ctx context.Context, n *plan.Node) *Solve {
 	s := &Solve{Parts: map[string]string{}}
 	r, err := inputs.Of(t, n.Solve.Platform, h.opt.WorkDir)
 	if err != nil {
-		s.Unknown = err.Error()
+		s.Unknown = bake.RedactURL(err.Error())
 		return s
 	}
 	groups := map[string]map[string]string{}
@@ -113,7 +113,8 @@ func (h *Hasher) solve(ctx context.Context, n *plan.Node) *Solve {
 		}
 	}
 	if why := h.sources(ctx, n, r, s.Parts); why != "" {
-		s.Unknown = why
+		// --plan and the debug log show it: a URL's credentials stay out.
+		s.Unknown = bake.RedactURL(why)
 	}
 	return s
 }
