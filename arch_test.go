@@ -98,3 +98,16 @@ func TestFrontImports(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalfileIsALeaf: reading and resolving local files serves every
+// package (the front build and package builder included), so it imports
+// nothing but the standard library.
+func TestLocalfileIsALeaf(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./localfile").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if got := strings.Fields(string(out)); !slices.Equal(got, []string{"github.com/xbake/xbake/localfile"}) {
+		t.Errorf("localfile links %q", got)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/xbake/xbake/localfile"
 )
 
 // Error is a problem with the flag's value or the checkout: exit code 2.
@@ -76,28 +78,12 @@ func (c *Changes) Show(ctx context.Context, path string) (data []byte, ok, inTre
 
 // rel is path relative to the work tree's root, when it is inside.
 func (c *Changes) rel(path string) (string, bool) {
-	path = realPath(path)
+	path = localfile.Resolve(path)
 	r, err := filepath.Rel(c.Root, path)
 	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return "", false
 	}
 	return r, true
-}
-
-// realPath is path with its symlinks resolved as far as it exists (git
-// prints its root that way).
-func realPath(path string) string {
-	path = filepath.Clean(path)
-	var rest []string
-	for p := path; ; p = filepath.Dir(p) {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return filepath.Join(append([]string{r}, rest...)...)
-		}
-		if filepath.Dir(p) == p {
-			return path
-		}
-		rest = append([]string{filepath.Base(p)}, rest...)
-	}
 }
 
 func git(ctx context.Context, dir string, args ...string) (string, error) {

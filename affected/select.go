@@ -12,6 +12,7 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/inputs"
+	"github.com/xbake/xbake/localfile"
 )
 
 // DefinitionKey is what of a resolved target counts as its bake file
@@ -119,7 +120,7 @@ func own(t *bake.Target, before map[string]string, c *Changes, wd string) (strin
 		files = append(files, l.IgnoreFile)
 	}
 	for _, f := range files {
-		if p := realPath(f); slices.Contains(c.Paths, p) {
+		if p := localfile.Resolve(f); slices.Contains(c.Paths, p) {
 			return rel(c, p) + " changed", nil
 		}
 	}
@@ -138,7 +139,7 @@ func own(t *bake.Target, before map[string]string, c *Changes, wd string) (strin
 
 // changedIn returns a changed path that l sends to the build, or "".
 func changedIn(c *Changes, l inputs.Local) (string, error) {
-	dir := realPath(l.Dir) + string(filepath.Separator)
+	dir := localfile.Resolve(l.Dir) + string(filepath.Separator)
 	var pm *patternmatcher.PatternMatcher
 	if len(l.Excludes) > 0 {
 		var err error

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/containerd/platforms"
+
+	"github.com/xbake/xbake/localfile"
 )
 
 // fileNode is one entry of a builders file (--builders):
@@ -40,7 +42,7 @@ const maxBuildersFile = 1 << 20
 // their platforms and TLS files. Every error is a *ConfigError naming the
 // file (and the entry).
 func LoadFile(path string, getenv func(string) string) (*Builder, error) {
-	dt, err := readSmall(path, maxBuildersFile)
+	dt, err := localfile.Read(path, maxBuildersFile)
 	if err != nil {
 		return nil, configErrorf("%v", err)
 	}

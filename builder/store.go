@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/containerd/platforms"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/xbake/xbake/localfile"
 )
 
 // Store is buildx's builder store, read directly (its files are JSON):
@@ -97,7 +98,7 @@ func (s *Store) Load(name string) (*Builder, error) {
 		return nil, errNotInStore
 	}
 	path := s.file(name)
-	dt, err := readSmall(path, maxStoreFile)
+	dt, err := localfile.Read(path, maxStoreFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNotInStore
 	}
@@ -173,7 +174,7 @@ type storeCurrent struct {
 // `docker buildx use --default`. "" when there is none.
 func (s *Store) Current(key string) (string, error) {
 	path := filepath.Join(s.Dir, "current")
-	dt, err := readSmall(path, maxStoreFile)
+	dt, err := localfile.Read(path, maxStoreFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", configErrorf("builder store: %v", err)
 	}
@@ -187,36 +188,11 @@ func (s *Store) Current(key string) (string, error) {
 		}
 	}
 	sum := sha256.Sum256([]byte(key))
-	dt, err = readSmall(filepath.Join(s.Dir, "defaults", hex.EncodeToString(sum[:])[:20]), 1<<10)
+	dt, err = localfile.Read(filepath.Join(s.Dir, "defaults", hex.EncodeToString(sum[:])[:20]), 1<<10)
 	if err != nil {
 		return "", nil
 	}
 	return strings.TrimSpace(string(dt)), nil
-}
-
-// readSmall reads a regular file of at most limit bytes.
-func readSmall(path string, limit int64) ([]byte, error) {
-	// Stat before opening: opening a FIFO blocks until someone writes.
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	dt, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(dt)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d MiB", path, limit>>20)
-	}
-	return dt, nil
 }
 
 // decodeJSON decodes dt into v and words an error with the field and the

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+
+	"github.com/xbake/xbake/localfile"
 )
 
 // loadTLS reads the node's TLS files into a client configuration. The
@@ -62,7 +64,7 @@ func (n *Node) loadTLS() error {
 }
 
 func readTLSFile(what, path string) ([]byte, error) {
-	dt, err := readSmall(path, 1<<20)
+	dt, err := localfile.Read(path, 1<<20)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s %s does not exist", what, path)
 	}

@@ -15,6 +15,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/inputs"
+	"github.com/xbake/xbake/localfile"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -288,9 +289,7 @@ func remoteURL(git func(...string) (string, error)) string {
 // relIn returns p (symlinks resolved, as fsutil sends it) relative to
 // root when p is inside it.
 func relIn(root, p string) (string, bool) {
-	if rp, err := filepath.EvalSymlinks(p); err == nil {
-		p = rp
-	}
+	p = localfile.Resolve(p)
 	if !within(p, root) {
 		return "", false
 	}

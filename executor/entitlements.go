@@ -3,12 +3,12 @@ package executor
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/localfile"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -76,8 +76,8 @@ func CheckEntitlements(p *plan.Plan, allow []string, wd string) error {
 				if path == "" {
 					return
 				}
-				abs := resolveNearest(absPath(wd, path))
-				if within(abs, resolveNearest(wd)) || g.covers(mode, abs) {
+				abs := localfile.Resolve(absPath(wd, path))
+				if within(abs, localfile.Resolve(wd)) || g.covers(mode, abs) {
 					return
 				}
 				need("fs."+mode+"="+abs, "target "+t.Name+" "+why)
@@ -106,7 +106,7 @@ func CheckEntitlements(p *plan.Plan, allow []string, wd string) error {
 // path (absolute) outside the working directory, as CheckEntitlements
 // decides it.
 func ReadAllowed(allow []string, path string) bool {
-	return parseGrants(allow).covers("read", resolveNearest(path))
+	return parseGrants(allow).covers("read", localfile.Resolve(path))
 }
 
 // readPaths lists (path, reason) pairs a target reads on the client.
@@ -163,7 +163,7 @@ func parseGrants(allow []string) *grants {
 				continue
 			}
 			all := path == "*"
-			p := resolveNearest(path)
+			p := localfile.Resolve(path)
 			switch k {
 			case "fs":
 				g.readAll, g.w = g.readAll || all, g.w || all
@@ -199,24 +199,4 @@ func (g *grants) covers(mode, p string) bool {
 func within(p, dir string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
-}
-
-// resolveNearest resolves symlinks of p's nearest existing ancestor, as
-// buildx does, so that a link cannot smuggle a path out of the working
-// directory.
-func resolveNearest(p string) string {
-	p = filepath.Clean(p)
-	rest := ""
-	for cur := p; ; cur = filepath.Dir(cur) {
-		if _, err := os.Lstat(cur); err == nil {
-			if r, err := filepath.EvalSymlinks(cur); err == nil {
-				return filepath.Join(r, rest)
-			}
-			return p
-		}
-		if cur == filepath.Dir(cur) {
-			return p
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-	}
 }

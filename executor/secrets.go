@@ -8,6 +8,7 @@ import (
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/localfile"
 )
 
 // secretStore serves `secret` entries from the environment the CLI was
@@ -30,7 +31,7 @@ func (s *secretStore) GetSecret(ctx context.Context, id string) ([]byte, error) 
 	if src.Env != "" {
 		return []byte(s.getenv(src.Env)), nil
 	}
-	dt, err := readFileMax(src.FilePath, secretsprovider.MaxSecretSize, "a secret")
+	dt, err := localfile.Read(src.FilePath, secretsprovider.MaxSecretSize)
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", id, err)
 	}

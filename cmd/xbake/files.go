@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/localfile"
 )
 
 // defaultFiles are read, every one that exists, in this order, when no -f
@@ -105,7 +106,7 @@ func (a *app) readFiles(names []string) ([]xhcl.File, error) {
 			return nil, fmt.Errorf("reading %s: %w", n, err)
 		}
 		if total += len(f.Data); total > maxDefinitionTotal {
-			return nil, fmt.Errorf("reading %s: the definition files are larger than %s together, the limit for one run", n, formatSize(maxDefinitionTotal))
+			return nil, fmt.Errorf("reading %s: the definition files are larger than %s together, the limit for one run", n, localfile.FormatSize(maxDefinitionTotal))
 		}
 		files = append(files, f)
 	}
@@ -116,17 +117,7 @@ func (a *app) readFiles(names []string) ([]xhcl.File, error) {
 type tooLargeError struct{ limit int64 }
 
 func (e *tooLargeError) Error() string {
-	return fmt.Sprintf("it is larger than %s, the limit for a definition file; split it into several files (-f a.hcl -f b.hcl)", formatSize(e.limit))
-}
-
-func formatSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return fmt.Sprintf("it is larger than %s, the limit for a definition file; split it into several files (-f a.hcl -f b.hcl)", localfile.FormatSize(e.limit))
 }
 
 // readFileCapped reads the file at path if it is a regular file or a pipe
@@ -138,20 +129,6 @@ func readFileCapped(path string, limit int64) ([]byte, error) {
 	}
 	if err := readableKind(st.Mode()); err != nil {
 		return nil, err
-	}
-	return openCapped(path, limit)
-}
-
-// readRegularFile is readFileCapped for files read on the side (a
-// Dockerfile, a secret), where a pipe would block the run: it reads only
-// regular files.
-func readRegularFile(path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("it is not a regular file")
 	}
 	return openCapped(path, limit)
 }
@@ -207,10 +184,17 @@ func (a *app) path(name string) string {
 	return filepath.Join(wd, name)
 }
 
+// unwrapPathError is err without the path, for a message that names the
+// file itself: "reading x.hcl: no such file or directory", "reading
+// x.hcl: it is not a regular file".
 func unwrapPathError(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
+	}
+	var le *localfile.Error
+	if errors.As(err, &le) {
+		return errors.New("it " + le.Reason())
 	}
 	return err
 }

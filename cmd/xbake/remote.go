@@ -24,6 +24,7 @@ import (
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor/oci"
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/localfile"
 )
 
 // maxRemoteDefinition bounds a definition fetched as a single file, as
@@ -87,7 +88,7 @@ func readRemoteFile(dir, root, name string) ([]byte, error) {
 	if real, err := filepath.EvalSymlinks(dir); err != nil || !insideDir(p, real) {
 		return nil, errors.New("it is a symbolic link to a file outside the definition's tree")
 	}
-	return readRegularFile(p, maxDefinitionFile)
+	return localfile.Read(p, maxDefinitionFile)
 }
 
 // insideDir reports whether p is dir or under it.
@@ -187,7 +188,7 @@ func fetchHTTP(ctx context.Context, defURL string, names []string, explicit bool
 		b, err := readCapped(body, maxRemoteDefinition)
 		if err != nil {
 			if _, ok := err.(*tooLargeError); ok {
-				return nil, fmt.Errorf("%s is not an archive and is larger than %s: it cannot be a bake definition", defURL, formatSize(maxRemoteDefinition))
+				return nil, fmt.Errorf("%s is not an archive and is larger than %s: it cannot be a bake definition", defURL, localfile.FormatSize(maxRemoteDefinition))
 			}
 			return nil, fmt.Errorf("fetching the definition from %s: %w", defURL, err)
 		}
@@ -223,7 +224,7 @@ func extract(r io.Reader, names []string) (map[string][]byte, error) {
 	counted := &countingReader{r: r, limit: maxArchiveSize}
 	tr := tar.NewReader(counted)
 	found := map[string][]byte{}
-	tooLarge := fmt.Errorf("it is larger than %s uncompressed, the limit for a definition archive; use a smaller archive or a git URL", formatSize(maxArchiveSize))
+	tooLarge := fmt.Errorf("it is larger than %s uncompressed, the limit for a definition archive; use a smaller archive or a git URL", localfile.FormatSize(maxArchiveSize))
 	for entries := 0; ; entries++ {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {

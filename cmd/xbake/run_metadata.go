@@ -13,6 +13,7 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor"
+	"github.com/xbake/xbake/localfile"
 )
 
 // writeMetadata writes a report's metadata (buildx's keys per target,
@@ -58,7 +59,7 @@ func secretValues(a *app, def *bake.Definition, wd string) []string {
 			case s.Env != "":
 				out = append(out, a.getenv(s.Env))
 			case s.FilePath != "":
-				if dt, err := readRegularFile(absFrom(wd, s.FilePath), secretsprovider.MaxSecretSize); err == nil {
+				if dt, err := localfile.Read(absFrom(wd, s.FilePath), secretsprovider.MaxSecretSize); err == nil {
 					out = append(out, string(dt))
 				}
 			default:
