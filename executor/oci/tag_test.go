@@ -24,7 +24,13 @@ func TestTag(t *testing.T) {
 				t.Errorf("%s: %v, %v; want %s", ref, in, err, desc.Digest)
 			}
 		}
-		if _, err := testClient(reg).Tag(context.Background(), []string{repo + ":v2"}, repo+"@sha256:"+desc.Digest.Encoded()[:63]+"0"); err == nil {
+		// Another digest: the last hex digit changed (one in 16 ends in 0).
+		enc := desc.Digest.Encoded()
+		last := "0"
+		if enc[63] == '0' {
+			last = "1"
+		}
+		if _, err := testClient(reg).Tag(context.Background(), []string{repo + ":v2"}, repo+"@sha256:"+enc[:63]+last); err == nil {
 			t.Error("tagging a missing manifest succeeded")
 		}
 		if st := headStatus(t, reg, repo+":v2"); st != 404 {
