@@ -34,6 +34,9 @@ type app struct {
 	debug   bool // -D/--debug (debug.go)
 	// exit ends the process at once, on a second signal.
 	exit func(int)
+	// imageCache is what the run learned of images from registries
+	// (run_images.go; the front build asks registries nothing).
+	imageCache *imageCache
 }
 
 func newApp() *app {

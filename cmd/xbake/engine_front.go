@@ -118,6 +118,9 @@ func (a *app) addDockerfiles(req *plan.Request) error {
 	return a.toEngine()
 }
 
+// imageCache: the front build asks registries nothing.
+type imageCache struct{}
+
 // checkImages: a plan of the front build has no images to check (the
 // engine reads Dockerfiles, see addDockerfiles).
 func (a *app) checkImages(context.Context, *plan.Plan, *diagPrinter) error { return nil }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/xbake/xbake/executor"
-	"github.com/xbake/xbake/executor/oci"
 	"github.com/xbake/xbake/plan"
 	"github.com/xbake/xbake/preflight"
 )
@@ -23,12 +21,7 @@ import (
 // to check.
 func (a *app) checkImages(ctx context.Context, p *plan.Plan, dp *diagPrinter) error {
 	start := time.Now()
-	opts := []oci.Option{oci.WithRetries(1), oci.WithTimeouts(httpTimeouts), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...)}
-	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
-		opts = append(opts, oci.WithDockerConfig(dc))
-	}
-	reg := oci.NewClient(opts...)
-	diags := preflight.Check(ctx, p, reg.Platforms, preflight.Options{})
+	diags := preflight.Check(ctx, p, a.images(p).Platforms, preflight.Options{})
 	a.debugf("base-image check: %s", time.Since(start).Round(time.Millisecond))
 	a.addSources(dp, diags)
 	return dp.print(diags)

@@ -58,7 +58,7 @@ func (a *app) inputs(ctx context.Context, o *runOptions, p *plan.Plan, req plan.
 		defer cancel()
 	}
 	var labels sync.Map // context folder -> labels: git runs once per folder
-	h := digests.NewHasher(digests.Options{WorkDir: wd, Getenv: a.getenv, Images: reg,
+	h := digests.NewHasher(digests.Options{WorkDir: wd, Getenv: a.getenv, Images: a.images(p),
 		GitLabels: func(ctx context.Context, r *inputs.Request) map[string]string {
 			key := r.Locals[inputs.MountContext] + "\x00" + r.Locals[inputs.MountDockerfile] + "\x00" + r.Attrs["filename"]
 			if l, ok := labels.Load(key); ok {

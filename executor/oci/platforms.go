@@ -16,6 +16,12 @@ func (c *Client) Platforms(ctx context.Context, ref string) ([]ocispec.Platform,
 	if err != nil {
 		return nil, err
 	}
+	return in.Platforms()
+}
+
+// Platforms are the platforms of what Inspect found, as Client.Platforms
+// gives them.
+func (in *Inspection) Platforms() ([]ocispec.Platform, error) {
 	if in.Manifests == nil {
 		if in.Platform == nil {
 			return nil, errors.New("the image names no platform")
