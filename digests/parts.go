@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -237,19 +236,13 @@ func contextName(r *inputs.Request, mount string) string {
 }
 
 // defaultProvenance says whether the executor adds buildx's default
-// provenance to n (executor/buildinfo.go): not to a dependency or a
-// call, not when the target asks for provenance itself, not with
-// BUILDX_NO_DEFAULT_ATTESTATIONS. A daemon too old to attest (before
-// BuildKit v0.11) gets none either, which the digest cannot know.
+// provenance to n (inputs.DefaultProvenance, for a solve that exports). A
+// daemon too old to attest (before BuildKit v0.11) gets none, which the
+// digest cannot know; a variable that does not parse fails the build,
+// whatever the digest.
 func (h *Hasher) defaultProvenance(n *plan.Node, r *inputs.Request) bool {
-	if !exported(n) {
-		return false
-	}
-	if _, set := r.Attrs["attest:provenance"]; set {
-		return false
-	}
-	off, err := strconv.ParseBool(h.opt.Getenv("BUILDX_NO_DEFAULT_ATTESTATIONS"))
-	return err != nil || !off
+	on, _ := inputs.DefaultProvenance(r, h.opt.Getenv)
+	return on && exported(n)
 }
 
 // exported says whether the executor adds what only an export needs to

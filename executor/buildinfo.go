@@ -70,12 +70,8 @@ func (bk *BuildKit) addBuildInfo(ctx context.Context, n *plan.Node, in *solveInp
 		return false, nil // nothing is exported
 	}
 	getenv := bk.opt.Getenv
-	if _, set := in.attrs["attest:provenance"]; !set {
-		off, err := envBool(getenv, "BUILDX_NO_DEFAULT_ATTESTATIONS", false)
-		if err != nil {
-			return false, err
-		}
-		provenance = !off
+	if provenance, err = inputs.DefaultProvenance(&inputs.Request{Attrs: in.attrs}, getenv); err != nil {
+		return false, err
 	}
 
 	labels := gitLabelsOn(getenv)
