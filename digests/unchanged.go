@@ -298,11 +298,7 @@ func Skippable(t *bake.Target) string {
 // repository of the first: where the record is looked up.
 func registryTags(t *bake.Target) (tags []string, repo string, err error) {
 	for _, o := range t.Outputs {
-		names := t.Tags
-		if name := o.Attrs["name"]; name != "" {
-			names = strings.Split(name, ",")
-		}
-		for _, n := range names {
+		for _, n := range plan.ImageNames(t, o) {
 			if n = strings.TrimSpace(n); n != "" && !slices.Contains(tags, n) {
 				tags = append(tags, n)
 			}

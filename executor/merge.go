@@ -112,10 +112,7 @@ func (m *Merger) pushIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 	}
 	t := n.Merge.Target
 	names := per[0].entry.Attrs["name"]
-	tags := t.Tags
-	if orig := t.Outputs[per[0].out].Attrs["name"]; orig != "" {
-		tags = strings.Split(orig, ",")
-	}
+	tags := plan.ImageNames(t, t.Outputs[per[0].out])
 	if len(tags) == 0 {
 		return fmt.Errorf("tag is needed when pushing to registry")
 	}

@@ -105,10 +105,7 @@ func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform,
 		if err := addAnnotations(attrs, t.Annotations); err != nil {
 			return nil, err
 		}
-		names := attrs["name"]
-		if names == "" {
-			names = strings.Join(t.Tags, ",")
-		}
+		names := strings.Join(plan.ImageNames(t, o), ",")
 		push, _ := strconv.ParseBool(attrs["push"])
 		e := &export{entry: client.ExportEntry{Type: "image", Attrs: attrs}}
 		switch {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/xbake/xbake/executor/oci"
 	"github.com/xbake/xbake/plan"
@@ -54,10 +53,7 @@ func (m *Merger) reuse(ctx context.Context, n *plan.Node) (*Result, error) {
 		if !plan.PushedImage(o) {
 			continue
 		}
-		tags := t.Tags
-		if name := o.Attrs["name"]; name != "" {
-			tags = strings.Split(name, ",")
-		}
+		tags := plan.ImageNames(t, o)
 		if len(tags) == 0 {
 			return nil, partial(res, fmt.Errorf("output type=%s: tag is needed when pushing to registry", o.Type))
 		}

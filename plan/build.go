@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/xbake/xbake/bake"
 )
@@ -252,6 +253,15 @@ func PushedImage(o *bake.Export) bool {
 	}
 	push, err := strconv.ParseBool(o.Attrs["push"])
 	return o.Type == "registry" || o.Type == "image" && err == nil && push
+}
+
+// ImageNames are the names an image output of t is pushed to, as
+// written: its name attribute split on commas, else t's tags.
+func ImageNames(t *bake.Target, o *bake.Export) []string {
+	if name := o.Attrs["name"]; name != "" {
+		return strings.Split(name, ",")
+	}
+	return t.Tags
 }
 
 // MergedCache says whether a cache-to entry of a multi-platform target is
