@@ -11,8 +11,9 @@
 // a digest covers is package inputs' (the one the executor sends); local
 // directories are hashed as BuildKit's client sends them (tree.go), each
 // directory and file once per run, images are resolved once per run
-// through an ImageResolver (the registry client, full build only), and
-// Dockerfiles are read with package dockerfile for the images they pull.
+// through an ImageResolver (the full build's image cache, which the
+// base-image check shares), and Dockerfiles are read with package
+// dockerfile for the images they pull.
 // Digests are deterministic across machines and checkouts: no mtime, no
 // owner, no absolute path.
 //
