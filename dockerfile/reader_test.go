@@ -147,4 +147,3 @@ COPY --from=l / /
 	}
 }
 
-func ptr[T any](v T) *T { return &v }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -136,11 +137,20 @@ type walk struct {
 
 // runNode is one node's goroutine. It returns an error only to cancel
 // the others (fail fast).
-func (w *walk) runNode(i int) error {
+func (w *walk) runNode(i int) (err error) {
 	n, s := w.plan.Nodes[i], w.states[i]
 	ctx := w.gctx
 	rep := &NodeReport{Node: n}
 	defer func() {
+		if r := recover(); r != nil {
+			// A bug in xbake, not in the build: the node fails with a
+			// short report, and the other nodes end (and clean up) as
+			// after any failure, instead of the process crashing.
+			rep.Status, rep.Err = StatusFailed, &PanicError{Node: n.ID, Value: r, Stack: debug.Stack()}
+			if !w.e.KeepGoing {
+				err = rep.Err
+			}
+		}
 		s.report = rep
 		s.markReady(nil)
 		close(s.done)

@@ -35,7 +35,9 @@
 //	     including a definition over xbake's limits) or a builder
 //	     configuration that cannot work; nothing was built
 //	70   an internal error: a bug in xbake, reported in a few lines
-//	     (XBAKE_DEBUG=1 shows the Go stack)
+//	     (--debug or XBAKE_DEBUG=1 shows the Go stack); a node of a
+//	     build that hit one fails, and the others end as after any
+//	     failure
 //	130  interrupted by SIGINT (Ctrl-C)
 //	143  terminated by SIGTERM
 //

@@ -164,12 +164,29 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		if a.debug {
 			printStacks(a.stderr, rep, runErr, red)
 		}
-		return &exitError{code: exitFailure, msg: errorText(metaErr)}
+		return &exitError{code: runExitCode(rep, runErr), msg: errorText(metaErr)}
 	}
 	if failed := printCallResults(a.stdout, rep, red); failed {
 		return &exitError{code: exitFailure, msg: errorText(metaErr)}
 	}
 	return metaErr
+}
+
+// runExitCode is 70 when a node failed because xbake itself panicked (a
+// bug, as app.run says of a panic elsewhere), else 1.
+func runExitCode(rep *executor.Report, runErr error) int {
+	var pe *executor.PanicError
+	if errors.As(runErr, &pe) {
+		return exitInternal
+	}
+	if rep != nil {
+		for _, nr := range rep.Nodes {
+			if errors.As(nr.Err, &pe) {
+				return exitInternal
+			}
+		}
+	}
+	return exitFailure
 }
 
 func errorText(err error) string {

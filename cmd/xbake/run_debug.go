@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -29,6 +30,11 @@ func printStacks(w io.Writer, rep *executor.Report, runErr error, red *executor.
 		errs = append(errs, runErr)
 	}
 	for _, err := range errs {
+		var pe *executor.PanicError
+		if errors.As(err, &pe) {
+			fmt.Fprintf(w, "\nDEBUG: where xbake panicked in %s:\n%s", pe.Node, pe.Stack)
+			continue
+		}
 		traces := stack.Traces(err)
 		if len(traces) == 0 {
 			continue
