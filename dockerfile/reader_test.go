@@ -146,4 +146,3 @@ COPY --from=l / /
 		t.Errorf("replaced stage: %+v", im)
 	}
 }
-
