@@ -34,9 +34,10 @@ type app struct {
 	debug   bool // -D/--debug (debug.go)
 	// exit ends the process at once, on a second signal.
 	exit func(int)
-	// imageCache is what the run learned of images from registries
-	// (run_images.go; the front build asks registries nothing).
-	imageCache *imageCache
+	// engineState is what only the full build keeps for a run
+	// (engine_full.go; empty in the front build).
+	//lint:ignore U1000 the front build's engineState is empty and unused by design.
+	engineState
 }
 
 func newApp() *app {

@@ -118,8 +118,10 @@ func (a *app) addDockerfiles(req *plan.Request) error {
 	return a.toEngine()
 }
 
-// imageCache: the front build asks registries nothing.
-type imageCache struct{}
+// engineState: the front build asks registries nothing.
+//
+//lint:ignore U1000 app embeds it in both builds; only the full build's has fields to use.
+type engineState struct{}
 
 // checkImages: a plan of the front build has no images to check (the
 // engine reads Dockerfiles, see addDockerfiles).

@@ -18,6 +18,13 @@ import (
 // This is the full build of the CLI (the default, and xbake-engine when
 // make builds the pair; see engine.go): it runs every command itself.
 
+// engineState is the full build's part of app.
+type engineState struct {
+	// imageCache is what the run learned of images from registries
+	// (run_images.go).
+	imageCache *imageCache
+}
+
 // toEngine has nothing to hand over in the full build.
 func (a *app) toEngine() error { return nil }
 
