@@ -66,12 +66,13 @@ func parseNodes(nodes []BuilderNode) []parsedNode {
 }
 
 // crossFunc reports whether node nd, which does not run solve n's
-// platform natively, cross-compiles it: every RUN step n needs runs on a
-// platform nd runs natively.
+// platform natively, cross-compiles it (see builder.cross).
 type crossFunc func(n *Node, nd *parsedNode) bool
 
-// exec is how node nd would run solve n; ok is false when the node lists
-// no way to run it.
+// exec is how node nd would run solve n: natively, cross-compiled or
+// emulated, in that order of preference; ok is false when the node lists
+// no way to run it. It is the one rule of the classification, for each
+// node of a farm (place) as for a builder as a whole (classify).
 func (nd *parsedNode) exec(n *Node, cross crossFunc) (Exec, bool) {
 	if matchAny(nd.native, n.Solve.Platform) {
 		return ExecNative, true
@@ -172,26 +173,19 @@ func rendezvous(id, node string) uint64 {
 // result depends only on the set of solves and nodes: the same targets go
 // to the same nodes from run to run, and equal nodes share the work.
 //
-// Whether a node cross-compiles a solve is the rule of classify
-// (runsNatively), asked with the node's own platforms: a stage on
-// $BUILDPLATFORM runs natively on an arm64 node as on an amd64 one.
+// Whether a node cross-compiles a solve is asked with the node's own
+// platforms (builder.cross): a stage on $BUILDPLATFORM runs natively on
+// an arm64 node as on an amd64 one. Each solve then gets what its
+// Dockerfile does on its home (parsedNode.describe).
 func (b *builder) place(p *Plan) {
 	nodes := parseNodes(b.req.Nodes)
-	placeOn(p, nodes, func(n *Node, nd *parsedNode) bool {
-		return b.runsNatively(n, nd.native, nd.build)
-	})
-	// What the home node builds: the images it pulls (the base-image
-	// check) and, when it emulates, the RUN steps under QEMU (the advisor).
+	placeOn(p, nodes, b.cross)
 	for _, n := range p.Nodes {
 		if n.Kind != KindSolve || n.Solve.Unchanged {
 			continue
 		}
-		i := slices.IndexFunc(nodes, func(nd parsedNode) bool { return nd.Name == n.Builder })
-		if i < 0 {
-			continue
-		}
-		if db, ok := b.readDockerfile(n, nodes[i].build); ok && n.Exec == ExecEmulated {
-			n.Solve.EmulatedRuns = emulatedRuns(db, nodes[i].native)
+		if i := slices.IndexFunc(nodes, func(nd parsedNode) bool { return nd.Name == n.Builder }); i >= 0 {
+			nodes[i].describe(n, b.dockerfileBuild(n, &nodes[i]))
 		}
 	}
 }
@@ -264,12 +258,7 @@ func placeOn(p *Plan, nodes []parsedNode, cross crossFunc) {
 		load[pick.Node]++
 		s.n.Builder, s.n.Exec = pick.Node, pick.Exec
 	}
-	p.Emulated = 0
-	for _, n := range p.Nodes {
-		if n.Exec == ExecEmulated {
-			p.Emulated++
-		}
-	}
+	p.countEmulated()
 }
 
 // bestKind is the leading candidates of the best kind.

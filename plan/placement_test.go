@@ -246,3 +246,46 @@ func TestPlaceLaterKeepsCross(t *testing.T) {
 		t.Errorf("placed again: candidates %v", cs)
 	}
 }
+
+// A builder's platforms (Request.BuilderPlatforms) classify each solve
+// as one node with those native platforms would run it: one rule, for a
+// farm's nodes and for a builder as a whole, with the same steps under
+// QEMU and the same images.
+func TestClassifyIsOneNode(t *testing.T) {
+	runs := &runPlatforms{runs: map[string][]string{
+		"app@linux/amd64":   {"linux/amd64"},
+		"app@linux/arm64":   {"linux/amd64", "linux/386"},
+		"app@linux/riscv64": {"linux/amd64", "linux/riscv64"},
+		"app@linux/s390x":   {},
+	}}
+	targets := []fx{
+		{name: "app", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64", "linux/s390x", "linux/arm/v6"}},
+		{name: "other", dockerfile: "other.Dockerfile", platforms: []string{"linux/arm64", "linux/386"}},
+	}
+	native := []string{"linux/amd64", "linux/arm/v7"}
+	whole := mustPlan(t, plan.Request{DefaultPlatform: "linux/amd64", BuilderPlatforms: native, Dockerfiles: runs}, targets...)
+	one := mustPlan(t, plan.Request{DefaultPlatform: "linux/amd64", Dockerfiles: runs,
+		Nodes: []plan.BuilderNode{{Name: "only", Native: native}}}, targets...)
+	want := map[string]string{
+		"app@linux/amd64":   "native",
+		"app@linux/arm64":   "cross",
+		"app@linux/riscv64": "emulated",
+		"app@linux/s390x":   "cross",
+		"app@linux/arm/v6":  "native", // arm/v7 runs arm/v6
+		"other@linux/arm64": "emulated",
+		"other@linux/386":   "native", // amd64 runs 386
+	}
+	for i, n := range whole.Nodes {
+		o := one.Nodes[i]
+		if n.ID != o.ID || n.Exec != o.Exec || want[n.ID] != string(n.Exec) {
+			t.Errorf("%s: %s as a whole, %s %s on one node; want %s", n.ID, n.Exec, o.ID, o.Exec, want[n.ID])
+		}
+		if n.Solve != nil && (fmt.Sprint(n.Solve.EmulatedRuns) != fmt.Sprint(o.Solve.EmulatedRuns) || len(n.Solve.Images) != len(o.Solve.Images)) {
+			t.Errorf("%s: runs %v, images %v as a whole; %v, %v on one node", n.ID,
+				n.Solve.EmulatedRuns, n.Solve.Images, o.Solve.EmulatedRuns, o.Solve.Images)
+		}
+	}
+	if whole.Emulated != 2 || one.Emulated != 2 {
+		t.Errorf("Emulated = %d as a whole, %d on one node; want 2", whole.Emulated, one.Emulated)
+	}
+}
