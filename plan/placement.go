@@ -108,9 +108,18 @@ func (p *Plan) Candidates(n *Node) []Candidate {
 	return cs
 }
 
-func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
+// Runnable reports whether a node of p.Builders lists a way to run solve
+// n: its platform natively or emulated, or it cross-compiles it. When
+// none does, Candidates still lists every node as a last resort, and a
+// node that is not among them (one that did not answer) may be the one
+// the run needs. Placement decided it; this only reads it.
+func (p *Plan) Runnable(n *Node) bool { return n.runnable }
+
+// candidates lists the nodes that can run solve n, best first (see
+// Candidates), and whether a node lists a way to run it (Runnable).
+func candidates(nodes []parsedNode, n *Node, cross crossFunc) ([]Candidate, bool) {
 	if n.Kind != KindSolve || len(nodes) == 0 {
-		return nil
+		return nil, false
 	}
 	type cand struct {
 		Candidate
@@ -134,7 +143,8 @@ func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
 			unlisted = append(unlisted, c)
 		}
 	}
-	if len(cs) == 0 {
+	runnable := len(cs) > 0
+	if !runnable {
 		cs = unlisted
 	}
 	slices.SortFunc(cs, func(a, b cand) int {
@@ -150,7 +160,7 @@ func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
 	for i, c := range cs {
 		out[i] = c.Candidate
 	}
-	return out
+	return out, runnable
 }
 
 // rendezvous is the highest-random-weight score of a solve on a node: a
@@ -219,7 +229,7 @@ func placeOn(p *Plan, nodes []parsedNode, cross crossFunc) {
 		if n.Kind != KindSolve || n.Solve.Unchanged {
 			continue // it does not run: no node, no load
 		}
-		n.candidates = candidates(nodes, n, cross)
+		n.candidates, n.runnable = candidates(nodes, n, cross)
 		best := bestKind(n.candidates)
 		total := 0
 		for _, c := range best {

@@ -289,3 +289,25 @@ func TestClassifyIsOneNode(t *testing.T) {
 		t.Errorf("Emulated = %d as a whole, %d on one node; want 2", whole.Emulated, one.Emulated)
 	}
 }
+
+// Runnable says whether a node lists a way to run a solve, by the rule
+// that chose its candidates: natively (amd64 runs 386), emulated, or
+// cross-compiled on a node that lists no such platform at all. Only a
+// solve no node lists has every node as a last-resort candidate.
+func TestRunnable(t *testing.T) {
+	nodes := []plan.BuilderNode{{Name: "amd", Native: []string{"linux/amd64"}, Emulated: []string{"linux/arm64"}}}
+	runs := &runsOn{runs: map[string]string{"go": ""}, builds: map[string]bool{}}
+	p := mustPlan(t, plan.Request{Nodes: nodes, Dockerfiles: runs},
+		fx{name: "app", platforms: []string{"linux/386", "linux/arm64", "linux/s390x"}},
+		fx{name: "go", platforms: []string{"linux/s390x"}, dockerfile: "go.Dockerfile"},
+	)
+	want := map[string]bool{"app@linux/386": true, "app@linux/arm64": true, "app@linux/s390x": false, "go@linux/s390x": true}
+	for _, n := range p.Nodes {
+		if got := p.Runnable(n); got != want[n.ID] {
+			t.Errorf("Runnable(%s) = %v, want %v", n.ID, got, want[n.ID])
+		}
+		if cs := p.Candidates(n); len(cs) != 1 || cs[0].Node != "amd" {
+			t.Errorf("candidates of %s = %v, want amd", n.ID, cs)
+		}
+	}
+}

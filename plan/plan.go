@@ -119,6 +119,9 @@ type Node struct {
 	// candidates are the nodes that can run the solve, best kind first,
 	// then in rendezvous order (see Plan.Candidates).
 	candidates []Candidate
+	// runnable: a node of Plan.Builders lists a way to run the solve
+	// (see Plan.Runnable).
+	runnable bool
 	// classified is Exec as classify decided it for the builder's
 	// platforms, before any placement: what Plan.Place reads.
 	classified Exec
