@@ -155,6 +155,9 @@ func (b *builder) parseRequest() {
 			b.dflt = &tplat{spec: p, key: FormatPlatform(p), def: true}
 		}
 	}
+	if len(b.req.Nodes) > 0 {
+		return // each node's platforms decide, not BuilderPlatforms
+	}
 	for _, s := range b.req.BuilderPlatforms {
 		p, err := parsePlatform(s)
 		if err != nil {
