@@ -51,7 +51,7 @@ func newProject(t *testing.T) *project {
 	dir := t.TempDir()
 	write(t, dir, "base/Dockerfile", "FROM localhost:5000/xbake/busybox\nCOPY lib.sh /lib.sh\n")
 	write(t, dir, "base/lib.sh", "echo lib\n")
-	write(t, dir, "app/Dockerfile", "FROM base\nARG GREETING\nCOPY . /app\n")
+	write(t, dir, "app/Dockerfile", "FROM base AS app\nARG GREETING\nCOPY . /app\n")
 	write(t, dir, "app/main.sh", "echo hello\n")
 	write(t, dir, "app/.dockerignore", "*.log\nnotes/\n")
 	write(t, dir, "app/debug.log", "not sent\n")
@@ -176,6 +176,43 @@ func TestDigestChangesWithInputs(t *testing.T) {
 		{"annotations", func(t *testing.T, p *project) {
 			p.edit = func(_, app *bake.Target) { app.Annotations = []string{"index,manifest:x=y"} }
 		}, []string{"annotations"}},
+		{"its own attestations", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Attest = []*bake.Attest{{Type: "sbom"}} }
+		}, []string{"attest"}},
+		{"the target stage", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Target = str("app") }
+		}, []string{"target"}},
+		{"a local named context", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Contexts["src"] = "base" }
+		}, []string{"contexts.src"}},
+		{"an ssh id", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.SSH = []*bake.SSH{{ID: "default"}} }
+		}, []string{"ssh"}},
+		{"the network", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Network = str("none") }
+		}, []string{"network"}},
+		{"extra hosts", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.ExtraHosts = map[string]*string{"db": str("10.0.0.2")} }
+		}, []string{"extra-hosts"}},
+		{"shm-size", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.ShmSize = str("128m") }
+		}, []string{"shm-size"}},
+		{"ulimits", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Ulimits = []string{"nofile=1024:1024"} }
+		}, []string{"ulimits"}},
+		{"entitlements", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Entitlements = []string{"network.host"} }
+		}, []string{"entitlements"}},
+		{"--call, which exports nothing", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Call = str("check") }
+		}, []string{"call", "provenance"}},
+		{"no-cache-filter and the caches", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) {
+				app.NoCacheFilter = []string{"app"}
+				app.CacheFrom = []*bake.CacheEntry{{Type: "registry", Attrs: map[string]string{"ref": "localhost:5000/app:cache"}}}
+				app.CacheTo = []*bake.CacheEntry{{Type: "inline", Attrs: map[string]string{}}}
+			}
+		}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newProject(t)
