@@ -198,8 +198,7 @@ func (s *Set) check(ctx context.Context, reg Registry, t *bake.Target, tg *Targe
 	if img != nil {
 		reuse := &plan.Reuse{Ref: img.Ref, Descriptor: img.Descriptor, Platforms: img.Manifests}
 		missing := false
-		for _, id := range tg.Solves {
-			_, pl, _ := strings.Cut(id, "@")
+		for _, pl := range tg.Platforms {
 			_, has := img.Manifests[pl]
 			missing = missing || !has
 		}
@@ -236,8 +235,8 @@ func (s *Set) explain(ctx context.Context, reg Registry, tags []string, tg *Targ
 			}
 		}
 	}()
-	for _, id := range tg.Solves {
-		_, pl, _ := strings.Cut(id, "@")
+	for i, id := range tg.Solves {
+		pl := tg.Platforms[i]
 		switch {
 		case err != nil:
 			v.changed[id] = []string{"looking up " + first + ": " + err.Error()}
