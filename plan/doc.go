@@ -2,9 +2,11 @@
 // from the resolved bake model to a DAG.
 //
 // New takes a bake.Definition (the requested targets and, marked Linked,
-// the targets they depend on) and a Request (the builder's default and
-// native platforms), and returns a Plan, or diagnostics with positions and
-// no Plan when the definition cannot be built. It reads no environment,
+// the targets they depend on) and a Request (the builder's default
+// platform, its native platforms or its nodes, what the Dockerfiles do,
+// and what --atomic, --load and --skip-unchanged ask), and returns a
+// Plan, or diagnostics with positions and no Plan when the definition
+// cannot be built. It reads no environment,
 // clock or file system, and never lets Go's map order reach its output, so
 // the same input always gives byte-identical JSON. Package executor runs
 // the result.
@@ -110,6 +112,7 @@
 //
 // # Output
 //
-// WriteJSON prints the plan (`xbake --plan`); WriteGraph draws the DAG as
-// JSON, Graphviz dot or a Mermaid flowchart (`xbake graph`).
+// WriteJSON prints the plan (`xbake --plan`; the README lists its keys,
+// which scripts read); WriteGraph draws the DAG as JSON, Graphviz dot or
+// a Mermaid flowchart (`xbake graph`).
 package plan
