@@ -6,10 +6,9 @@
 // platform, its native platforms or its nodes, what the Dockerfiles do,
 // and what --atomic, --load and --skip-unchanged ask), and returns a
 // Plan, or diagnostics with positions and no Plan when the definition
-// cannot be built. It reads no environment,
-// clock or file system, and never lets Go's map order reach its output, so
-// the same input always gives byte-identical JSON. Package executor runs
-// the result.
+// cannot be built. It reads no environment, clock or file system, and
+// never lets Go's map order reach its output, so the same input always
+// gives byte-identical JSON. Package executor runs the result.
 //
 // # Nodes
 //
@@ -63,10 +62,11 @@
 // a platform the node runs natively matches it with containerd's
 // platforms.Only rule (amd64 runs 386, arm/v7 runs arm/v6, amd64/v3 runs
 // amd64/v2), except that arm64 does not count as native for 32-bit arm,
-// which many arm64 CPUs cannot run (see nativeMatcher). A solve that is not native is cross
-// instead of emulated when every RUN step of the Dockerfile stages it
-// needs, for that platform, runs on a platform the node runs natively
-// (FROM --platform=$BUILDPLATFORM, directly or through build arguments).
+// which many arm64 CPUs cannot run (see nativeMatcher). A solve that is
+// not native is cross instead of emulated when every RUN step of the
+// Dockerfile stages it needs, for that platform, runs on a platform the
+// node runs natively (FROM --platform=$BUILDPLATFORM, directly or through
+// build arguments).
 // Request.Dockerfiles answers that; package dockerfile reads Dockerfiles
 // with BuildKit's own parser for it, and the caller hands it in (through
 // package preflight), so that this package reads no file and links no
