@@ -81,8 +81,9 @@ func (bs *Builders) byName(name string) *Builder {
 
 // CheckDown decides about the nodes that did not answer: a run that has
 // a solve no connected node can run (plan.Plan.Runnable: p was placed on
-// the connected nodes) needs them, and the error is the first such node's (its failure and
-// remedy); otherwise each is one warning, and the run goes on without it.
+// the connected nodes) needs them, and the error is the first such
+// node's (its failure and remedy); otherwise each is one warning, and the
+// run goes on without it.
 func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 	if len(bs.Down) == 0 {
 		return nil, nil
