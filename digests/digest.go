@@ -111,8 +111,9 @@ type Solve struct {
 type Target struct {
 	Digest  string
 	Unknown string
-	// Solves are the target's solve nodes, in platform order.
-	Solves []string
+	// Solves are the target's solve nodes, in platform order, and
+	// Platforms their canonical platforms.
+	Solves, Platforms []string
 }
 
 // Plan computes the digests of the solves of p for which want is true

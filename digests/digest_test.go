@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func newProject(t *testing.T) *project {
 	dir := t.TempDir()
 	write(t, dir, "base/Dockerfile", "FROM localhost:5000/xbake/busybox\nCOPY lib.sh /lib.sh\n")
 	write(t, dir, "base/lib.sh", "echo lib\n")
-	write(t, dir, "app/Dockerfile", "FROM base\nARG GREETING\nCOPY . /app\n")
+	write(t, dir, "app/Dockerfile", "FROM base AS app\nARG GREETING\nCOPY . /app\n")
 	write(t, dir, "app/main.sh", "echo hello\n")
 	write(t, dir, "app/.dockerignore", "*.log\nnotes/\n")
 	write(t, dir, "app/debug.log", "not sent\n")
@@ -176,6 +177,43 @@ func TestDigestChangesWithInputs(t *testing.T) {
 		{"annotations", func(t *testing.T, p *project) {
 			p.edit = func(_, app *bake.Target) { app.Annotations = []string{"index,manifest:x=y"} }
 		}, []string{"annotations"}},
+		{"its own attestations", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Attest = []*bake.Attest{{Type: "sbom"}} }
+		}, []string{"attest"}},
+		{"the target stage", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Target = str("app") }
+		}, []string{"target"}},
+		{"a local named context", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Contexts["src"] = "base" }
+		}, []string{"contexts.src"}},
+		{"an ssh id", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.SSH = []*bake.SSH{{ID: "default"}} }
+		}, []string{"ssh"}},
+		{"the network", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Network = str("none") }
+		}, []string{"network"}},
+		{"extra hosts", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.ExtraHosts = map[string]*string{"db": str("10.0.0.2")} }
+		}, []string{"extra-hosts"}},
+		{"shm-size", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.ShmSize = str("128m") }
+		}, []string{"shm-size"}},
+		{"ulimits", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Ulimits = []string{"nofile=1024:1024"} }
+		}, []string{"ulimits"}},
+		{"entitlements", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Entitlements = []string{"network.host"} }
+		}, []string{"entitlements"}},
+		{"--call, which exports nothing", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) { app.Call = str("check") }
+		}, []string{"call", "provenance"}},
+		{"no-cache-filter and the caches", func(t *testing.T, p *project) {
+			p.edit = func(_, app *bake.Target) {
+				app.NoCacheFilter = []string{"app"}
+				app.CacheFrom = []*bake.CacheEntry{{Type: "registry", Attrs: map[string]string{"ref": "localhost:5000/app:cache"}}}
+				app.CacheTo = []*bake.CacheEntry{{Type: "inline", Attrs: map[string]string{}}}
+			}
+		}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newProject(t)
@@ -376,5 +414,64 @@ func TestDigestImageParts(t *testing.T) {
 		"image:localhost:5000/cache:2=" + busyboxV2, "image:localhost:5000/lib:1=" + busyboxV2}
 	if !slices.Equal(got, want) {
 		t.Errorf("parts %q, want %q", got, want)
+	}
+}
+
+// Every field of bake.Target is an input that a row of
+// TestDigestChangesWithInputs changes (or that has a test of its own), or
+// is named here with why it is not one: a new attribute fails here until
+// the digests say what it is.
+func TestDigestCoversEveryAttribute(t *testing.T) {
+	inputs := []string{"Annotations", "Attest", "Context", "Contexts", "Dockerfile", "DockerfileInline", "Args",
+		"Labels", "Target", "Secrets", "SSH", "Platforms", "Network", "ShmSize", "Ulimits", "Call", "Entitlements",
+		"ExtraHosts", "Outputs"} // Outputs: TestDigestOutputs
+	notInputs := map[string]string{
+		"Name":          "names the result",
+		"Description":   "says nothing to BuildKit",
+		"Tags":          "where the image goes, not what it is",
+		"CacheFrom":     "how to build, not what",
+		"CacheTo":       "how to build, not what",
+		"Pull":          "how to build: every image is resolved anyway",
+		"NoCache":       "how to build, not what",
+		"NoCacheFilter": "how to build, not what",
+		"Resources":     "not sent to BuildKit",
+		"Policy":        "not sent to BuildKit",
+		"Linked":        "the plan's role (Solve.Role) is what counts",
+		"Source":        "positions for messages",
+	}
+	typ := reflect.TypeOf(bake.Target{})
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if _, ok := notInputs[f.Name]; !ok && !slices.Contains(inputs, f.Name) {
+			t.Errorf("bake.Target.%s: is it an input of the digests (parts.go)? Add a row to TestDigestChangesWithInputs, or say here why not", f.Name)
+		}
+	}
+}
+
+// What a registry output does to the image (compression, media types) is
+// part of its target's digest, not of its solves'; where it goes (name,
+// push-by-digest, insecure) is neither.
+func TestDigestOutputs(t *testing.T) {
+	p := newProject(t)
+	before := p.digests(t)
+	for _, tt := range []struct {
+		attrs   map[string]string
+		changes bool
+	}{
+		{map[string]string{"compression": "zstd"}, true},
+		{map[string]string{"oci-mediatypes": "true"}, true},
+		{map[string]string{"name": "localhost:5000/other", "push-by-digest": "true", "registry.insecure": "true"}, false},
+	} {
+		p.edit = func(_, app *bake.Target) { app.Outputs[0].Attrs = tt.attrs }
+		after := p.digests(t)
+		if b, a := before.Solves["app@linux/amd64"].Digest, after.Solves["app@linux/amd64"].Digest; b != a {
+			t.Errorf("%v: the solve's digest changed", tt.attrs)
+		}
+		if changed := before.Targets["app"].Digest != after.Targets["app"].Digest; changed != tt.changes {
+			t.Errorf("%v: the target's digest changed: %v, want %v", tt.attrs, changed, tt.changes)
+		}
 	}
 }

@@ -37,7 +37,12 @@ import (
 // What only says how to build, not what, is left out: no-cache, pull
 // (every image is resolved anyway), cache imports and exports. So is the
 // builder's own platform: an image is taken to be the same whichever
-// builder built it, as when BuildKit shares a cache between builders.
+// builder built it, as when BuildKit shares a cache between builders. So
+// are the VCS attributes the executor adds (BUILDX_GIT_INFO: vcs:revision,
+// vcs:source, vcs:localdir:*), which only the provenance records: a new
+// commit that changes none of a target's inputs leaves it unchanged (its
+// reused image's provenance names the commit that built it). The git
+// labels (BUILDX_GIT_LABELS) change the image config, and are a part.
 
 // exportParts are the parts that only the exported image carries; a
 // dependent reads the result without them.

@@ -45,7 +45,7 @@ func (s *Set) targets(p *plan.Plan) {
 	slices.Sort(names)
 	for _, name := range names {
 		a := byName[name]
-		tg := &Target{}
+		tg := &Target{Platforms: a.plats}
 		enc := newEncoder("xbake-target-v1")
 		writeOutputs(enc, a.t.Outputs)
 		enc.uint(uint64(len(a.plats)))

@@ -137,7 +137,7 @@ func (s *Set) ResultRefs(p *plan.Plan) map[string]string {
 			}
 			seen[r.ID] = true
 			for i, t := range r.Solve.Targets {
-				if r.Solve.Roles[i] == plan.RoleDependency || Skippable(t) != "" {
+				if r.Solve.Roles[i] == plan.RoleDependency || unskippable(t) != "" {
 					continue
 				}
 				if _, repo, err := registryTags(t); err == nil {
@@ -180,7 +180,7 @@ func (s *Set) check(ctx context.Context, reg Registry, t *bake.Target, tg *Targe
 	if t == nil {
 		return all("not requested")
 	}
-	if why := Skippable(t); why != "" {
+	if why := unskippable(t); why != "" {
 		return all(why)
 	}
 	if tg.Unknown != "" {
@@ -198,8 +198,7 @@ func (s *Set) check(ctx context.Context, reg Registry, t *bake.Target, tg *Targe
 	if img != nil {
 		reuse := &plan.Reuse{Ref: img.Ref, Descriptor: img.Descriptor, Platforms: img.Manifests}
 		missing := false
-		for _, id := range tg.Solves {
-			_, pl, _ := strings.Cut(id, "@")
+		for _, pl := range tg.Platforms {
 			_, has := img.Manifests[pl]
 			missing = missing || !has
 		}
@@ -236,8 +235,8 @@ func (s *Set) explain(ctx context.Context, reg Registry, tags []string, tg *Targ
 			}
 		}
 	}()
-	for _, id := range tg.Solves {
-		_, pl, _ := strings.Cut(id, "@")
+	for i, id := range tg.Solves {
+		pl := tg.Platforms[i]
 		switch {
 		case err != nil:
 			v.changed[id] = []string{"looking up " + first + ": " + err.Error()}
@@ -276,10 +275,10 @@ func (s *Set) explain(ctx context.Context, reg Registry, tags []string, tg *Targ
 	return v
 }
 
-// Skippable says why t cannot be skipped, or "": an unchanged target is
+// unskippable says why t cannot be skipped, or "": an unchanged target is
 // only published again, so every output must push an image to a
 // registry.
-func Skippable(t *bake.Target) string {
+func unskippable(t *bake.Target) string {
 	if inputs.IsCall(t) {
 		return "--call runs the build"
 	}

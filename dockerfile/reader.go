@@ -1,6 +1,8 @@
 package dockerfile
 
 import (
+	"errors"
+	"io/fs"
 	"maps"
 	"slices"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/inputs"
 )
 
 // Reader reads the Dockerfiles of a run's targets, each file once and
@@ -20,9 +23,15 @@ type Reader struct {
 	readFile func(path string) ([]byte, error)
 
 	mu        sync.Mutex
-	byPath    map[string]*File // nil: unreadable or rejected
+	byPath    map[string]readPath
 	byContent map[string]*File
 	stages    map[runKey][]Stage // nil: the build would be rejected
+}
+
+// readPath is what a Dockerfile path gave.
+type readPath struct {
+	f    *File  // nil: unreadable or rejected
+	path string // the file read (inputs.DockerfileNames)
 }
 
 type runKey struct {
@@ -34,35 +43,47 @@ type runKey struct {
 // by the path bake.Target.DockerfilePath gives (relative to the working
 // directory unless absolute).
 func NewReader(readFile func(path string) ([]byte, error)) *Reader {
-	return &Reader{readFile: readFile, byPath: map[string]*File{}, byContent: map[string]*File{},
+	return &Reader{readFile: readFile, byPath: map[string]readPath{}, byContent: map[string]*File{},
 		stages: map[runKey][]Stage{}}
 }
 
-// File returns t's Dockerfile, parsed, or nil when it has none here: one
-// in a remote context, a file that cannot be read, or one the build would
-// reject (the build reports why).
-func (r *Reader) File(t *bake.Target) *File {
+// Path returns the path of t's Dockerfile as it was read: the one
+// bake.Target.DockerfilePath gives, or the lower-case "dockerfile" the
+// frontend falls back to (inputs.DockerfileNames); "" when t has none
+// here (inline, in a remote context, or unreadable).
+func (r *Reader) Path(t *bake.Target) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.file(t)
+	_, p := r.file(t)
+	return p
 }
 
-func (r *Reader) file(t *bake.Target) *File {
+// file returns t's Dockerfile, parsed, and its path, or nil when it has
+// none here: one in a remote context, a file that cannot be read, or one
+// the build would reject (the build reports why).
+func (r *Reader) file(t *bake.Target) (*File, string) {
 	if t.DockerfileInline != nil {
-		return r.parse(*t.DockerfileInline)
+		return r.parse(*t.DockerfileInline), ""
 	}
 	p, local := t.DockerfilePath()
 	if !local {
-		return nil
+		return nil, ""
 	}
-	f, ok := r.byPath[p]
+	rf, ok := r.byPath[p]
 	if !ok {
-		if data, err := r.readFile(p); err == nil {
-			f = r.parse(string(data))
+		for _, name := range inputs.DockerfileNames(p) {
+			data, err := r.readFile(name)
+			if err == nil {
+				rf = readPath{r.parse(string(data)), name}
+				break
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				break
+			}
 		}
-		r.byPath[p] = f
+		r.byPath[p] = rf
 	}
-	return f
+	return rf.f, rf.path
 }
 
 func (r *Reader) parse(data string) *File {
@@ -100,7 +121,7 @@ func BuildOf(t *bake.Target, platform, build ocispec.Platform) Build {
 func (r *Reader) Stages(t *bake.Target, platform, build ocispec.Platform) ([]Stage, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	f := r.file(t)
+	f, _ := r.file(t)
 	if f == nil {
 		return nil, false
 	}

@@ -56,7 +56,7 @@ func runPlatforms(stages []dockerfile.Stage) []string {
 func TestReaderStages(t *testing.T) {
 	s := func(v string) *string { return &v }
 	fsys := &files{reads: map[string]int{}, data: map[string]string{
-		"Dockerfile": perArch, "copy/Dockerfile": perArch, "bad/Dockerfile": "FROM\n",
+		"Dockerfile": perArch, "copy/Dockerfile": perArch, "bad/Dockerfile": "FROM\n", "lower/dockerfile": perArch,
 	}}
 	r := dockerfile.NewReader(fsys.read)
 	riscv := platforms.MustParse("linux/riscv64")
@@ -72,6 +72,7 @@ func TestReaderStages(t *testing.T) {
 		{"an argument without a value is not passed", &bake.Target{Name: "c", Args: map[string]*string{"BUILDER": nil}}, arm64, []string{"linux/amd64"}},
 		{"a named context replaces a stage", &bake.Target{Name: "d", Contexts: map[string]string{"build-riscv64": "target:x"}}, riscv, []string{}},
 		{"the same content at another path", &bake.Target{Name: "e", Context: s("copy")}, arm64, []string{"linux/amd64"}},
+		{"a lower-case dockerfile, as BuildKit reads it", &bake.Target{Name: "k", Context: s("lower")}, arm64, []string{"linux/amd64"}},
 		{"inline", &bake.Target{Name: "f", DockerfileInline: s("FROM golang\nRUN x\n")}, arm64, []string{"linux/arm64"}},
 		{"a missing file", &bake.Target{Name: "g", Dockerfile: s("nope.Dockerfile")}, arm64, nil},
 		{"a file the build rejects", &bake.Target{Name: "h", Context: s("bad")}, arm64, nil},
@@ -87,12 +88,22 @@ func TestReaderStages(t *testing.T) {
 			t.Errorf("%s: RUN steps on %v, want %v", tc.name, names, tc.want)
 		}
 	}
-	want := map[string]int{"Dockerfile": 1, "copy/Dockerfile": 1, "bad/Dockerfile": 1, "nope.Dockerfile": 1}
+	want := map[string]int{"Dockerfile": 1, "copy/Dockerfile": 1, "bad/Dockerfile": 1, "nope.Dockerfile": 1,
+		"lower/Dockerfile": 1, "lower/dockerfile": 1}
 	if d := cmp.Diff(want, fsys.reads); d != "" {
 		t.Errorf("reads (-want +got):\n%s", d)
 	}
-	if r.File(&bake.Target{Name: "x"}) != r.File(&bake.Target{Name: "y", Context: s("copy")}) {
+	// Two paths with the same content are parsed once: their builds
+	// share one answer.
+	x, _ := r.Stages(&bake.Target{Name: "x"}, arm64, amd64)
+	y, _ := r.Stages(&bake.Target{Name: "y", Context: s("copy")}, arm64, amd64)
+	if &x[0] != &y[0] {
 		t.Error("two paths with the same content were parsed twice")
+	}
+	for ctx, want := range map[string]string{".": "Dockerfile", "lower": "lower/dockerfile", "nope": ""} {
+		if got := r.Path(&bake.Target{Name: "z", Context: s(ctx)}); got != want {
+			t.Errorf("Path with context %s = %q, want %q", ctx, got, want)
+		}
 	}
 }
 

@@ -80,9 +80,10 @@ func (bs *Builders) byName(name string) *Builder {
 }
 
 // CheckDown decides about the nodes that did not answer: a run that has
-// a solve whose platform no connected node lists (natively or emulated)
-// needs them, and the error is the first such node's (its failure and
-// remedy); otherwise each is one warning, and the run goes on without it.
+// a solve no connected node can run (plan.Plan.Runnable: p was placed on
+// the connected nodes) needs them, and the error is the first such
+// node's (its failure and remedy); otherwise each is one warning, and the
+// run goes on without it.
 func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 	if len(bs.Down) == 0 {
 		return nil, nil
@@ -92,7 +93,7 @@ func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 		if n.Kind != plan.KindSolve || n.Solve.Unchanged || slices.Contains(missing, n.Platform) {
 			continue // a solve skipped as unchanged needs no node
 		}
-		if !slices.ContainsFunc(bs.Nodes, func(b *Builder) bool { return b.rank(n.Solve.Platform) < 2 }) {
+		if !p.Runnable(n) {
 			missing = append(missing, n.Platform)
 		}
 	}

@@ -192,9 +192,7 @@ func TestPlanNodesCheckDown(t *testing.T) {
 		return out
 	}
 	amd := &Builder{Name: "amd", Native: ps("linux/amd64"), Reported: ps("linux/amd64", "linux/arm64", "linux/riscv64"), Capacity: 3}
-	amd.Supported = amd.Reported
 	arm := &Builder{Name: "arm", Native: ps("linux/arm64"), Reported: ps("linux/arm64"), Capacity: 2}
-	arm.Supported = arm.Reported
 	bs := &Builders{Nodes: []*Builder{amd, arm}}
 	got := bs.PlanNodes()
 	if fmt.Sprint(got) != "[{amd [linux/amd64] [linux/arm64 linux/riscv64] 3} {arm [linux/arm64] [] 2}]" {
@@ -202,8 +200,12 @@ func TestPlanNodesCheckDown(t *testing.T) {
 	}
 	down := errors.New("arm2 does not answer\nStart it.")
 	bs.Down = []*DownNode{{Config: &BuilderConfig{Name: "arm2", Platforms: []string{"linux/arm64"}}, Err: down}}
+	// Placed on the connected nodes, as farmPlan plans: the plan says
+	// which solves they can run.
 	mk := func(pl string) *plan.Plan {
-		return &plan.Plan{Nodes: []*plan.Node{solveNode(&bake.Target{Name: "a"}, pl, plan.RoleExport)}}
+		p := &plan.Plan{Nodes: []*plan.Node{solveNode(&bake.Target{Name: "a"}, pl, plan.RoleExport)}}
+		p.Place(got)
+		return p
 	}
 	warns, err := bs.CheckDown(mk("linux/arm64"))
 	if err != nil || len(warns) != 1 || warns[0] != "builder node arm2 does not answer; the run goes on without it (no platform of the run needs it): arm2 does not answer" {
@@ -214,8 +216,9 @@ func TestPlanNodesCheckDown(t *testing.T) {
 		t.Errorf("CheckDown with an unlisted platform: %v", err)
 	}
 	// A solve skipped as unchanged (--skip-unchanged) runs nowhere.
-	skipped := mk("linux/s390x")
+	skipped := &plan.Plan{Nodes: []*plan.Node{solveNode(&bake.Target{Name: "a"}, "linux/s390x", plan.RoleExport)}}
 	skipped.Nodes[0].Solve.Unchanged = true
+	skipped.Place(got)
 	if _, err := bs.CheckDown(skipped); err != nil {
 		t.Errorf("CheckDown with an unchanged solve: %v", err)
 	}

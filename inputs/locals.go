@@ -91,18 +91,23 @@ func Patterns(data []byte) ([]string, error) {
 }
 
 // Dockerfiles are the local files the frontend tries, in order, for r's
-// Dockerfile: the file named, then, for "Dockerfile", "dockerfile" in the
-// same folder (as BuildKit does). None for an inline Dockerfile or one in
+// Dockerfile (DockerfileNames). None for an inline Dockerfile or one in
 // a remote context.
 func (r *Request) Dockerfiles() []string {
 	dir, ok := r.Locals[MountDockerfile]
 	if !ok || r.InlineDockerfile != nil {
 		return nil
 	}
-	name := r.Attrs["filename"]
-	out := []string{filepath.Join(dir, name)}
-	if name == dockerfileName {
-		out = append(out, filepath.Join(dir, strings.ToLower(name)))
+	return DockerfileNames(filepath.Join(dir, r.Attrs["filename"]))
+}
+
+// DockerfileNames are the files the frontend tries, in order, for the
+// Dockerfile at path: path, then, when it is named "Dockerfile",
+// "dockerfile" in the same folder (as BuildKit does when the first does
+// not exist).
+func DockerfileNames(path string) []string {
+	if filepath.Base(path) != dockerfileName {
+		return []string{path}
 	}
-	return out
+	return []string{path, filepath.Join(filepath.Dir(path), strings.ToLower(dockerfileName))}
 }

@@ -137,16 +137,13 @@ func Of(t *bake.Target, platform ocispec.Platform, wd string) (*Request, error) 
 			r.OCILayouts[id] = AbsPath(wd, path)
 			a["context:"+name] = "oci-layout://" + id + ref
 		default:
-			local := ContextMount(name)
+			local := "ctx-" + Sanitize(name)
 			r.Locals[local] = AbsPath(wd, v)
 			a["context:"+name] = "local:" + local
 		}
 	}
 	return r, nil
 }
-
-// ContextMount is the local mount name of the local named context name.
-func ContextMount(name string) string { return "ctx-" + Sanitize(name) }
 
 // IsCall reports whether t asks the frontend for a subrequest (--call
 // check/outline/targets) instead of a build.

@@ -2,12 +2,13 @@
 // from the resolved bake model to a DAG.
 //
 // New takes a bake.Definition (the requested targets and, marked Linked,
-// the targets they depend on) and a Request (the builder's default and
-// native platforms), and returns a Plan, or diagnostics with positions and
-// no Plan when the definition cannot be built. It reads no environment,
-// clock or file system, and never lets Go's map order reach its output, so
-// the same input always gives byte-identical JSON. Package executor runs
-// the result.
+// the targets they depend on) and a Request (the builder's default
+// platform, its native platforms or its nodes, what the Dockerfiles do,
+// and what --atomic, --load and --skip-unchanged ask), and returns a
+// Plan, or diagnostics with positions and no Plan when the definition
+// cannot be built. It reads no environment, clock or file system, and
+// never lets Go's map order reach its output, so the same input always
+// gives byte-identical JSON. Package executor runs the result.
 //
 // # Nodes
 //
@@ -55,14 +56,17 @@
 //
 // # Emulation
 //
-// With Request.BuilderPlatforms, each solve is native or emulated: native
-// when a builder platform matches it with containerd's platforms.Only rule
-// (amd64 runs 386, arm/v7 runs arm/v6, amd64/v3 runs amd64/v2), except that
-// arm64 does not count as native for 32-bit arm, which many arm64 CPUs
-// cannot run (see nativeMatcher). A solve that is not native is cross
-// instead of emulated when every RUN step of the Dockerfile stages it
-// needs, for that platform, runs on a platform the builder runs natively
-// (FROM --platform=$BUILDPLATFORM, directly or through build arguments).
+// How a node runs a solve is one rule (parsedNode.exec), for each node of
+// Request.Nodes (see Placement) or, without nodes, for the builder as a
+// whole (Request.BuilderPlatforms as one node). A solve is native when
+// a platform the node runs natively matches it with containerd's
+// platforms.Only rule (amd64 runs 386, arm/v7 runs arm/v6, amd64/v3 runs
+// amd64/v2), except that arm64 does not count as native for 32-bit arm,
+// which many arm64 CPUs cannot run (see nativeMatcher). A solve that is
+// not native is cross instead of emulated when every RUN step of the
+// Dockerfile stages it needs, for that platform, runs on a platform the
+// node runs natively (FROM --platform=$BUILDPLATFORM, directly or through
+// build arguments).
 // Request.Dockerfiles answers that; package dockerfile reads Dockerfiles
 // with BuildKit's own parser for it, and the caller hands it in (through
 // package preflight), so that this package reads no file and links no
@@ -91,7 +95,9 @@
 // platforms: Request.Dockerfiles gets the node's own platform as
 // BUILDPLATFORM.
 // Plan.Candidates gives the executor a solve's other nodes, best first,
-// for when the home is busy or lost.
+// for when the home is busy or lost, and Plan.Runnable whether any node
+// lists a way to run it (when none does, every node is a last-resort
+// candidate, and a node that did not answer may be needed).
 //
 // # Unchanged targets
 //
@@ -106,6 +112,7 @@
 //
 // # Output
 //
-// WriteJSON prints the plan (`xbake --plan`); WriteGraph draws the DAG as
-// JSON, Graphviz dot or a Mermaid flowchart (`xbake graph`).
+// WriteJSON prints the plan (`xbake --plan`; the README lists its keys,
+// which scripts read); WriteGraph draws the DAG as JSON, Graphviz dot or
+// a Mermaid flowchart (`xbake graph`).
 package plan

@@ -1,7 +1,8 @@
 package plan
 
 import (
-	"github.com/containerd/platforms"
+	"slices"
+
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
@@ -73,30 +74,54 @@ type RunStep struct {
 	Toolchain, Advice string
 }
 
-// readDockerfile fills in what a solve's Dockerfile does when a node of
-// platform build (BUILDPLATFORM) runs it, for the emulation
-// classification and the base-image check.
-func (b *builder) readDockerfile(nd *Node, build ocispec.Platform) (*DockerfileBuild, bool) {
+// dockerfileBuild asks Request.Dockerfiles what solve n's build does on
+// node nd (its BUILDPLATFORM nd.build); nil when they cannot tell. The
+// solve's targets share their build inputs, so the first one answers for
+// all.
+func (b *builder) dockerfileBuild(n *Node, nd *parsedNode) *DockerfileBuild {
 	if b.req.Dockerfiles == nil {
-		return nil, false
+		return nil
 	}
-	db, ok := b.req.Dockerfiles.Build(nd.Solve.Targets[0], nd.Solve.Platform, build)
+	db, ok := b.req.Dockerfiles.Build(n.Solve.Targets[0], n.Solve.Platform, nd.build)
 	if !ok {
-		return nil, false
+		return nil
 	}
-	nd.Solve.Dockerfile = db.File
-	nd.Solve.Images = db.Images // shared with every solve of the same build
-	return db, true
+	return db
 }
 
-// emulatedRuns are the RUN steps of db that a node running native does
-// not run natively.
-func emulatedRuns(db *DockerfileBuild, native []platforms.Matcher) []RunStep {
-	var out []RunStep
+// cross reports whether node nd, which does not run solve n's platform
+// natively, cross-compiles it (crossFunc).
+func (b *builder) cross(n *Node, nd *parsedNode) bool { return nd.crosses(b.dockerfileBuild(n, nd)) }
+
+// crosses reports whether node nd cross-compiles build db of a platform
+// it does not run natively: every RUN step of the stages the build needs
+// runs on a platform nd runs natively (FROM --platform=$BUILDPLATFORM,
+// directly or through build arguments). When the Dockerfile cannot tell
+// (db is nil), it does not.
+func (nd *parsedNode) crosses(db *DockerfileBuild) bool {
+	return db != nil && !slices.ContainsFunc(db.Runs, nd.emulates)
+}
+
+// emulates reports whether RUN step r runs under QEMU on node nd.
+func (nd *parsedNode) emulates(r RunStep) bool { return !matchAny(nd.native, r.Platform) }
+
+// describe fills in what build db of solve n does on node nd, which runs
+// it as n.Exec says: the images it pulls (the base-image check) and, when
+// it emulates, the RUN steps under QEMU (the advisor).
+func (nd *parsedNode) describe(n *Node, db *DockerfileBuild) {
+	if db == nil {
+		return
+	}
+	n.Solve.Dockerfile = db.File
+	n.Solve.Images = db.Images // shared with every solve of the same build
+	if n.Exec != ExecEmulated {
+		return
+	}
+	var runs []RunStep
 	for _, r := range db.Runs {
-		if !matchAny(native, r.Platform) {
-			out = append(out, r)
+		if nd.emulates(r) {
+			runs = append(runs, r)
 		}
 	}
-	return out
+	n.Solve.EmulatedRuns = runs
 }

@@ -33,45 +33,28 @@ type matcherFunc func(ocispec.Platform) bool
 
 func (f matcherFunc) Match(p ocispec.Platform) bool { return f(p) }
 
-// classify marks every solve native, cross or emulated when the builder's
-// platforms are known, and counts the emulated ones. With
-// Request.Dockerfiles, each solve also gets the images its build pulls,
-// and an emulated one the RUN steps that run under QEMU.
+// classify marks every solve native, cross or emulated for the builder
+// as a whole, when the request gives its platforms
+// (Request.BuilderPlatforms) but not its nodes: by the rule of one node
+// (parsedNode.exec) that runs every builder platform natively, with the
+// first as BUILDPLATFORM, and lists no emulated platform. Each solve also
+// gets what its Dockerfile does there (parsedNode.describe).
 func (b *builder) classify(p *Plan) {
-	if len(b.native) == 0 {
+	if b.whole == nil {
 		return
 	}
-	byPlatform := map[string]Exec{}
-	for _, nd := range p.Nodes {
-		if nd.Kind != KindSolve || nd.Solve.Unchanged {
+	for _, n := range p.Nodes {
+		if n.Kind != KindSolve || n.Solve.Unchanged {
 			continue // it does not run: nothing to classify or read
 		}
-		exec, ok := byPlatform[nd.Platform]
-		if !ok {
-			exec = ExecEmulated
-			if b.isNative(nd.Solve.Platform) {
-				exec = ExecNative
-			}
-			byPlatform[nd.Platform] = exec
-		}
-		db, read := b.readDockerfile(nd, b.buildPlatform)
-		if exec == ExecEmulated && read {
-			// Cross when no RUN step of the stages the solve needs runs
-			// on a platform the builder does not run natively.
-			if runs := emulatedRuns(db, b.native); len(runs) == 0 {
-				exec = ExecCross
-			} else {
-				nd.Solve.EmulatedRuns = runs
-			}
-		}
-		nd.Exec, nd.classified = exec, exec
-		if exec == ExecEmulated {
-			p.Emulated++
-		}
+		// Asked once: for the images of a native solve too.
+		db := b.dockerfileBuild(n, b.whole)
+		n.Exec, _ = b.whole.exec(n, func(*Node, *parsedNode) bool { return b.whole.crosses(db) })
+		n.classified = n.Exec
+		b.whole.describe(n, db)
 	}
+	p.countEmulated()
 }
-
-func (b *builder) isNative(p ocispec.Platform) bool { return matchAny(b.native, p) }
 
 func matchAny(ms []platforms.Matcher, p ocispec.Platform) bool {
 	for _, m := range ms {
@@ -82,23 +65,12 @@ func matchAny(ms []platforms.Matcher, p ocispec.Platform) bool {
 	return false
 }
 
-// runsNatively reports whether every RUN step of solve nd runs on a
-// platform that native matches, on a BuildKit node whose own platform
-// (BUILDPLATFORM) is build. The solve's targets share their build inputs,
-// so the first one answers for all. Without Request.Dockerfiles, or when
-// it cannot tell, the answer is no.
-func (b *builder) runsNatively(nd *Node, native []platforms.Matcher, build ocispec.Platform) bool {
-	if b.req.Dockerfiles == nil {
-		return false
-	}
-	db, ok := b.req.Dockerfiles.Build(nd.Solve.Targets[0], nd.Solve.Platform, build)
-	if !ok {
-		return false
-	}
-	for _, r := range db.Runs {
-		if !matchAny(native, r.Platform) {
-			return false
+// countEmulated sets Plan.Emulated from the solves' Exec.
+func (p *Plan) countEmulated() {
+	p.Emulated = 0
+	for _, n := range p.Nodes {
+		if n.Exec == ExecEmulated {
+			p.Emulated++
 		}
 	}
-	return true
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/containerd/platforms"
 	"github.com/hashicorp/hcl/v2"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -85,10 +84,9 @@ type builder struct {
 	// invalid (then the first target that needs it reports it).
 	dflt        *tplat
 	dfltChecked bool
-	native      []platforms.Matcher
-	// buildPlatform is the first builder platform: BUILDPLATFORM of a
-	// solve that runs under emulation.
-	buildPlatform ocispec.Platform
+	// whole is the builder as one node (Request.BuilderPlatforms, see
+	// classify); nil without them.
+	whole *parsedNode
 
 	// linksOnly is CheckLinks: platforms only as written out, and only
 	// the diagnostics of links.
@@ -157,6 +155,9 @@ func (b *builder) parseRequest() {
 			b.dflt = &tplat{spec: p, key: FormatPlatform(p), def: true}
 		}
 	}
+	if len(b.req.Nodes) > 0 {
+		return // each node's platforms decide, not BuilderPlatforms
+	}
 	for _, s := range b.req.BuilderPlatforms {
 		p, err := parsePlatform(s)
 		if err != nil {
@@ -164,10 +165,10 @@ func (b *builder) parseRequest() {
 				"A builder platform given to the planner is invalid: %s", err.Detail))
 			continue
 		}
-		if len(b.native) == 0 {
-			b.buildPlatform = p
+		if b.whole == nil {
+			b.whole = &parsedNode{build: p}
 		}
-		b.native = append(b.native, nativeMatcher(p))
+		b.whole.native = append(b.whole.native, nativeMatcher(p))
 	}
 }
 

@@ -66,12 +66,13 @@ func parseNodes(nodes []BuilderNode) []parsedNode {
 }
 
 // crossFunc reports whether node nd, which does not run solve n's
-// platform natively, cross-compiles it: every RUN step n needs runs on a
-// platform nd runs natively.
+// platform natively, cross-compiles it (see builder.cross).
 type crossFunc func(n *Node, nd *parsedNode) bool
 
-// exec is how node nd would run solve n; ok is false when the node lists
-// no way to run it.
+// exec is how node nd would run solve n: natively, cross-compiled or
+// emulated, in that order of preference; ok is false when the node lists
+// no way to run it. It is the one rule of the classification, for each
+// node of a farm (place) as for a builder as a whole (classify).
 func (nd *parsedNode) exec(n *Node, cross crossFunc) (Exec, bool) {
 	if matchAny(nd.native, n.Solve.Platform) {
 		return ExecNative, true
@@ -107,9 +108,18 @@ func (p *Plan) Candidates(n *Node) []Candidate {
 	return cs
 }
 
-func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
+// Runnable reports whether a node of p.Builders lists a way to run solve
+// n: its platform natively or emulated, or it cross-compiles it. When
+// none does, Candidates still lists every node as a last resort, and a
+// node that is not among them (one that did not answer) may be the one
+// the run needs. Placement decided it; this only reads it.
+func (p *Plan) Runnable(n *Node) bool { return n.runnable }
+
+// candidates lists the nodes that can run solve n, best first (see
+// Candidates), and whether a node lists a way to run it (Runnable).
+func candidates(nodes []parsedNode, n *Node, cross crossFunc) ([]Candidate, bool) {
 	if n.Kind != KindSolve || len(nodes) == 0 {
-		return nil
+		return nil, false
 	}
 	type cand struct {
 		Candidate
@@ -133,7 +143,8 @@ func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
 			unlisted = append(unlisted, c)
 		}
 	}
-	if len(cs) == 0 {
+	runnable := len(cs) > 0
+	if !runnable {
 		cs = unlisted
 	}
 	slices.SortFunc(cs, func(a, b cand) int {
@@ -149,7 +160,7 @@ func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
 	for i, c := range cs {
 		out[i] = c.Candidate
 	}
-	return out
+	return out, runnable
 }
 
 // rendezvous is the highest-random-weight score of a solve on a node: a
@@ -172,26 +183,19 @@ func rendezvous(id, node string) uint64 {
 // result depends only on the set of solves and nodes: the same targets go
 // to the same nodes from run to run, and equal nodes share the work.
 //
-// Whether a node cross-compiles a solve is the rule of classify
-// (runsNatively), asked with the node's own platforms: a stage on
-// $BUILDPLATFORM runs natively on an arm64 node as on an amd64 one.
+// Whether a node cross-compiles a solve is asked with the node's own
+// platforms (builder.cross): a stage on $BUILDPLATFORM runs natively on
+// an arm64 node as on an amd64 one. Each solve then gets what its
+// Dockerfile does on its home (parsedNode.describe).
 func (b *builder) place(p *Plan) {
 	nodes := parseNodes(b.req.Nodes)
-	placeOn(p, nodes, func(n *Node, nd *parsedNode) bool {
-		return b.runsNatively(n, nd.native, nd.build)
-	})
-	// What the home node builds: the images it pulls (the base-image
-	// check) and, when it emulates, the RUN steps under QEMU (the advisor).
+	placeOn(p, nodes, b.cross)
 	for _, n := range p.Nodes {
 		if n.Kind != KindSolve || n.Solve.Unchanged {
 			continue
 		}
-		i := slices.IndexFunc(nodes, func(nd parsedNode) bool { return nd.Name == n.Builder })
-		if i < 0 {
-			continue
-		}
-		if db, ok := b.readDockerfile(n, nodes[i].build); ok && n.Exec == ExecEmulated {
-			n.Solve.EmulatedRuns = emulatedRuns(db, nodes[i].native)
+		if i := slices.IndexFunc(nodes, func(nd parsedNode) bool { return nd.Name == n.Builder }); i >= 0 {
+			nodes[i].describe(n, b.dockerfileBuild(n, &nodes[i]))
 		}
 	}
 }
@@ -225,7 +229,7 @@ func placeOn(p *Plan, nodes []parsedNode, cross crossFunc) {
 		if n.Kind != KindSolve || n.Solve.Unchanged {
 			continue // it does not run: no node, no load
 		}
-		n.candidates = candidates(nodes, n, cross)
+		n.candidates, n.runnable = candidates(nodes, n, cross)
 		best := bestKind(n.candidates)
 		total := 0
 		for _, c := range best {
@@ -264,12 +268,7 @@ func placeOn(p *Plan, nodes []parsedNode, cross crossFunc) {
 		load[pick.Node]++
 		s.n.Builder, s.n.Exec = pick.Node, pick.Exec
 	}
-	p.Emulated = 0
-	for _, n := range p.Nodes {
-		if n.Exec == ExecEmulated {
-			p.Emulated++
-		}
-	}
+	p.countEmulated()
 }
 
 // bestKind is the leading candidates of the best kind.

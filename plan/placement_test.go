@@ -246,3 +246,68 @@ func TestPlaceLaterKeepsCross(t *testing.T) {
 		t.Errorf("placed again: candidates %v", cs)
 	}
 }
+
+// A builder's platforms (Request.BuilderPlatforms) classify each solve
+// as one node with those native platforms would run it: one rule, for a
+// farm's nodes and for a builder as a whole, with the same steps under
+// QEMU and the same images.
+func TestClassifyIsOneNode(t *testing.T) {
+	runs := &runPlatforms{runs: map[string][]string{
+		"app@linux/amd64":   {"linux/amd64"},
+		"app@linux/arm64":   {"linux/amd64", "linux/386"},
+		"app@linux/riscv64": {"linux/amd64", "linux/riscv64"},
+		"app@linux/s390x":   {},
+	}}
+	targets := []fx{
+		{name: "app", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64", "linux/s390x", "linux/arm/v6"}},
+		{name: "other", dockerfile: "other.Dockerfile", platforms: []string{"linux/arm64", "linux/386"}},
+	}
+	native := []string{"linux/amd64", "linux/arm/v7"}
+	whole := mustPlan(t, plan.Request{DefaultPlatform: "linux/amd64", BuilderPlatforms: native, Dockerfiles: runs}, targets...)
+	one := mustPlan(t, plan.Request{DefaultPlatform: "linux/amd64", Dockerfiles: runs,
+		Nodes: []plan.BuilderNode{{Name: "only", Native: native}}}, targets...)
+	want := map[string]string{
+		"app@linux/amd64":   "native",
+		"app@linux/arm64":   "cross",
+		"app@linux/riscv64": "emulated",
+		"app@linux/s390x":   "cross",
+		"app@linux/arm/v6":  "native", // arm/v7 runs arm/v6
+		"other@linux/arm64": "emulated",
+		"other@linux/386":   "native", // amd64 runs 386
+	}
+	for i, n := range whole.Nodes {
+		o := one.Nodes[i]
+		if n.ID != o.ID || n.Exec != o.Exec || want[n.ID] != string(n.Exec) {
+			t.Errorf("%s: %s as a whole, %s %s on one node; want %s", n.ID, n.Exec, o.ID, o.Exec, want[n.ID])
+		}
+		if n.Solve != nil && (fmt.Sprint(n.Solve.EmulatedRuns) != fmt.Sprint(o.Solve.EmulatedRuns) || len(n.Solve.Images) != len(o.Solve.Images)) {
+			t.Errorf("%s: runs %v, images %v as a whole; %v, %v on one node", n.ID,
+				n.Solve.EmulatedRuns, n.Solve.Images, o.Solve.EmulatedRuns, o.Solve.Images)
+		}
+	}
+	if whole.Emulated != 2 || one.Emulated != 2 {
+		t.Errorf("Emulated = %d as a whole, %d on one node; want 2", whole.Emulated, one.Emulated)
+	}
+}
+
+// Runnable says whether a node lists a way to run a solve, by the rule
+// that chose its candidates: natively (amd64 runs 386), emulated, or
+// cross-compiled on a node that lists no such platform at all. Only a
+// solve no node lists has every node as a last-resort candidate.
+func TestRunnable(t *testing.T) {
+	nodes := []plan.BuilderNode{{Name: "amd", Native: []string{"linux/amd64"}, Emulated: []string{"linux/arm64"}}}
+	runs := &runsOn{runs: map[string]string{"go": ""}, builds: map[string]bool{}}
+	p := mustPlan(t, plan.Request{Nodes: nodes, Dockerfiles: runs},
+		fx{name: "app", platforms: []string{"linux/386", "linux/arm64", "linux/s390x"}},
+		fx{name: "go", platforms: []string{"linux/s390x"}, dockerfile: "go.Dockerfile"},
+	)
+	want := map[string]bool{"app@linux/386": true, "app@linux/arm64": true, "app@linux/s390x": false, "go@linux/s390x": true}
+	for _, n := range p.Nodes {
+		if got := p.Runnable(n); got != want[n.ID] {
+			t.Errorf("Runnable(%s) = %v, want %v", n.ID, got, want[n.ID])
+		}
+		if cs := p.Candidates(n); len(cs) != 1 || cs[0].Node != "amd" {
+			t.Errorf("candidates of %s = %v, want amd", n.ID, cs)
+		}
+	}
+}

@@ -77,8 +77,8 @@ type Plan struct {
 	// Nodes are in topological order (dependencies first): level by level,
 	// each level sorted by ID, so the order is the same on every machine.
 	Nodes []*Node
-	// Emulated counts the solve nodes that need QEMU (zero when
-	// Request.BuilderPlatforms was empty).
+	// Emulated counts the solve nodes that need QEMU (zero when the
+	// request gave neither BuilderPlatforms nor Nodes).
 	Emulated int
 	// LoadIndex is Request.LoadIndex: the merge nodes of multi-platform
 	// targets also load their type=docker outputs without dest.
@@ -119,6 +119,9 @@ type Node struct {
 	// candidates are the nodes that can run the solve, best kind first,
 	// then in rendezvous order (see Plan.Candidates).
 	candidates []Candidate
+	// runnable: a node of Plan.Builders lists a way to run the solve
+	// (see Plan.Runnable).
+	runnable bool
 	// classified is Exec as classify decided it for the builder's
 	// platforms, before any placement: what Plan.Place reads.
 	classified Exec

@@ -8,9 +8,11 @@ type Request struct {
 	// target needs it.
 	DefaultPlatform string
 	// BuilderPlatforms are the platforms the builder runs natively, without
-	// QEMU: from the executor, or from --builder-platforms for offline
-	// planning. A BuildKit worker's platform list is not that: it also holds
-	// every platform QEMU provides. When empty, solve nodes are not
+	// QEMU, for planning without its nodes (--builder-platforms): each
+	// solve is then classified as one node that runs all of them would run
+	// it. A BuildKit worker's platform list is not that: it also holds
+	// every platform QEMU provides. With Nodes it is not read: each node's
+	// own platforms decide. When both are empty, solve nodes are not
 	// classified.
 	BuilderPlatforms []string
 	// Dockerfiles reads the targets' Dockerfiles (package dockerfile, with

@@ -23,12 +23,13 @@ type Lookup func(ctx context.Context, ref string) ([]ocispec.Platform, error)
 
 // Options tune Check.
 type Options struct {
-	// Parallel bounds the lookups at once (default 8).
-	Parallel int
 	// Timeout bounds the whole check (default 20s): what has not
 	// answered by then is not checked, with a warning.
 	Timeout time.Duration
 }
+
+// parallel bounds the lookups at once.
+const parallel = 8
 
 // Check looks up every image that p's solves pull (plan.Solve.Images,
 // filled in when the plan was made with Request.Dockerfiles), each
@@ -43,9 +44,6 @@ type Options struct {
 // client reaches): the build may still find it, so the check does not
 // stand in its way.
 func Check(ctx context.Context, p *plan.Plan, lookup Lookup, opt Options) hcl.Diagnostics {
-	if opt.Parallel <= 0 {
-		opt.Parallel = 8
-	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = 20 * time.Second
 	}
@@ -123,15 +121,14 @@ type found struct {
 	err       error
 }
 
-// lookAll looks refs up, at most opt.Parallel at once, within
-// opt.Timeout.
+// lookAll looks refs up, at most parallel at once, within opt.Timeout.
 func lookAll(ctx context.Context, refs []string, lookup Lookup, opt Options) map[string]found {
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
 	var mu sync.Mutex
 	out := make(map[string]found, len(refs))
 	var eg errgroup.Group
-	eg.SetLimit(opt.Parallel)
+	eg.SetLimit(parallel)
 	for _, ref := range refs {
 		eg.Go(func() error {
 			ps, err := lookup(ctx, ref)

@@ -50,12 +50,9 @@ func (d *Dockerfiles) Build(t *bake.Target, platform, build ocispec.Platform) (*
 	if !ok {
 		return nil, false
 	}
-	k := buildKey{contexts: contextsKey(t)}
+	k := buildKey{contexts: contextsKey(t), file: d.reader.Path(t)}
 	if len(stages) > 0 {
 		k.stages = &stages[0]
-	}
-	if p, local := t.DockerfilePath(); local {
-		k.file = p
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

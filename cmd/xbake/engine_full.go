@@ -43,12 +43,13 @@ func remoteReadAllowed(allow []string) func(string) bool {
 
 // addDockerfiles lets the planner read the targets' Dockerfiles, so that
 // it can tell cross-compiled solves of a foreign platform from emulated
-// ones. Only a request with builder platforms or nodes classifies solves;
-// without them nothing is read. The reader reads a file only when a
-// foreign solve asks, each path once and each content parsed once, as
-// the build and the input digests read it (inputs.ReadSmallFile); one
-// that cannot be read or parsed counts as emulated, and the build reports
-// the problem.
+// ones, and list the images each solve pulls. Only a request with
+// builder platforms or nodes classifies solves; without them nothing is
+// read. The reader reads each path once (with the frontend's fallback to
+// a lower-case dockerfile) and parses each content once, as the build
+// and the input digests read it (inputs.ReadSmallFile); one that cannot
+// be read or parsed counts as emulated, and the build reports the
+// problem.
 func (a *app) addDockerfiles(req *plan.Request) error {
 	if len(req.BuilderPlatforms) > 0 || len(req.Nodes) > 0 {
 		req.Dockerfiles = preflight.NewDockerfiles(dockerfile.NewReader(func(p string) ([]byte, error) { return inputs.ReadSmallFile(a.path(p)) }))

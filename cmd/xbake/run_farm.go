@@ -39,8 +39,7 @@ func connectBuilders(ctx context.Context, a *app, o *builderFlags, wd string, ti
 // skipped as unchanged needs none). newPlan adds what does not depend on
 // the nodes (--atomic, the Dockerfile reader, --skip-unchanged).
 func farmPlan(a *app, bs *executor.Builders, loadIndex bool, newPlan planFunc) (*plan.Plan, error) {
-	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), BuilderPlatforms: bs.NativePlatforms(),
-		Nodes: bs.PlanNodes(), LoadIndex: loadIndex})
+	p, err := newPlan(plan.Request{DefaultPlatform: bs.DefaultPlatform(), Nodes: bs.PlanNodes(), LoadIndex: loadIndex})
 	if err != nil {
 		return nil, err
 	}
