@@ -367,7 +367,8 @@ func resolveEnvFiles(model map[string]any, dir string) {
 // missingVars records the variables interpolation found unset, which
 // compose-go would otherwise log to stderr, so that they become warnings.
 type missingVars struct {
-	names []string
+	names []string // in the order found
+	seen  map[string]bool
 }
 
 func (m *missingVars) substitute(tmpl string, mapping template.Mapping) (string, error) {
@@ -377,7 +378,11 @@ func (m *missingVars) substitute(tmpl string, mapping template.Mapping) (string,
 	return template.SubstituteWithOptions(tmpl, mapping, template.WithoutLogging,
 		template.WithReplacementFunction(func(s string, mapping template.Mapping, cfg *template.Config) (string, error) {
 			if name, plain := plainVariable(s); plain {
-				if _, ok := mapping(name); !ok && !slices.Contains(m.names, name) {
+				if _, ok := mapping(name); !ok && !m.seen[name] {
+					if m.seen == nil {
+						m.seen = map[string]bool{}
+					}
+					m.seen[name] = true
 					m.names = append(m.names, name)
 				}
 			}
@@ -407,21 +412,31 @@ func plainVariable(s string) (string, bool) {
 }
 
 func isVarName(s string) bool {
-	for i, r := range s {
-		switch {
-		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case i > 0 && r >= '0' && r <= '9':
-		default:
+	for i := range len(s) {
+		if !isVarByte(s[i], i > 0) {
 			return false
 		}
 	}
 	return true
 }
 
+// isVarByte reports whether c may be part of a variable name; digits
+// only after the first character.
+func isVarByte(c byte, inside bool) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || inside && c >= '0' && c <= '9'
+}
+
 func (m *missingVars) diagnostics(loc *composeLocator) hcl.Diagnostics {
+	if len(m.names) == 0 {
+		return nil
+	}
+	refs := loc.varRefs()
 	var diags hcl.Diagnostics
 	for _, name := range m.names {
-		rng := loc.findText("${"+name+"}", "${"+name, "$"+name)
+		rng, ok := refs[name]
+		if !ok {
+			rng = loc.start()
+		}
 		diags = append(diags, xhcl.Warnf(&rng, "Variable not set",
 			"The variable %s is not set, so it is replaced with an empty string. Set it in the environment, in .env or with --var %s=value, or write ${%s:-default}.",
 			name, name, name))

@@ -72,3 +72,38 @@ func TestComposeLimitsKeepWorking(t *testing.T) {
 		t.Errorf("%d targets", len(cfg.Targets))
 	}
 }
+
+// BenchmarkComposeNearLimits loads Compose files near the limits: the
+// most services the node limit lets through, and a 1 MiB file whose
+// thousands of variables are unset (a warning each, placed in the file).
+func BenchmarkComposeNearLimits(b *testing.B) {
+	var services strings.Builder
+	services.WriteString("services:\n")
+	for i := range MaxComposeNodes / 12 {
+		fmt.Fprintf(&services, "  s%d:\n    build:\n      context: .\n      args: {A: x}\n", i)
+	}
+	var unset strings.Builder
+	for unset.Len() < MaxComposeSize-MaxComposeNodes/2*24 {
+		unset.WriteString("# " + strings.Repeat("pad ", 25) + "\n")
+	}
+	unset.WriteString("services:\n  app:\n    build:\n      context: .\n      args:\n")
+	n := MaxComposeNodes/2 - 10
+	for i := range n {
+		fmt.Fprintf(&unset, "        A%d: ${V%d}\n", i, i)
+	}
+	for _, bc := range []struct {
+		name     string
+		src      string
+		warnings int
+	}{{"services", services.String(), 0}, {"unset-variables", unset.String(), n}} {
+		b.Run(bc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			for b.Loop() {
+				_, diags := Load([]xhcl.File{{Name: "c.yml", Data: []byte(bc.src)}}, Options{Dir: dir})
+				if diags.HasErrors() || len(diags) != bc.warnings {
+					b.Fatalf("%d diagnostics, want %d warnings: %v", len(diags), bc.warnings, diags[:min(len(diags), 3)])
+				}
+			}
+		})
+	}
+}

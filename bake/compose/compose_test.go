@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -439,6 +440,47 @@ services:
 	want := map[string]*string{"A": sp(""), "B": sp(""), "C": sp("d")}
 	if diff := cmp.Diff(want, cfg.Targets[0].Args); diff != "" {
 		t.Errorf("args (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadComposeUnsetVariablePositions: the warning about an unset
+// variable points at its first plain reference ($NAME or ${NAME}), in
+// the first file that has one: not at a longer name that starts with it,
+// a $$ escape or a reference with a default.
+func TestLoadComposeUnsetVariablePositions(t *testing.T) {
+	_, diags := loadCompose(t, compose.Options{}, `
+x-note: "$$LITERAL $MISSING_MORE"
+services:
+  app:
+    build:
+      context: .
+      args:
+        A: ${OTHER:-x}-$OTHER
+        B: ${MISSING}
+        C: $MISSING
+        D: $LITERAL
+`, `
+services:
+  app:
+    build:
+      args:
+        E: ${MISSING}${SECOND}
+`)
+	var got []string
+	for _, d := range diags {
+		name := strings.Fields(d.Detail)[2]
+		got = append(got, name+" "+d.Subject.String())
+	}
+	slices.Sort(got)
+	want := []string{
+		"LITERAL compose.yaml:11,12-20",
+		"MISSING compose.yaml:9,12-22",
+		"MISSING_MORE compose.yaml:2,20-33",
+		"OTHER compose.yaml:8,24-30",
+		"SECOND compose2.yaml:6,22-31",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
 
