@@ -138,13 +138,19 @@ func dedupeSSH(s []*SSH) []*SSH {
 // element and cut, which can reorder what follows it. --print must match
 // buildx byte for byte, so the quirk is kept.
 func removeDupes[E interface{ Equal(E) bool }](s []E) []E {
+	return removeDupesFunc(s, func(a, b E) bool { return a.Equal(b) })
+}
+
+// removeDupesFunc is removeDupes with eq telling repeats: x-bake lists
+// merge by the same rule, with their own equality.
+func removeDupesFunc[E any](s []E, eq func(a, b E) bool) []E {
 	if len(s) == 0 {
 		return nil
 	}
 	s = slices.Clone(s)
 	for i := len(s) - 2; i >= 0; i-- {
 		for j := i + 1; j < len(s); j++ {
-			if s[i].Equal(s[j]) {
+			if eq(s[i], s[j]) {
 				s[j], s[len(s)-1] = s[len(s)-1], s[j]
 				s = s[:len(s)-1]
 				break

@@ -47,7 +47,7 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 		}
 	}
 	for i, u := range t.Ulimits {
-		if err := checkUlimit(u); err != nil {
+		if err := CheckUlimit(u); err != nil {
 			rng := t.ElemRange("ulimits", strconv.Itoa(i))
 			diags = append(diags, xhcl.Errorf(&rng, "Invalid ulimit", "Target %q: %s.", t.Name, err))
 		}
@@ -153,7 +153,8 @@ var ulimitNames = map[string]bool{
 	"rttime": true, "sigpending": true, "stack": true,
 }
 
-func checkUlimit(u string) error {
+// CheckUlimit checks a "type=soft[:hard]" ulimit entry.
+func CheckUlimit(u string) error {
 	name, limits, ok := strings.Cut(u, "=")
 	if !ok {
 		return fmt.Errorf("ulimit %q must be type=soft[:hard], such as nofile=1024:2048", u)
