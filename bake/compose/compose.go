@@ -20,6 +20,7 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/localfile"
 )
 
 // Compose files are read the way buildx reads them (bake/compose.go): the
@@ -39,7 +40,7 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// AllowRead, when set, decides which env_file files may be read: a
 	// remote definition's Compose file reads them from the local disk, so
-	// each needs --allow fs.read (see envFileAccess).
+	// each needs --allow fs.read (see checkEnvFiles).
 	AllowRead func(path string) bool
 	// Environ lists the environment as NAME=value strings, for the names
 	// only: Compose needs the whole environment as a map (a bare
@@ -83,9 +84,9 @@ func Load(files []xhcl.File, opts Options) (*bake.ComposeConfig, hcl.Diagnostics
 	miss := &missingVars{}
 	project, err := loadComposeProject(files, env, opts.Dir, miss, opts.AllowRead)
 	diags := miss.diagnostics(loc)
-	var refused *envFileRefused
-	if errors.As(err, &refused) {
-		return nil, append(diags, refused.diag(loc))
+	var envErr *envFileError
+	if errors.As(err, &envErr) {
+		return nil, append(diags, envErr.diag(loc))
 	}
 	if err != nil {
 		return nil, append(diags, loc.errorDiag(err))
@@ -187,7 +188,7 @@ func readDotEnv(dir string, env composetypes.Mapping) (map[string]string, error)
 	if st.IsDir() {
 		return nil, nil
 	}
-	data, err := os.ReadFile(name)
+	data, err := localfile.Read(name, maxEnvFile)
 	if err != nil {
 		return nil, err
 	}
@@ -200,8 +201,12 @@ func readDotEnv(dir string, env composetypes.Mapping) (map[string]string, error)
 func dotEnvError(dir string, err error) *hcl.Diagnostic {
 	name := filepath.ToSlash(filepath.Join(dir, ".env"))
 	rng := hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}
+	why := fmt.Sprintf("cannot be read: %v", err)
+	if le, ok := err.(*localfile.Error); ok {
+		why = le.Reason()
+	}
 	return xhcl.Errorf(&rng, "Invalid .env file",
-		"Compose files are interpolated with the variables of %s, which cannot be read: %v. Fix the file (NAME=value lines) or remove it.", name, err)
+		"Compose files are interpolated with the variables of %s, which %s. Fix the file (NAME=value lines) or remove it.", name, why)
 }
 
 // loadComposeProject loads, filters and validates the files as buildx
@@ -214,7 +219,7 @@ func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string,
 		return nil, err
 	}
 	resolveEnvFiles(filtered, dir)
-	if err := envFileAccess(filtered, allowRead); err != nil {
+	if err := checkEnvFiles(filtered, allowRead); err != nil {
 		return nil, err
 	}
 	details := composetypes.ConfigDetails{ConfigFiles: composeConfigFiles(files), Environment: env}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -481,6 +482,51 @@ services:
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadComposeEnvFilesNotRegular: .env and env_file files are read
+// whole, so a device, a FIFO (which would block until someone writes) or
+// a file over 1 MiB is refused with its name, where it is named, before
+// anything reads it (/dev/zero ran out of memory).
+func TestLoadComposeEnvFilesNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.env"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "big.env"), "A="+strings.Repeat("x", 1<<20)+"\n")
+	writeFile(t, filepath.Join(dir, "ok.env"), "A=1\n")
+	for _, tc := range []struct{ name, envFile, subject, detail string }{
+		{"device", "/dev/zero", "compose.yaml:4,5-13", "reads the env_file /dev/zero, which is not a regular file"},
+		{"fifo", "[ok.env, fifo.env]", "compose.yaml:4,24-32", "fifo.env, which is not a regular file"},
+		{"too large", "big.env", "compose.yaml:4,5-13", "big.env, which is larger than 1 MiB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := loadCompose(t, compose.Options{Dir: dir}, "services:\n  app:\n    build: .\n    env_file: "+tc.envFile+"\n")
+			if len(diags) != 1 || diags[0].Summary != "Invalid env_file" || diags[0].Subject.String() != tc.subject || !strings.Contains(diags[0].Detail, tc.detail) {
+				t.Errorf("got %v, want an Invalid env_file at %s: %s", diags, tc.subject, tc.detail)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, detail string }{
+		{"fifo", "/.env, which is not a regular file."},
+		{"big", "/.env, which is larger than 1 MiB."},
+	} {
+		t.Run(".env "+tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.name == "fifo" {
+				if err := syscall.Mkfifo(filepath.Join(dir, ".env"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				writeFile(t, filepath.Join(dir, ".env"), "A="+strings.Repeat("x", 1<<20)+"\n")
+			}
+			_, diags := loadCompose(t, compose.Options{Dir: dir}, "services:\n  app:\n    build: .\n")
+			if len(diags) != 1 || diags[0].Summary != "Invalid .env file" || !strings.Contains(diags[0].Detail, tc.detail) ||
+				diags[0].Subject.Filename != filepath.ToSlash(filepath.Join(dir, ".env")) {
+				t.Errorf("got %v, want an Invalid .env file: %s", diags, tc.detail)
+			}
+		})
 	}
 }
 
