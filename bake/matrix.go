@@ -2,6 +2,7 @@ package bake
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -203,7 +204,7 @@ func (c *Config) instanceName(b *hcl.Block, a *hcl.Attribute, locals map[string]
 func unknownAttributes(b *hcl.Block, remain hcl.Body) hcl.Diagnostics {
 	attrs, _ := remain.JustAttributes()
 	var diags hcl.Diagnostics
-	for _, name := range sortedAttrNames(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		a := attrs[name]
 		detail := fmt.Sprintf("Targets have no attribute %q; it is ignored.", name)
 		if s := xhcl.Suggest(name, TargetAttributes); s != "" {
@@ -212,15 +213,6 @@ func unknownAttributes(b *hcl.Block, remain hcl.Body) hcl.Diagnostics {
 		diags = append(diags, xhcl.Warnf(&a.NameRange, "Unknown target attribute", "%s", detail))
 	}
 	return diags
-}
-
-func sortedAttrNames(attrs hcl.Attributes) []string {
-	names := make([]string, 0, len(attrs))
-	for n := range attrs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // elementOf returns the value of key k of a map or object.

@@ -23,9 +23,9 @@ import (
 	"github.com/xbake/xbake/localfile"
 )
 
-// Compose files are read the way buildx reads them (bake/compose.go): the
-// files are merged by compose-go with Compose override semantics, only the
-// keys bake uses are kept and validated, and every service with a build
+// Compose files are read the way buildx reads them (its bake/compose.go):
+// the files are merged by compose-go with Compose override semantics, only
+// the keys bake uses are kept and validated, and every service with a build
 // section becomes a target of the same name in group "default".
 
 // Options are the inputs of Load that do not come from the files.
