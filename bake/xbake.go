@@ -31,10 +31,8 @@ func XBakeFields() []string { return slices.Clone(xbakeFields) }
 // ApplyXBake merges the x-bake field name, decoded from YAML as v, into t
 // by the attribute table's rule for it.
 func ApplyXBake(t *Target, name string, v any) error {
-	for _, a := range targetAttrs {
-		if a.name == name && a.xbake != nil {
-			return a.xbake(t, v)
-		}
+	if a := attrByName[name]; a != nil && a.xbake != nil {
+		return a.xbake(t, v)
 	}
 	return fmt.Errorf("is not an x-bake field")
 }
