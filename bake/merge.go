@@ -41,36 +41,6 @@ func mergeNullable(dst, src map[string]*string) map[string]*string {
 	return dst
 }
 
-func (r *Resources) merge(o *Resources) *Resources {
-	if r == nil {
-		c := *o
-		return &c
-	}
-	m := *r
-	if o.Memory != nil {
-		m.Memory = o.Memory
-	}
-	if o.MemorySwap != nil {
-		m.MemorySwap = o.MemorySwap
-	}
-	if o.CPUShares != nil {
-		m.CPUShares = o.CPUShares
-	}
-	if o.CPUPeriod != nil {
-		m.CPUPeriod = o.CPUPeriod
-	}
-	if o.CPUQuota != nil {
-		m.CPUQuota = o.CPUQuota
-	}
-	if o.CPUSetCPUs != nil {
-		m.CPUSetCPUs = o.CPUSetCPUs
-	}
-	if o.CPUSetMems != nil {
-		m.CPUSetMems = o.CPUSetMems
-	}
-	return &m
-}
-
 // normalize drops empty and repeated values the way buildx does after
 // resolving a target, and adds the network.host entitlement that
 // network = "host" needs.
