@@ -93,7 +93,7 @@ func (c *Config) decodeInherits(in *instance, a *hcl.Attribute) ([]ref, hcl.Diag
 
 // unknownTargetAt reports a name that is neither a target nor a group.
 func (c *Config) unknownTargetAt(name string, rng *hcl.Range, what string) *hcl.Diagnostic {
-	candidates := append(c.TargetNames(), c.groupNames...)
+	candidates := append(c.TargetNames(), c.GroupNames()...)
 	detail := fmt.Sprintf("%s %q: there is no target or group of that name.", what, name)
 	if s := xhcl.Suggest(name, candidates); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
