@@ -127,6 +127,7 @@ func TestLinkLadderIsLinear(t *testing.T) {
 		return a
 	}
 	small, double := allocs(10), allocs(20)
+	t.Logf("10 rungs allocate %.0f times, 20 rungs %.0f", small, double)
 	if double > 3*small {
 		t.Errorf("20 rungs allocate %.0f times, %.1fx what 10 rungs do (%.0f): not linear", double, double/small, small)
 	}
