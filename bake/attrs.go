@@ -407,7 +407,7 @@ func contexts() *attribute {
 		xbake: func(t *Target, v any) error {
 			ctxs, err := yamlStringMap(v)
 			if err == nil && len(ctxs) > 0 {
-				merged := composeNamedContexts(ctxs)
+				merged := ComposeNamedContexts(ctxs)
 				maps.Copy(merged, t.Contexts)
 				t.Contexts = merged
 			}

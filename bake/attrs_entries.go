@@ -210,7 +210,7 @@ var sshEntries = &entryKind[SSH]{
 	value:     sshValue,
 	dedupe:    dedupeSSH,
 	equal:     func(a, b *SSH) bool { return a.ID == b.ID && slices.Equal(a.Paths, b.Paths) },
-	sortXBake: sortSSH,
+	sortXBake: SortSSH,
 	grant:     func(g *grants, s *SSH) { g.fsRead = append(g.fsRead, s.Paths...) },
 	print: func(w *jsonWriter, s *SSH) {
 		w.beginObject()

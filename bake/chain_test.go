@@ -1,7 +1,11 @@
 package bake_test
 
 import (
+	"fmt"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xbake/xbake/bake"
@@ -71,3 +75,60 @@ func TestInheritsChainIsLinear(t *testing.T) {
 }
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// ladder returns a definition whose targets depend on each other through
+// `target:` contexts in a ladder of n rungs: a<i> and b<i> both link to
+// a<i+1> and b<i+1>, and a<n> has an entitlement, so the paths from a0
+// down double at every rung.
+func ladder(n int) []byte {
+	var b strings.Builder
+	for i := range n {
+		for _, side := range []string{"a", "b"} {
+			fmt.Fprintf(&b, "target %q {\n  contexts = { x = \"target:a%d\", y = \"target:b%d\" }\n}\n", side+strconv.Itoa(i), i+1, i+1)
+		}
+	}
+	fmt.Fprintf(&b, "target \"a%d\" {\n  entitlements = [\"network.host\"]\n}\ntarget \"b%d\" {}\n", n, n)
+	return []byte(b.String())
+}
+
+// TestLinkLadderIsLinear: following `target:` links costs what the links
+// are, not what the paths through them are. Every rung of a ladder of
+// links doubles the paths; they used to be walked one by one (2^n), so
+// that 18 rungs took 0.2 s and 30 a quarter of an hour.
+func TestLinkLadderIsLinear(t *testing.T) {
+	allocs := func(n int) float64 {
+		files, _, diags := xhcl.Parse([]xhcl.File{{Name: "docker-bake.hcl", Data: ladder(n)}})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		cfg, diags := bake.Load(files, bake.Options{})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		var def *bake.Definition
+		a := testing.AllocsPerRun(1, func() {
+			def, diags = cfg.Resolve(bake.Request{Targets: []string{"a0"}})
+		})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if len(def.Targets) != 2*n+1 {
+			t.Fatalf("%d rungs: %d targets, want %d", n, len(def.Targets), 2*n+1)
+		}
+		for _, tg := range def.Targets {
+			if tg.Linked != (tg.Name != "a0") {
+				t.Errorf("%s: Linked %v", tg.Name, tg.Linked)
+			}
+			// Every target but b<n> reaches a<n>, and takes its entitlement.
+			if want := tg.Name != "b"+strconv.Itoa(n); slices.Contains(tg.Entitlements, "network.host") != want {
+				t.Errorf("%s: entitlements %q", tg.Name, tg.Entitlements)
+			}
+		}
+		return a
+	}
+	small, double := allocs(10), allocs(20)
+	t.Logf("10 rungs allocate %.0f times, 20 rungs %.0f", small, double)
+	if double > 3*small {
+		t.Errorf("20 rungs allocate %.0f times, %.1fx what 10 rungs do (%.0f): not linear", double, double/small, small)
+	}
+}

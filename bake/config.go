@@ -1,13 +1,10 @@
 package bake
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	xhcl "github.com/xbake/xbake/hcl"
@@ -69,6 +66,8 @@ type Config struct {
 	// not another error.
 	broken map[string]bool
 
+	// values are the attributes that references read, evaluated once
+	// (Config.attr).
 	values map[instKey]attrResult
 
 	expanded int // targets made by matrices so far (MaxMatrixTotal)
@@ -82,17 +81,6 @@ type instance struct {
 	locals    map[string]cty.Value
 	name      string
 	nameRange hcl.Range
-}
-
-type instKey struct {
-	inst *instance
-	attr string
-}
-
-type attrResult struct {
-	x     any // the decoded Go value; nil when unset or invalid
-	ok    bool
-	diags hcl.Diagnostics
 }
 
 var namePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
@@ -175,105 +163,6 @@ func Load(files []*hcl.File, opts Options) (*Config, hcl.Diagnostics) {
 	c.loaded = true
 	diags = append(diags, ev.ResolveGlobals()...)
 	return c, diags
-}
-
-// expandBlock registers the targets of one target block, and the group a
-// matrix label makes of them.
-func (c *Config) expandBlock(b *hcl.Block) hcl.Diagnostics {
-	delete(c.pending, b)
-	insts, diags := c.expand(b)
-	if diags.HasErrors() {
-		c.broken[b.Labels[0]] = true
-	}
-	names := make([]string, 0, len(insts))
-	for _, in := range insts {
-		c.targets[in.name] = append(c.targets[in.name], in)
-		names = append(names, in.name)
-	}
-	c.blockNames[b] = names
-	if len(names) > 0 && !(len(names) == 1 && names[0] == b.Labels[0]) {
-		c.addGeneratedGroup(&Group{Name: b.Labels[0], Targets: names, DeclRange: b.LabelRanges[0]})
-	}
-	return diags
-}
-
-// addGeneratedGroup makes a matrix label the group of its targets, unless
-// a group block of that name exists; two blocks of one label give the
-// union.
-func (c *Config) addGeneratedGroup(g *Group) {
-	if prev, ok := c.groups[g.Name]; ok {
-		if prev.generated {
-			prev.Targets = dedupeStrings(append(prev.Targets, g.Targets...))
-		}
-		return
-	}
-	g.generated = true
-	c.groups[g.Name] = g
-	if c.loaded {
-		c.generatedNames = append(c.generatedNames, g.Name)
-	} else {
-		c.groupNames = append(c.groupNames, g.Name)
-	}
-}
-
-// expandFor expands the pending matrices that could produce name.
-func (c *Config) expandFor(name string) {
-	if len(c.pending) == 0 {
-		return // the common case once everything is expanded, on a hot path
-	}
-	for _, b := range c.blocks {
-		if prefix, ok := c.pending[b]; ok && strings.HasPrefix(name, prefix) {
-			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
-		}
-	}
-}
-
-// expandLabel expands the pending matrices of a label, whose group lists
-// their targets.
-func (c *Config) expandLabel(label string) {
-	if !c.matrixLabels[label] {
-		return
-	}
-	for _, b := range c.blocks {
-		if _, ok := c.pending[b]; ok && b.Labels[0] == label {
-			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
-		}
-	}
-}
-
-// expandAll expands every pending matrix, for what needs every name.
-func (c *Config) expandAll() {
-	for _, b := range c.blocks {
-		if _, ok := c.pending[b]; ok {
-			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
-		}
-	}
-}
-
-// matrixPrefix says whether a target block has a matrix, and the literal
-// start of its name template: every name the block produces starts with it
-// ("" when unknown).
-func matrixPrefix(b *hcl.Block) (string, bool) {
-	sb, ok := b.Body.(*hclsyntax.Body)
-	if !ok {
-		// JSON: expand eagerly-on-demand with no prefix.
-		content, _, _ := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "matrix"}}})
-		_, has := content.Attributes["matrix"]
-		return "", has
-	}
-	if _, has := sb.Attributes["matrix"]; !has {
-		return "", false
-	}
-	name, ok := sb.Attributes["name"]
-	if !ok {
-		return b.Labels[0], true // unnamed: every instance takes the label
-	}
-	if t, ok := name.Expr.(*hclsyntax.TemplateExpr); ok && len(t.Parts) > 0 {
-		if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
-			return lit.Val.AsString(), true
-		}
-	}
-	return "", true
 }
 
 func invalidName(name string, rng hcl.Range) *hcl.Diagnostic {
@@ -373,141 +262,6 @@ func (c *Config) takeLazyDiags() hcl.Diagnostics {
 	d := c.lazyDiags
 	c.lazyDiags = nil
 	return d
-}
-
-// BlockRef implements xhcl.BlockRefs: target.NAME.ATTR and group.NAME.ATTR.
-func (c *Config) BlockRef(typ, name, attr string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
-	if typ == "group" {
-		return c.groupRef(name, attr, rng)
-	}
-	insts := c.instances(name)
-	if len(insts) == 0 {
-		return cty.DynamicVal, hcl.Diagnostics{c.unknownTarget(name, rng)}
-	}
-	if attr == "name" {
-		return cty.StringVal(name), nil
-	}
-	if attr == "" {
-		obj := map[string]cty.Value{"name": cty.StringVal(name)}
-		var diags hcl.Diagnostics
-		for _, a := range targetAttrs {
-			v, d := c.BlockRef(typ, name, a.name, rng)
-			diags = append(diags, d...)
-			obj[a.name] = v
-		}
-		return cty.ObjectVal(obj), diags
-	}
-	a, ok := attrByName[attr]
-	if !ok {
-		detail := fmt.Sprintf("Targets have no attribute %q.", attr)
-		if s := xhcl.Suggest(attr, TargetAttributes); s != "" {
-			detail += fmt.Sprintf(" Did you mean %q?", s)
-		}
-		return cty.DynamicVal, hcl.Diagnostics{xhcl.Errorf(&rng, "Unsupported attribute", "%s", detail)}
-	}
-	// The value is the attribute as the last block of that name writes it,
-	// before inherits and --set.
-	var x any
-	for _, in := range insts {
-		if _, ok := in.attrs[attr]; !ok {
-			continue
-		}
-		r := c.attr(in, attr, rng, true)
-		if !r.ok {
-			return cty.DynamicVal, r.diags
-		}
-		x = r.x
-	}
-	return a.value(x), nil
-}
-
-func (c *Config) groupRef(name, attr string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
-	g := c.Group(name)
-	if g == nil {
-		detail := fmt.Sprintf("There is no group named %q.", name)
-		if s := xhcl.Suggest(name, c.GroupNames()); s != "" {
-			detail += fmt.Sprintf(" Did you mean %q?", s)
-		}
-		return cty.DynamicVal, hcl.Diagnostics{xhcl.Errorf(&rng, "Unknown group", "%s", detail)}
-	}
-	targets := cty.ListValEmpty(cty.String)
-	if len(g.Targets) > 0 {
-		vals := make([]cty.Value, len(g.Targets))
-		for i, t := range g.Targets {
-			vals[i] = cty.StringVal(t)
-		}
-		targets = cty.ListVal(vals)
-	}
-	obj := map[string]cty.Value{
-		"name":        cty.StringVal(g.Name),
-		"description": cty.StringVal(g.Description),
-		"targets":     targets,
-	}
-	if attr == "" {
-		return cty.ObjectVal(obj), nil
-	}
-	v, ok := obj[attr]
-	if !ok {
-		return cty.DynamicVal, hcl.Diagnostics{xhcl.Errorf(&rng, "Unsupported attribute",
-			"Groups have no attribute %q; use targets or description.", attr)}
-	}
-	return v, nil
-}
-
-func (c *Config) unknownTarget(name string, rng hcl.Range) *hcl.Diagnostic {
-	detail := fmt.Sprintf("There is no target named %q.", name)
-	if s := xhcl.Suggest(name, c.TargetNames()); s != "" {
-		detail += fmt.Sprintf(" Did you mean %q?", s)
-	}
-	return xhcl.Errorf(&rng, "Unknown target", "%s", detail)
-}
-
-// attr evaluates and decodes one attribute of an instance. rng is where it
-// was asked for, for cycle errors. Values asked for by references
-// (keep) are cached, since many targets may read them; decoding a whole
-// target reuses a cached value but does not cache its own.
-func (c *Config) attr(in *instance, name string, rng hcl.Range, keep bool) attrResult {
-	key := instKey{in, name}
-	if r, ok := c.values[key]; ok {
-		// Diagnostics are reported by the first caller only.
-		return attrResult{x: r.x, ok: r.ok}
-	}
-	ref := fmt.Sprintf("target.%s.%s", in.name, name)
-	if path := c.ev.Enter(ref); path != nil {
-		return attrResult{diags: hcl.Diagnostics{xhcl.Errorf(&rng, "Reference cycle",
-			"The value of %s depends on itself: %s. Break the cycle by writing one of them without the reference.",
-			ref, strings.Join(path, " -> "))}}
-	}
-	a := in.attrs[name]
-	v, diags := c.ev.Eval(a.Expr, in.locals)
-	c.ev.Leave()
-
-	r := attrResult{diags: diags}
-	if !diags.HasErrors() && v.IsWhollyKnown() {
-		x, err := attrByName[name].decode(v)
-		if err != nil {
-			r.diags = append(r.diags, attrError(in, a, err))
-		} else {
-			r.x, r.ok = x, true
-		}
-	}
-	if keep {
-		c.values[key] = r
-	}
-	return r
-}
-
-// attrError turns a decoding error into a diagnostic on the attribute, or
-// on the element at fault when the value was written as a literal list.
-func attrError(in *instance, a *hcl.Attribute, err error) *hcl.Diagnostic {
-	rng := a.Expr.Range()
-	if ee, ok := err.(*elemError); ok {
-		if exprs, d := hcl.ExprList(a.Expr); !d.HasErrors() && ee.index < len(exprs) {
-			rng = exprs[ee.index].Range()
-		}
-	}
-	return xhcl.Errorf(&rng, "Invalid value for "+a.Name,
-		"The value of %s in target %q is invalid: %s.", a.Name, in.name, err)
 }
 
 func (c *Config) addCompose(cc *ComposeConfig) {

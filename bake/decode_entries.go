@@ -2,11 +2,8 @@ package bake
 
 import (
 	"fmt"
-	"math/big"
-	"strings"
 
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // The entry attributes (output, cache-from, cache-to, attest, secret, ssh,
@@ -221,85 +218,4 @@ func policyValue(p *Policy) cty.Value {
 		return cty.MapValEmpty(cty.String)
 	}
 	return mapValue(m)
-}
-
-var resourceFields = []string{"memory", "memory-swap", "cpu-shares", "cpu-period", "cpu-quota", "cpuset-cpus", "cpuset-mems"}
-
-func decodeResources(v cty.Value) (any, error) {
-	if v.IsNull() {
-		return nil, nil
-	}
-	if !isMap(v) {
-		return nil, fmt.Errorf("an object is required, not %s", friendly(v))
-	}
-	r := &Resources{}
-	for it := v.ElementIterator(); it.Next(); {
-		k, ev := it.Element()
-		if ev.IsNull() {
-			continue
-		}
-		if err := r.set(k.AsString(), ev); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
-func (r *Resources) set(key string, v cty.Value) error {
-	str := func(dst **string) error {
-		s, err := toString(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-		*dst = s
-		return nil
-	}
-	num := func(dst **int64) error {
-		n, err := convert.Convert(v, cty.Number)
-		if err != nil || n.IsNull() {
-			return fmt.Errorf("%s: a whole number is required, not %s", key, friendly(v))
-		}
-		i, acc := n.AsBigFloat().Int64()
-		if acc != big.Exact {
-			return fmt.Errorf("%s: a whole number is required, not %s", key, n.AsBigFloat().Text('f', -1))
-		}
-		*dst = &i
-		return nil
-	}
-	switch key {
-	case "memory":
-		return str(&r.Memory)
-	case "memory-swap":
-		return str(&r.MemorySwap)
-	case "cpu-shares":
-		return num(&r.CPUShares)
-	case "cpu-period":
-		return num(&r.CPUPeriod)
-	case "cpu-quota":
-		return num(&r.CPUQuota)
-	case "cpuset-cpus":
-		return str(&r.CPUSetCPUs)
-	case "cpuset-mems":
-		return str(&r.CPUSetMems)
-	}
-	return fmt.Errorf("unknown resource %q: use %s", key, strings.Join(resourceFields, ", "))
-}
-
-func resourcesValue(x any) cty.Value {
-	r, _ := x.(*Resources)
-	if r == nil {
-		return cty.NullVal(cty.Map(cty.String))
-	}
-	m := map[string]cty.Value{}
-	for k, s := range map[string]*string{"memory": r.Memory, "memory-swap": r.MemorySwap, "cpuset-cpus": r.CPUSetCPUs, "cpuset-mems": r.CPUSetMems} {
-		if s != nil {
-			m[k] = cty.StringVal(*s)
-		}
-	}
-	for k, n := range map[string]*int64{"cpu-shares": r.CPUShares, "cpu-period": r.CPUPeriod, "cpu-quota": r.CPUQuota} {
-		if n != nil {
-			m[k] = cty.NumberIntVal(*n)
-		}
-	}
-	return cty.ObjectVal(m)
 }

@@ -104,18 +104,3 @@ func (k *keyWriter) pmap(m map[string]*string) {
 		k.opt(m[key])
 	}
 }
-
-func (k *keyWriter) resources(r *Resources) {
-	if r == nil {
-		k.nil()
-		return
-	}
-	k.b = append(k.b, 'R')
-	k.opt(r.Memory)
-	k.opt(r.MemorySwap)
-	k.optInt(r.CPUShares)
-	k.optInt(r.CPUPeriod)
-	k.optInt(r.CPUQuota)
-	k.opt(r.CPUSetCPUs)
-	k.opt(r.CPUSetMems)
-}

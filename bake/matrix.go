@@ -2,10 +2,12 @@ package bake
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -202,7 +204,7 @@ func (c *Config) instanceName(b *hcl.Block, a *hcl.Attribute, locals map[string]
 func unknownAttributes(b *hcl.Block, remain hcl.Body) hcl.Diagnostics {
 	attrs, _ := remain.JustAttributes()
 	var diags hcl.Diagnostics
-	for _, name := range sortedAttrNames(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		a := attrs[name]
 		detail := fmt.Sprintf("Targets have no attribute %q; it is ignored.", name)
 		if s := xhcl.Suggest(name, TargetAttributes); s != "" {
@@ -213,19 +215,109 @@ func unknownAttributes(b *hcl.Block, remain hcl.Body) hcl.Diagnostics {
 	return diags
 }
 
-func sortedAttrNames(attrs hcl.Attributes) []string {
-	names := make([]string, 0, len(attrs))
-	for n := range attrs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 // elementOf returns the value of key k of a map or object.
 func elementOf(v cty.Value, k string) cty.Value {
 	if v.Type().IsObjectType() {
 		return v.GetAttr(k)
 	}
 	return v.Index(cty.StringVal(k))
+}
+
+// expandBlock registers the targets of one target block, and the group a
+// matrix label makes of them.
+func (c *Config) expandBlock(b *hcl.Block) hcl.Diagnostics {
+	delete(c.pending, b)
+	insts, diags := c.expand(b)
+	if diags.HasErrors() {
+		c.broken[b.Labels[0]] = true
+	}
+	names := make([]string, 0, len(insts))
+	for _, in := range insts {
+		c.targets[in.name] = append(c.targets[in.name], in)
+		names = append(names, in.name)
+	}
+	c.blockNames[b] = names
+	if len(names) > 0 && !(len(names) == 1 && names[0] == b.Labels[0]) {
+		c.addGeneratedGroup(&Group{Name: b.Labels[0], Targets: names, DeclRange: b.LabelRanges[0]})
+	}
+	return diags
+}
+
+// addGeneratedGroup makes a matrix label the group of its targets, unless
+// a group block of that name exists; two blocks of one label give the
+// union.
+func (c *Config) addGeneratedGroup(g *Group) {
+	if prev, ok := c.groups[g.Name]; ok {
+		if prev.generated {
+			prev.Targets = dedupeStrings(append(prev.Targets, g.Targets...))
+		}
+		return
+	}
+	g.generated = true
+	c.groups[g.Name] = g
+	if c.loaded {
+		c.generatedNames = append(c.generatedNames, g.Name)
+	} else {
+		c.groupNames = append(c.groupNames, g.Name)
+	}
+}
+
+// expandFor expands the pending matrices that could produce name.
+func (c *Config) expandFor(name string) {
+	if len(c.pending) == 0 {
+		return // the common case once everything is expanded, on a hot path
+	}
+	for _, b := range c.blocks {
+		if prefix, ok := c.pending[b]; ok && strings.HasPrefix(name, prefix) {
+			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
+		}
+	}
+}
+
+// expandLabel expands the pending matrices of a label, whose group lists
+// their targets.
+func (c *Config) expandLabel(label string) {
+	if !c.matrixLabels[label] {
+		return
+	}
+	for _, b := range c.blocks {
+		if _, ok := c.pending[b]; ok && b.Labels[0] == label {
+			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
+		}
+	}
+}
+
+// expandAll expands every pending matrix, for what needs every name.
+func (c *Config) expandAll() {
+	for _, b := range c.blocks {
+		if _, ok := c.pending[b]; ok {
+			c.lazyDiags = append(c.lazyDiags, c.expandBlock(b)...)
+		}
+	}
+}
+
+// matrixPrefix says whether a target block has a matrix, and the literal
+// start of its name template: every name the block produces starts with it
+// ("" when unknown).
+func matrixPrefix(b *hcl.Block) (string, bool) {
+	sb, ok := b.Body.(*hclsyntax.Body)
+	if !ok {
+		// JSON: expand eagerly-on-demand with no prefix.
+		content, _, _ := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "matrix"}}})
+		_, has := content.Attributes["matrix"]
+		return "", has
+	}
+	if _, has := sb.Attributes["matrix"]; !has {
+		return "", false
+	}
+	name, ok := sb.Attributes["name"]
+	if !ok {
+		return b.Labels[0], true // unnamed: every instance takes the label
+	}
+	if t, ok := name.Expr.(*hclsyntax.TemplateExpr); ok && len(t.Parts) > 0 {
+		if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
+			return lit.Val.AsString(), true
+		}
+	}
+	return "", true
 }

@@ -41,36 +41,6 @@ func mergeNullable(dst, src map[string]*string) map[string]*string {
 	return dst
 }
 
-func (r *Resources) merge(o *Resources) *Resources {
-	if r == nil {
-		c := *o
-		return &c
-	}
-	m := *r
-	if o.Memory != nil {
-		m.Memory = o.Memory
-	}
-	if o.MemorySwap != nil {
-		m.MemorySwap = o.MemorySwap
-	}
-	if o.CPUShares != nil {
-		m.CPUShares = o.CPUShares
-	}
-	if o.CPUPeriod != nil {
-		m.CPUPeriod = o.CPUPeriod
-	}
-	if o.CPUQuota != nil {
-		m.CPUQuota = o.CPUQuota
-	}
-	if o.CPUSetCPUs != nil {
-		m.CPUSetCPUs = o.CPUSetCPUs
-	}
-	if o.CPUSetMems != nil {
-		m.CPUSetMems = o.CPUSetMems
-	}
-	return &m
-}
-
 // normalize drops empty and repeated values the way buildx does after
 // resolving a target, and adds the network.host entitlement that
 // network = "host" needs.
@@ -138,13 +108,19 @@ func dedupeSSH(s []*SSH) []*SSH {
 // element and cut, which can reorder what follows it. --print must match
 // buildx byte for byte, so the quirk is kept.
 func removeDupes[E interface{ Equal(E) bool }](s []E) []E {
+	return removeDupesFunc(s, func(a, b E) bool { return a.Equal(b) })
+}
+
+// removeDupesFunc is removeDupes with eq telling repeats: x-bake lists
+// merge by the same rule, with their own equality.
+func removeDupesFunc[E any](s []E, eq func(a, b E) bool) []E {
 	if len(s) == 0 {
 		return nil
 	}
 	s = slices.Clone(s)
 	for i := len(s) - 2; i >= 0; i-- {
 		for j := i + 1; j < len(s); j++ {
-			if s[i].Equal(s[j]) {
+			if eq(s[i], s[j]) {
 				s[j], s[len(s)-1] = s[len(s)-1], s[j]
 				s = s[:len(s)-1]
 				break

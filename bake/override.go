@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -206,36 +205,6 @@ func parseEach[E any](values []string, parse func(string) ([]E, error)) ([]E, er
 		out = append(out, es...)
 	}
 	return out, nil
-}
-
-func (r *Resources) setString(key, value string) error {
-	switch key {
-	case "cpu-shares", "cpu-period", "cpu-quota":
-		n, err := strconv.ParseInt(value, 10, 64)
-		if err != nil {
-			return fmt.Errorf("resources.%s must be a whole number, not %q", key, value)
-		}
-		switch key {
-		case "cpu-shares":
-			r.CPUShares = &n
-		case "cpu-period":
-			r.CPUPeriod = &n
-		default:
-			r.CPUQuota = &n
-		}
-		return nil
-	case "memory":
-		r.Memory = &value
-	case "memory-swap":
-		r.MemorySwap = &value
-	case "cpuset-cpus":
-		r.CPUSetCPUs = &value
-	case "cpuset-mems":
-		r.CPUSetMems = &value
-	default:
-		return fmt.Errorf("unknown resource %q: use %s", key, strings.Join(resourceFields, ", "))
-	}
-	return nil
 }
 
 // overrideSecret changes where an already declared secret comes from.

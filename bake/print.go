@@ -27,18 +27,6 @@ func (t *Target) writeJSON(w *jsonWriter) {
 	w.endObject()
 }
 
-func (r *Resources) writeJSON(w *jsonWriter) {
-	w.beginObject()
-	w.optStringPtr("memory", r.Memory)
-	w.optStringPtr("memory-swap", r.MemorySwap)
-	w.optIntPtr("cpu-shares", r.CPUShares)
-	w.optIntPtr("cpu-period", r.CPUPeriod)
-	w.optIntPtr("cpu-quota", r.CPUQuota)
-	w.optStringPtr("cpuset-cpus", r.CPUSetCPUs)
-	w.optStringPtr("cpuset-mems", r.CPUSetMems)
-	w.endObject()
-}
-
 func (a *Attest) writeJSON(w *jsonWriter) {
 	keys := make([]string, 0, len(a.Attrs)+2)
 	for k := range a.Attrs {

@@ -8,13 +8,6 @@ import "github.com/hashicorp/hcl/v2"
 // ValidName reports whether name can name a target or a group.
 func ValidName(name string) bool { return namePattern.MatchString(name) }
 
-// CheckUlimit checks a "type=soft[:hard]" ulimit entry.
-func CheckUlimit(u string) error { return checkUlimit(u) }
-
-// RemoveDupes drops repeated entries the way buildx does (see
-// removeDupes): x-bake lists merge by its rule.
-func RemoveDupes[E interface{ Equal(E) bool }](s []E) []E { return removeDupes(s) }
-
 // AddTarget appends a member to g, written at rng (errors about the
 // member point there).
 func (g *Group) AddTarget(name string, rng hcl.Range) {

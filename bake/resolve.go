@@ -102,9 +102,7 @@ func (c *Config) Resolve(req Request) (*Definition, hcl.Diagnostics) {
 	}
 	// Keep going with the targets that resolved, so one run reports every
 	// problem; the definition is only returned when there is none.
-	for _, name := range slices.Sorted(maps.Keys(targets)) {
-		diags = append(diags, r.loadLinks(name, targets[name], targets, nil)...)
-	}
+	diags = append(diags, r.loadLinks(targets)...)
 
 	def := &Definition{Granted: r.grants.list()}
 	for _, name := range slices.Sorted(maps.Keys(targets)) {

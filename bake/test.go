@@ -44,8 +44,15 @@ type Test struct {
 	PlatformRanges []hcl.Range
 }
 
-// DefaultTestTimeout is how long a test's command may run by default.
-const DefaultTestTimeout = 2 * time.Minute
+// DefaultTestTimeout is how long a test's command may run by default:
+// the default that schema.Test documents.
+var DefaultTestTimeout = func() time.Duration {
+	d, err := time.ParseDuration(schema.Test.Attr("timeout").Default)
+	if err != nil {
+		panic(err) // schema.Test is data of this program
+	}
+	return d
+}()
 
 // expectVars are what Expect may name of the platform under test.
 var expectVars = regexp.MustCompile(`\$TARGET(PLATFORM|OS|ARCH|VARIANT)\b`)

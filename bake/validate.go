@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/containerd/platforms"
 	"github.com/docker/go-units"
 	"github.com/hashicorp/hcl/v2"
 
@@ -16,7 +15,8 @@ import (
 
 // validate checks what buildx checks when it turns a target into build
 // options (which --print does too), and cleans the context path the way
-// --print shows it.
+// --print shows it. Platforms are package plan's to check (plan.CheckLinks
+// before --print, plan.New before a build).
 // stat, when set, checks that secret files exist, as buildx's secret store
 // does when it opens them.
 func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
@@ -47,7 +47,7 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 		}
 	}
 	for i, u := range t.Ulimits {
-		if err := checkUlimit(u); err != nil {
+		if err := CheckUlimit(u); err != nil {
 			rng := t.ElemRange("ulimits", strconv.Itoa(i))
 			diags = append(diags, xhcl.Errorf(&rng, "Invalid ulimit", "Target %q: %s.", t.Name, err))
 		}
@@ -56,19 +56,6 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 		if err := checkAnnotation(a); err != nil {
 			rng := t.ElemRange("annotations", strconv.Itoa(i))
 			diags = append(diags, xhcl.Errorf(&rng, "Invalid annotation", "Target %q: %s.", t.Name, err))
-		}
-	}
-	for i, p := range t.Platforms {
-		for _, part := range strings.Split(p, ",") {
-			part = strings.TrimSpace(part)
-			if part == "" || part == "local" {
-				continue
-			}
-			if _, err := platforms.Parse(part); err != nil {
-				rng := t.ElemRange("platforms", strconv.Itoa(i))
-				diags = append(diags, xhcl.Errorf(&rng, "Invalid platform",
-					"Target %q: %q is not a platform; write os/arch[/variant], such as \"linux/arm64\".", t.Name, part))
-			}
 		}
 	}
 	diags = append(diags, t.validateOutputs()...)
@@ -153,7 +140,8 @@ var ulimitNames = map[string]bool{
 	"rttime": true, "sigpending": true, "stack": true,
 }
 
-func checkUlimit(u string) error {
+// CheckUlimit checks a "type=soft[:hard]" ulimit entry.
+func CheckUlimit(u string) error {
 	name, limits, ok := strings.Cut(u, "=")
 	if !ok {
 		return fmt.Errorf("ulimit %q must be type=soft[:hard], such as nofile=1024:2048", u)

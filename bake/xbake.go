@@ -31,41 +31,31 @@ func XBakeFields() []string { return slices.Clone(xbakeFields) }
 // ApplyXBake merges the x-bake field name, decoded from YAML as v, into t
 // by the attribute table's rule for it.
 func ApplyXBake(t *Target, name string, v any) error {
-	for _, a := range targetAttrs {
-		if a.name == name && a.xbake != nil {
-			return a.xbake(t, v)
-		}
+	if a := attrByName[name]; a != nil && a.xbake != nil {
+		return a.xbake(t, v)
 	}
 	return fmt.Errorf("is not an x-bake field")
 }
 
-// YAMLKind names the kind of a decoded YAML value, for messages.
-func YAMLKind(v any) string { return yamlKind(v) }
-
 // ComposeTargetName, ComposeNamedContexts and SortSSH are Compose's
 // mapping rules, which the x-bake column of the table shares with package
 // bake/compose.
-func ComposeTargetName(service string) string { return composeTargetName(service) }
 
-func ComposeNamedContexts(in map[string]string) map[string]string { return composeNamedContexts(in) }
-
-func SortSSH(s []*SSH) { sortSSH(s) }
-
-// composeTargetName is the target a service becomes: dots are not allowed
+// ComposeTargetName is the target a service becomes: dots are not allowed
 // in target names.
-func composeTargetName(service string) string {
+func ComposeTargetName(service string) string {
 	return strings.ReplaceAll(service, ".", "_")
 }
 
-// composeNamedContexts turns Compose's "service:x" contexts (and bake's
+// ComposeNamedContexts turns Compose's "service:x" contexts (and bake's
 // "target:x") into bake target links, with the service name mapped to its
 // target name.
-func composeNamedContexts(in map[string]string) map[string]string {
+func ComposeNamedContexts(in map[string]string) map[string]string {
 	out := make(map[string]string, len(in))
 	for k, v := range in {
 		for _, prefix := range []string{"service:", "target:"} {
 			if name, ok := strings.CutPrefix(v, prefix); ok {
-				v = "target:" + composeTargetName(name)
+				v = "target:" + ComposeTargetName(name)
 				break
 			}
 		}
@@ -74,7 +64,9 @@ func composeNamedContexts(in map[string]string) map[string]string {
 	return out
 }
 
-func sortSSH(s []*SSH) {
+// SortSSH orders ssh entries by id, then paths, as buildx does after
+// reading Compose's and x-bake's.
+func SortSSH(s []*SSH) {
 	slices.SortFunc(s, func(a, b *SSH) int {
 		if c := cmp.Compare(a.ID, b.ID); c != 0 {
 			return c
@@ -97,24 +89,6 @@ func appendUnique(list, more []string) []string {
 	return out
 }
 
-// removeDupesFunc is removeDupes for types without an Equal method.
-func removeDupesFunc[E any](s []E, eq func(a, b E) bool) []E {
-	if len(s) == 0 {
-		return nil
-	}
-	s = slices.Clone(s)
-	for i := len(s) - 2; i >= 0; i-- {
-		for j := i + 1; j < len(s); j++ {
-			if eq(s[i], s[j]) {
-				s[j], s[len(s)-1] = s[len(s)-1], s[j]
-				s = s[:len(s)-1]
-				break
-			}
-		}
-	}
-	return s
-}
-
 // The x-bake values are decoded as buildx decodes them (YAML into typed
 // fields): a list of strings or one whitespace-separated string, a mapping
 // of strings, or a boolean.
@@ -125,7 +99,7 @@ func yamlStringArray(v any) ([]string, error) {
 		for _, e := range l {
 			s, err := yamlScalar(e)
 			if err != nil {
-				return nil, fmt.Errorf("must be a list of strings or one string, but an element is %s", yamlKind(e))
+				return nil, fmt.Errorf("must be a list of strings or one string, but an element is %s", YAMLKind(e))
 			}
 			out = append(out, s)
 		}
@@ -133,7 +107,7 @@ func yamlStringArray(v any) ([]string, error) {
 	}
 	s, err := yamlScalar(v)
 	if err != nil {
-		return nil, fmt.Errorf("must be a list of strings or one string, not %s", yamlKind(v))
+		return nil, fmt.Errorf("must be a list of strings or one string, not %s", YAMLKind(v))
 	}
 	return strings.Fields(s), nil
 }
@@ -141,13 +115,13 @@ func yamlStringArray(v any) ([]string, error) {
 func yamlStringMap(v any) (map[string]string, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("must be a mapping of names to strings, not %s", yamlKind(v))
+		return nil, fmt.Errorf("must be a mapping of names to strings, not %s", YAMLKind(v))
 	}
 	out := make(map[string]string, len(obj))
 	for k, e := range obj {
 		s, err := yamlScalar(e)
 		if err != nil {
-			return nil, fmt.Errorf("must be a mapping of names to strings, but %s is %s", k, yamlKind(e))
+			return nil, fmt.Errorf("must be a mapping of names to strings, but %s is %s", k, YAMLKind(e))
 		}
 		out[k] = s
 	}
@@ -167,7 +141,7 @@ func yamlBool(v any) (bool, error) {
 			return false, nil
 		}
 	}
-	return false, fmt.Errorf("must be true or false, not %s", yamlKind(v))
+	return false, fmt.Errorf("must be true or false, not %s", YAMLKind(v))
 }
 
 // yamlScalar returns a scalar's text; null is the empty string.
@@ -191,7 +165,8 @@ func yamlScalar(v any) (string, error) {
 	return "", fmt.Errorf("not a scalar")
 }
 
-func yamlKind(v any) string {
+// YAMLKind names the kind of a decoded YAML value, for messages.
+func YAMLKind(v any) string {
 	switch v := v.(type) {
 	case map[string]any:
 		return "a mapping"

@@ -1,13 +1,16 @@
 package hcl
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // Evaluation is bounded in memory and work, because a 300-byte file can
@@ -141,6 +144,47 @@ func (b *budget) overAt(rng hcl.Range) *hcl.Diagnostic {
 		b.over = b.first.diag(rng)
 	}
 	return b.over
+}
+
+// stopped returns diags of an evaluation that a limit stopped: the
+// limit's error once (at rng if it was never reported: try and can
+// swallow errors), and the other problems found before it.
+func (b *budget) stopped(diags hcl.Diagnostics, rng hcl.Range) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if _, limit := d.Extra.(*limitError); !limit {
+			out = append(out, d)
+		}
+	}
+	return append(out, b.overAt(rng))
+}
+
+// limitDiags turns HCL's "Call to function failed" diagnostics for a
+// limit (a limitError, from a function or a user function's body) into
+// the limit's own error at the call.
+func (b *budget) limitDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	for i, d := range diags {
+		extra, ok := hcl.DiagnosticExtra[hclsyntax.FunctionCallDiagExtra](d)
+		if !ok {
+			continue
+		}
+		var le *limitError
+		err := extra.FunctionCallError()
+		if ae, ok := err.(function.ArgError); ok && b.first != nil && ae.Error() == b.first.Error() {
+			le = b.first
+		} else if !errors.As(err, &le) {
+			continue
+		}
+		rng := hcl.Range{}
+		if d.Subject != nil {
+			rng = *d.Subject
+		}
+		if le.at != nil {
+			rng = *le.at
+		}
+		diags[i] = b.report(le.diag(rng))
+	}
+	return diags
 }
 
 func formatCost(n int64) string {

@@ -1,7 +1,6 @@
 package hcl
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -222,57 +221,16 @@ func (e *Evaluator) Eval(expr hcl.Expression, locals map[string]cty.Value) (cty.
 	ctx, diags := e.Context(expr, locals)
 	v, d := expr.Value(ctx)
 	diags = append(diags, e.explainUnknown(d)...)
-	diags = e.limitDiags(diags)
+	diags = e.budget.limitDiags(diags)
 	if !e.budget.aborted() && !diags.HasErrors() {
 		if le := e.budget.charge(v, "This value"); le != nil {
 			e.budget.report(le.diag(expr.Range()))
 		}
 	}
 	if e.budget.aborted() {
-		return cty.DynamicVal, e.stopped(diags, expr.Range())
+		return cty.DynamicVal, e.budget.stopped(diags, expr.Range())
 	}
 	return v, diags
-}
-
-// stopped returns diags of an evaluation that a limit stopped: the
-// limit's error once (at rng if it was never reported: try and can
-// swallow errors), and the other problems found before it.
-func (e *Evaluator) stopped(diags hcl.Diagnostics, rng hcl.Range) hcl.Diagnostics {
-	var out hcl.Diagnostics
-	for _, d := range diags {
-		if _, limit := d.Extra.(*limitError); !limit {
-			out = append(out, d)
-		}
-	}
-	return append(out, e.budget.overAt(rng))
-}
-
-// limitDiags turns HCL's "Call to function failed" diagnostics for a
-// limit (a limitError, from a function or a user function's body) into
-// the limit's own error at the call.
-func (e *Evaluator) limitDiags(diags hcl.Diagnostics) hcl.Diagnostics {
-	for i, d := range diags {
-		extra, ok := hcl.DiagnosticExtra[hclsyntax.FunctionCallDiagExtra](d)
-		if !ok {
-			continue
-		}
-		var le *limitError
-		err := extra.FunctionCallError()
-		if ae, ok := err.(function.ArgError); ok && e.budget.first != nil && ae.Error() == e.budget.first.Error() {
-			le = e.budget.first
-		} else if !errors.As(err, &le) {
-			continue
-		}
-		rng := hcl.Range{}
-		if d.Subject != nil {
-			rng = *d.Subject
-		}
-		if le.at != nil {
-			rng = *le.at
-		}
-		diags[i] = e.budget.report(le.diag(rng))
-	}
-	return diags
 }
 
 // Context returns an evaluation context for expr, resolving what it refers

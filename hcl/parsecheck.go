@@ -7,8 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// Files are measured before HCL's parsers see them, for two shapes that
-// no recover can rescue:
+// Files are measured before HCL's parsers see them, for shapes that no
+// recover can rescue:
 //
 //   - Nesting. The parsers are recursive: 100,000 nested parentheses
 //     (200 KB) or a 1,000,000-deep JSON array overflow the Go stack.

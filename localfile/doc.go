@@ -1,7 +1,8 @@
 // Package localfile reads the small local files a run names, and
 // resolves local paths, the same way for every phase: Dockerfiles and
 // ignore files, secrets, builder stores and builders files, TLS files,
-// the files of a remote definition's tree.
+// the files of a remote definition's tree, Compose's .env (its env_file
+// files, which compose-go reads itself, are held to the same rule).
 //
 // It is no phase of the pipeline and knows nothing of what is built: it
 // imports only the standard library, so that every package may use it,

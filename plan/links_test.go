@@ -82,13 +82,21 @@ func TestCheckLinks(t *testing.T) {
 			{"error", "Missing platform in dependency", `Target "tool" is built for "linux/amd64", but its context "base" comes from target "base", which is built only for "linux/arm64" and "linux/s390x". A dependency with several platforms must have every platform of its dependent. Add "linux/amd64" to the platforms of "base", or give "tool" platforms that "base" has.`, "xbuild.hcl:14:12-14:25"},
 		},
 	}, {
-		name: "platform syntax is New's",
+		name: "what containerd parses is New's to reject; what it cannot parse is rejected here too, as buildx's --print does",
 		targets: []fx{
 			{name: "app", platforms: []string{"linux/amd46", "linux/s390x"}, contexts: []kv{{"base", "target:base"}}},
 			{name: "base", platforms: multi},
+			{name: "odd", platforms: []string{"arm64,linux//amd64", "linux/arm/v7/x"}},
+		},
+		want: []sdiag{
+			{"error", "Invalid platform", `"linux//amd64" is not a platform specifier. Write "os/arch[/variant]", for example "linux/amd64" or "linux/arm/v7".`, "xbuild.hcl:13:23-13:35"},
+			{"error", "Invalid platform", `"linux/arm/v7/x" is not a platform specifier. Write "os/arch[/variant]", for example "linux/amd64" or "linux/arm/v7".`, "xbuild.hcl:13:38-13:54"},
 		},
 		wantInNew: []sdiag{
 			{"error", "Invalid platform", `"linux/amd46" has an unknown architecture "amd46". Did you mean "linux/amd64"?`, "xbuild.hcl:2:16-2:29"},
+			{"error", "Incomplete platform", `"arm64" names only an architecture. Write "os/arch", for example "linux/arm64", so the plan does not depend on the machine running xbake.`, "xbuild.hcl:13:17-13:22"},
+			{"error", "Invalid platform", `"linux//amd64" is not a platform specifier. Write "os/arch[/variant]", for example "linux/amd64" or "linux/arm/v7".`, "xbuild.hcl:13:23-13:35"},
+			{"error", "Invalid platform", `"linux/arm/v7/x" is not a platform specifier. Write "os/arch[/variant]", for example "linux/amd64" or "linux/arm/v7".`, "xbuild.hcl:13:38-13:54"},
 		},
 	}}
 	for _, tc := range tests {

@@ -33,15 +33,18 @@ func New(def *bake.Definition, req Request) (*Plan, hcl.Diagnostics) {
 	return p, sortDiags(b.diags)
 }
 
-// CheckLinks applies the rules of `target:` contexts that buildx applies
-// before `--print`, with the same diagnostics as New: links to nothing,
-// to an unknown target or to the target itself, cycles, and a dependency
-// with several platforms that lacks one of its dependent's. It needs no
-// Request, so it checks only the platforms a target writes out: one that
+// CheckLinks applies the rules of platforms and `target:` contexts that
+// buildx applies before `--print`, with the same diagnostics as New: a
+// platform that containerd cannot parse, links to nothing, to an unknown
+// target or to the target itself, cycles, and a dependency with several
+// platforms that lacks one of its dependent's. It needs no Request, so it
+// checks links only between the platforms a target writes out: one that
 // declares none, writes "local" or has a platform New would reject is
-// left to New. A dependent with a single platform is held to the platform
-// rule only by New (buildx's --print accepts it, its build cannot work):
-// here that is a warning.
+// left to New, and so are the platforms containerd parses that New
+// rejects (an unknown name, a single component, an empty one), which
+// buildx's --print accepts. A dependent with a single platform is held to
+// the platform rule only by New (buildx's --print accepts it, its build
+// cannot work): here that is a warning.
 func CheckLinks(def *bake.Definition) hcl.Diagnostics {
 	b := newBuilder(Request{})
 	b.linksOnly = true

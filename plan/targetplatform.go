@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/containerd/platforms"
 	"github.com/hashicorp/hcl/v2"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -12,6 +13,9 @@ type parsedPlatform struct {
 	spec ocispec.Platform
 	key  string
 	err  *PlatformError
+	// unparsable is set for an error that buildx's --print makes too:
+	// containerd cannot parse the specifier.
+	unparsable bool
 }
 
 func (b *builder) parse(s string) parsedPlatform {
@@ -22,6 +26,8 @@ func (b *builder) parse(s string) parsedPlatform {
 	pp := parsedPlatform{spec: p, err: err}
 	if err == nil {
 		pp.key = FormatPlatform(p)
+	} else if _, cerr := platforms.Parse(s); cerr != nil && s != "" {
+		pp.unparsable = true
 	}
 	b.parsed[s] = pp
 	return pp
@@ -80,7 +86,7 @@ func (b *builder) addPlatform(ti *tinfo, item string, rng hcl.Range) {
 	} else {
 		pp := b.parse(item)
 		if pp.err != nil {
-			if !b.linksOnly {
+			if !b.linksOnly || pp.unparsable {
 				b.errorf(rng, pp.err.Summary, "%s", pp.err.Detail)
 			}
 			ti.broken = true

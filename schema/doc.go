@@ -8,9 +8,8 @@
 // attribute does (decode, merge, --set, x-bake, --print, plan's dedup
 // key) and is matched to Target by name, a test holding the two together.
 // Test is xbake's test block (package bake decodes it with its own
-// checks). Variable, Function and File describe what package hcl decodes (hcl
-// cannot import schema, which uses hcl's Suggest); tests here hold them to
-// buildx. `xbake schema` prints the JSON Schemas built from all of them.
+// checks). Variable, Function and File describe what package hcl decodes;
+// tests here hold them to buildx. `xbake schema` prints the JSON Schemas built from all of them.
 // Attributes are ordered slices, in buildx's order, so every listing and
 // message is stable.
 //

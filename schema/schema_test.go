@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	xhcl "github.com/xbake/xbake/hcl"
 	"github.com/xbake/xbake/schema"
 )
 
@@ -136,6 +137,8 @@ func TestBlockLookups(t *testing.T) {
 	}
 }
 
+// TestSuggest: the one suggestion rule (xhcl.Suggest) finds the
+// attribute meant by the usual typos of attribute names and --set keys.
 func TestSuggest(t *testing.T) {
 	attrs := schema.Target.AttrNames()
 	for _, tc := range []struct{ name, want string }{
@@ -158,14 +161,14 @@ func TestSuggest(t *testing.T) {
 		{"xyz", ""},
 		{"", ""},
 	} {
-		if got := schema.Suggest(tc.name, attrs); got != tc.want {
+		if got := xhcl.Suggest(tc.name, attrs); got != tc.want {
 			t.Errorf("Suggest(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := schema.Suggest("platforms", schema.SetKeys()); got != "platform" {
+	if got := xhcl.Suggest("platforms", schema.SetKeys()); got != "platform" {
 		t.Errorf("--set platforms: got %q, want platform", got)
 	}
-	if got := schema.Suggest("anything", nil); got != "" {
+	if got := xhcl.Suggest("anything", nil); got != "" {
 		t.Errorf("no candidates: got %q", got)
 	}
 }

@@ -20,11 +20,12 @@ import (
 
 	"github.com/xbake/xbake/bake"
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/localfile"
 )
 
-// Compose files are read the way buildx reads them (bake/compose.go): the
-// files are merged by compose-go with Compose override semantics, only the
-// keys bake uses are kept and validated, and every service with a build
+// Compose files are read the way buildx reads them (its bake/compose.go):
+// the files are merged by compose-go with Compose override semantics, only
+// the keys bake uses are kept and validated, and every service with a build
 // section becomes a target of the same name in group "default".
 
 // Options are the inputs of Load that do not come from the files.
@@ -39,7 +40,7 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// AllowRead, when set, decides which env_file files may be read: a
 	// remote definition's Compose file reads them from the local disk, so
-	// each needs --allow fs.read (see envFileAccess).
+	// each needs --allow fs.read (see checkEnvFiles).
 	AllowRead func(path string) bool
 	// Environ lists the environment as NAME=value strings, for the names
 	// only: Compose needs the whole environment as a map (a bare
@@ -83,9 +84,9 @@ func Load(files []xhcl.File, opts Options) (*bake.ComposeConfig, hcl.Diagnostics
 	miss := &missingVars{}
 	project, err := loadComposeProject(files, env, opts.Dir, miss, opts.AllowRead)
 	diags := miss.diagnostics(loc)
-	var refused *envFileRefused
-	if errors.As(err, &refused) {
-		return nil, append(diags, refused.diag(loc))
+	var envErr *envFileError
+	if errors.As(err, &envErr) {
+		return nil, append(diags, envErr.diag(loc))
 	}
 	if err != nil {
 		return nil, append(diags, loc.errorDiag(err))
@@ -187,7 +188,7 @@ func readDotEnv(dir string, env composetypes.Mapping) (map[string]string, error)
 	if st.IsDir() {
 		return nil, nil
 	}
-	data, err := os.ReadFile(name)
+	data, err := localfile.Read(name, maxEnvFile)
 	if err != nil {
 		return nil, err
 	}
@@ -200,8 +201,12 @@ func readDotEnv(dir string, env composetypes.Mapping) (map[string]string, error)
 func dotEnvError(dir string, err error) *hcl.Diagnostic {
 	name := filepath.ToSlash(filepath.Join(dir, ".env"))
 	rng := hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}
+	why := fmt.Sprintf("cannot be read: %v", err)
+	if le, ok := err.(*localfile.Error); ok {
+		why = le.Reason()
+	}
 	return xhcl.Errorf(&rng, "Invalid .env file",
-		"Compose files are interpolated with the variables of %s, which cannot be read: %v. Fix the file (NAME=value lines) or remove it.", name, err)
+		"Compose files are interpolated with the variables of %s, which %s. Fix the file (NAME=value lines) or remove it.", name, why)
 }
 
 // loadComposeProject loads, filters and validates the files as buildx
@@ -214,7 +219,7 @@ func loadComposeProject(files []xhcl.File, env composetypes.Mapping, dir string,
 		return nil, err
 	}
 	resolveEnvFiles(filtered, dir)
-	if err := envFileAccess(filtered, allowRead); err != nil {
+	if err := checkEnvFiles(filtered, allowRead); err != nil {
 		return nil, err
 	}
 	details := composetypes.ConfigDetails{ConfigFiles: composeConfigFiles(files), Environment: env}
@@ -367,7 +372,8 @@ func resolveEnvFiles(model map[string]any, dir string) {
 // missingVars records the variables interpolation found unset, which
 // compose-go would otherwise log to stderr, so that they become warnings.
 type missingVars struct {
-	names []string
+	names []string // in the order found
+	seen  map[string]bool
 }
 
 func (m *missingVars) substitute(tmpl string, mapping template.Mapping) (string, error) {
@@ -377,7 +383,11 @@ func (m *missingVars) substitute(tmpl string, mapping template.Mapping) (string,
 	return template.SubstituteWithOptions(tmpl, mapping, template.WithoutLogging,
 		template.WithReplacementFunction(func(s string, mapping template.Mapping, cfg *template.Config) (string, error) {
 			if name, plain := plainVariable(s); plain {
-				if _, ok := mapping(name); !ok && !slices.Contains(m.names, name) {
+				if _, ok := mapping(name); !ok && !m.seen[name] {
+					if m.seen == nil {
+						m.seen = map[string]bool{}
+					}
+					m.seen[name] = true
 					m.names = append(m.names, name)
 				}
 			}
@@ -407,21 +417,31 @@ func plainVariable(s string) (string, bool) {
 }
 
 func isVarName(s string) bool {
-	for i, r := range s {
-		switch {
-		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case i > 0 && r >= '0' && r <= '9':
-		default:
+	for i := range len(s) {
+		if !isVarByte(s[i], i > 0) {
 			return false
 		}
 	}
 	return true
 }
 
+// isVarByte reports whether c may be part of a variable name; digits
+// only after the first character.
+func isVarByte(c byte, inside bool) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || inside && c >= '0' && c <= '9'
+}
+
 func (m *missingVars) diagnostics(loc *composeLocator) hcl.Diagnostics {
+	if len(m.names) == 0 {
+		return nil
+	}
+	refs := loc.varRefs()
 	var diags hcl.Diagnostics
 	for _, name := range m.names {
-		rng := loc.findText("${"+name+"}", "${"+name, "$"+name)
+		rng, ok := refs[name]
+		if !ok {
+			rng = loc.start()
+		}
 		diags = append(diags, xhcl.Warnf(&rng, "Variable not set",
 			"The variable %s is not set, so it is replaced with an empty string. Set it in the environment, in .env or with --var %s=value, or write ${%s:-default}.",
 			name, name, name))

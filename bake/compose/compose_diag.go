@@ -3,7 +3,9 @@ package compose
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -20,19 +22,23 @@ import (
 // a line, often with a dotted path), so positions are recovered from the
 // YAML of the files themselves.
 type composeLocator struct {
-	files []composeYAML
+	files []*composeYAML
 }
 
 type composeYAML struct {
 	name string
 	data []byte
 	docs []*yaml.Node // nil when the file does not parse
+	// lines are the offsets where the lines of data start, made when a
+	// range is first asked for: a diagnostic per service or variable
+	// would otherwise count lines from the start of the file each time.
+	lines []int
 }
 
 func newComposeLocator(files []xhcl.File) *composeLocator {
 	l := &composeLocator{}
 	for _, f := range files {
-		y := composeYAML{name: f.Name, data: f.Data}
+		y := &composeYAML{name: f.Name, data: f.Data}
 		dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 		for {
 			var n yaml.Node
@@ -170,7 +176,7 @@ func deref(n *yaml.Node) *yaml.Node {
 
 // rangeOf is the range of a node: a scalar's text on its line, or the
 // first character of a collection.
-func (f composeYAML) rangeOf(n *yaml.Node) hcl.Range {
+func (f *composeYAML) rangeOf(n *yaml.Node) hcl.Range {
 	width := 1
 	if n.Kind == yaml.AliasNode {
 		width = 1 + utf8.RuneCountInString(n.Value)
@@ -184,20 +190,31 @@ func (f composeYAML) rangeOf(n *yaml.Node) hcl.Range {
 	return f.lineRange(n.Line, n.Column, width)
 }
 
-// lineRange is the range of width characters from line:column (both
-// 1-based, columns in characters), clamped to the line.
-func (f composeYAML) lineRange(line, column, width int) hcl.Range {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := bytes.IndexByte(f.data[off:], '\n')
-		if i < 0 {
-			break
+// lineStarts returns the offsets where the lines of the file start.
+func (f *composeYAML) lineStarts() []int {
+	if f.lines == nil {
+		f.lines = make([]int, 1, 1+bytes.Count(f.data, []byte("\n")))
+		for off := 0; ; {
+			i := bytes.IndexByte(f.data[off:], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			f.lines = append(f.lines, off)
 		}
-		off += i + 1
 	}
-	lineEnd := len(f.data)
-	if i := bytes.IndexByte(f.data[off:], '\n'); i >= 0 {
-		lineEnd = off + i
+	return f.lines
+}
+
+// lineRange is the range of width characters from line:column (both
+// 1-based, columns in characters), clamped to the line; a line past the
+// end is the last one.
+func (f *composeYAML) lineRange(line, column, width int) hcl.Range {
+	lines := f.lineStarts()
+	i := min(max(line, 1), len(lines)) - 1
+	off, lineEnd := lines[i], len(f.data)
+	if i+1 < len(lines) {
+		lineEnd = lines[i+1] - 1
 	}
 	advance := func(from, chars int) (int, int) {
 		n := 0
@@ -214,21 +231,79 @@ func (f composeYAML) lineRange(line, column, width int) hcl.Range {
 	return hcl.Range{Filename: f.name, Start: start, End: hcl.Pos{Line: start.Line, Column: start.Column + width, Byte: endByte}}
 }
 
+// rangeAt is the range of width characters from byte off.
+func (f *composeYAML) rangeAt(off, width int) hcl.Range {
+	lines := f.lineStarts()
+	line, _ := slices.BinarySearch(lines, off+1) // the lines that start at or before off
+	col := 1 + utf8.RuneCount(f.data[lines[line-1]:off])
+	return f.lineRange(line, col, width)
+}
+
 // findText returns the first place any of needles is written, or the
 // start of the first file.
 func (l *composeLocator) findText(needles ...string) hcl.Range {
 	for _, f := range l.files {
 		for _, needle := range needles {
-			i := bytes.Index(f.data, []byte(needle))
-			if i < 0 {
-				continue
+			if i := bytes.Index(f.data, []byte(needle)); i >= 0 {
+				return f.rangeAt(i, utf8.RuneCountInString(needle))
 			}
-			line := 1 + bytes.Count(f.data[:i], []byte("\n"))
-			col := 1 + utf8.RuneCount(f.data[bytes.LastIndexByte(f.data[:i], '\n')+1:i])
-			return f.lineRange(line, col, utf8.RuneCountInString(needle))
 		}
 	}
 	return l.start()
+}
+
+// varRefs returns where each variable is first referred to, for the
+// warnings about unset ones: in the first file that refers to it, the
+// first $NAME or ${NAME} (the forms that warn), else the first ${NAME
+// with a modifier (${NAME:-default}). It reads each file once, where
+// looking for each name would read the files once per name.
+func (l *composeLocator) varRefs() map[string]hcl.Range {
+	out := map[string]hcl.Range{}
+	for _, f := range l.files {
+		type ref struct{ off, width, form int }
+		best := map[string]ref{}
+		d := f.data
+		for i := 0; i < len(d); i++ {
+			if d[i] != '$' {
+				continue
+			}
+			if i+1 < len(d) && d[i+1] == '$' {
+				i++ // $$ is a literal $
+				continue
+			}
+			start := i + 1
+			braced := start < len(d) && d[start] == '{'
+			if braced {
+				start++
+			}
+			end := start
+			for end < len(d) && isVarByte(d[end], end > start) {
+				end++
+			}
+			if end == start {
+				continue
+			}
+			r := ref{off: i, width: end - i}
+			if braced {
+				if end < len(d) && d[end] == '}' {
+					r.width++
+				} else {
+					r.form = 1
+				}
+			}
+			name := string(d[start:end])
+			if prev, ok := best[name]; !ok || r.form < prev.form {
+				best[name] = r
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(best)) {
+			if _, ok := out[name]; !ok {
+				r := best[name]
+				out[name] = f.rangeAt(r.off, r.width)
+			}
+		}
+	}
+	return out
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	xhcl "github.com/xbake/xbake/hcl"
+	"github.com/xbake/xbake/localfile"
 )
 
 // Compose files are measured before compose-go sees them: it is slow on
@@ -34,7 +35,7 @@ func composeSize(files []xhcl.File) *hcl.Diagnostic {
 		if size += len(f.Data); size > MaxComposeSize {
 			rng := hcl.Range{Filename: f.Name, Start: hcl.InitialPos, End: hcl.InitialPos}
 			return xhcl.Errorf(&rng, "Compose file too large",
-				"The Compose files are larger than %d KiB together, which xbake does not read. Use fewer or smaller Compose files, or write the services as a bake file.", MaxComposeSize>>10)
+				"The Compose files are larger than %s together, which xbake does not read. Use fewer or smaller Compose files, or write the services as a bake file.", localfile.FormatSize(MaxComposeSize))
 		}
 	}
 	return nil

@@ -39,7 +39,7 @@ func TestComposeLimits(t *testing.T) {
 			runtime.ReadMemStats(&before)
 			_, diags := Load([]xhcl.File{{Name: tc.name, Data: []byte(tc.src)}}, Options{Dir: t.TempDir()})
 			runtime.ReadMemStats(&after)
-			if len(diags) != 1 || diags[0].Summary != tc.summary {
+			if len(diags) != 1 || diags[0].Summary != tc.summary || tc.name == "big.yml" && !strings.Contains(diags[0].Detail, "larger than 1 MiB together") {
 				t.Fatalf("diags = %v, want one %s", diags, tc.summary)
 			}
 			r := diags[0].Subject
@@ -70,5 +70,40 @@ func TestComposeLimitsKeepWorking(t *testing.T) {
 	}
 	if len(cfg.Targets) != MaxComposeNodes/12 {
 		t.Errorf("%d targets", len(cfg.Targets))
+	}
+}
+
+// BenchmarkComposeNearLimits loads Compose files near the limits: the
+// most services the node limit lets through, and a 1 MiB file whose
+// thousands of variables are unset (a warning each, placed in the file).
+func BenchmarkComposeNearLimits(b *testing.B) {
+	var services strings.Builder
+	services.WriteString("services:\n")
+	for i := range MaxComposeNodes / 12 {
+		fmt.Fprintf(&services, "  s%d:\n    build:\n      context: .\n      args: {A: x}\n", i)
+	}
+	var unset strings.Builder
+	for unset.Len() < MaxComposeSize-MaxComposeNodes/2*24 {
+		unset.WriteString("# " + strings.Repeat("pad ", 25) + "\n")
+	}
+	unset.WriteString("services:\n  app:\n    build:\n      context: .\n      args:\n")
+	n := MaxComposeNodes/2 - 10
+	for i := range n {
+		fmt.Fprintf(&unset, "        A%d: ${V%d}\n", i, i)
+	}
+	for _, bc := range []struct {
+		name     string
+		src      string
+		warnings int
+	}{{"services", services.String(), 0}, {"unset-variables", unset.String(), n}} {
+		b.Run(bc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			for b.Loop() {
+				_, diags := Load([]xhcl.File{{Name: "c.yml", Data: []byte(bc.src)}}, Options{Dir: dir})
+				if diags.HasErrors() || len(diags) != bc.warnings {
+					b.Fatalf("%d diagnostics, want %d warnings: %v", len(diags), bc.warnings, diags[:min(len(diags), 3)])
+				}
+			}
+		})
 	}
 }

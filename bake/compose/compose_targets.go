@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/docker/go-units"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/bake"
@@ -93,7 +94,7 @@ func (m *composeMapper) target() *bake.Target {
 		m.at("contexts", "build", "additional_contexts")
 	}
 	if b.ShmSize > 0 {
-		s := bytesSize(float64(b.ShmSize))
+		s := units.BytesSize(float64(b.ShmSize))
 		t.ShmSize = &s
 		m.at("shm-size", "build", "shm_size")
 	}
@@ -281,18 +282,6 @@ func canonicalAttest(typ, value string) string {
 		return fmt.Sprintf("type=%s,disabled=%t", typ, !b)
 	}
 	return fmt.Sprintf("type=%s,%s", typ, value)
-}
-
-// bytesSize formats a size as docker does (go-units BytesSize): binary
-// units, four significant digits ("128MiB", "1.5GiB").
-func bytesSize(size float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"}
-	i := 0
-	for size >= 1024 && i < len(units)-1 {
-		size /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.4g%s", size, units[i])
 }
 
 func ptrTo[T any](v T) *T { return &v }

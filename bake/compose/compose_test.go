@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -439,6 +441,92 @@ services:
 	want := map[string]*string{"A": sp(""), "B": sp(""), "C": sp("d")}
 	if diff := cmp.Diff(want, cfg.Targets[0].Args); diff != "" {
 		t.Errorf("args (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadComposeUnsetVariablePositions: the warning about an unset
+// variable points at its first plain reference ($NAME or ${NAME}), in
+// the first file that has one: not at a longer name that starts with it,
+// a $$ escape or a reference with a default.
+func TestLoadComposeUnsetVariablePositions(t *testing.T) {
+	_, diags := loadCompose(t, compose.Options{}, `
+x-note: "$$LITERAL $MISSING_MORE"
+services:
+  app:
+    build:
+      context: .
+      args:
+        A: ${OTHER:-x}-$OTHER
+        B: ${MISSING}
+        C: $MISSING
+        D: $LITERAL
+`, `
+services:
+  app:
+    build:
+      args:
+        E: ${MISSING}${SECOND}
+`)
+	var got []string
+	for _, d := range diags {
+		name := strings.Fields(d.Detail)[2]
+		got = append(got, name+" "+d.Subject.String())
+	}
+	slices.Sort(got)
+	want := []string{
+		"LITERAL compose.yaml:11,12-20",
+		"MISSING compose.yaml:9,12-22",
+		"MISSING_MORE compose.yaml:2,20-33",
+		"OTHER compose.yaml:8,24-30",
+		"SECOND compose2.yaml:6,22-31",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadComposeEnvFilesNotRegular: .env and env_file files are read
+// whole, so a device, a FIFO (which would block until someone writes) or
+// a file over 1 MiB is refused with its name, where it is named, before
+// anything reads it (/dev/zero ran out of memory).
+func TestLoadComposeEnvFilesNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.env"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "big.env"), "A="+strings.Repeat("x", 1<<20)+"\n")
+	writeFile(t, filepath.Join(dir, "ok.env"), "A=1\n")
+	for _, tc := range []struct{ name, envFile, subject, detail string }{
+		{"device", "/dev/zero", "compose.yaml:4,5-13", "reads the env_file /dev/zero, which is not a regular file"},
+		{"fifo", "[ok.env, fifo.env]", "compose.yaml:4,24-32", "fifo.env, which is not a regular file"},
+		{"too large", "big.env", "compose.yaml:4,5-13", "big.env, which is larger than 1 MiB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := loadCompose(t, compose.Options{Dir: dir}, "services:\n  app:\n    build: .\n    env_file: "+tc.envFile+"\n")
+			if len(diags) != 1 || diags[0].Summary != "Invalid env_file" || diags[0].Subject.String() != tc.subject || !strings.Contains(diags[0].Detail, tc.detail) {
+				t.Errorf("got %v, want an Invalid env_file at %s: %s", diags, tc.subject, tc.detail)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, detail string }{
+		{"fifo", "/.env, which is not a regular file."},
+		{"big", "/.env, which is larger than 1 MiB."},
+	} {
+		t.Run(".env "+tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.name == "fifo" {
+				if err := syscall.Mkfifo(filepath.Join(dir, ".env"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				writeFile(t, filepath.Join(dir, ".env"), "A="+strings.Repeat("x", 1<<20)+"\n")
+			}
+			_, diags := loadCompose(t, compose.Options{Dir: dir}, "services:\n  app:\n    build: .\n")
+			if len(diags) != 1 || diags[0].Summary != "Invalid .env file" || !strings.Contains(diags[0].Detail, tc.detail) ||
+				diags[0].Subject.Filename != filepath.ToSlash(filepath.Join(dir, ".env")) {
+				t.Errorf("got %v, want an Invalid .env file: %s", diags, tc.detail)
+			}
+		})
 	}
 }
 

@@ -480,8 +480,8 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		}
 	}
 	if o.print {
-		// buildx rejects bad `target:` links before it prints; the rules
-		// are the planner's.
+		// buildx rejects bad platforms and `target:` links before it
+		// prints; the rules are the planner's.
 		if err := l.printer.print(plan.CheckLinks(def)); err != nil {
 			return err
 		}

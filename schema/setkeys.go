@@ -1,13 +1,5 @@
 package schema
 
-import (
-	xhcl "github.com/xbake/xbake/hcl"
-)
-
-// Suggest returns the candidate closest to name for a "Did you mean"
-// hint, or "" when nothing is close (see xhcl.Suggest).
-func Suggest(name string, candidates []string) string { return xhcl.Suggest(name, candidates) }
-
 // SetKeys returns every key that --set accepts after the target pattern
 // (pattern.key[.subkey]=value), in schema order: the overridable target
 // attributes (platforms as "platform", secret as "secrets"), then
