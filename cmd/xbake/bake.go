@@ -418,11 +418,15 @@ func (a *app) bakeRequest(o *bakeOptions, l *loaded, disablePolicy bool) (bake.R
 
 func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) error {
 	onBuilders := o.plan && (o.run.builder != "" || o.run.builders != "")
-	if (o.print || o.list != "" || o.plan || o.listTargets || o.listVars) && !onBuilders {
+	if o.readsOnly() && !onBuilders {
 		offlineGC()
-	} else if err := a.toEngine(); err != nil {
-		// A build: the front build hands it over before printing anything.
-		return err
+	}
+	if o.needsEngine() {
+		// The front build hands it over before it reads or prints
+		// anything, so that the engine's warnings are not printed twice.
+		if err := a.toEngine(); err != nil {
+			return err
+		}
 	}
 	if o.list == "" && o.listTargets {
 		o.list = "targets"
@@ -556,6 +560,26 @@ func runBake(ctx context.Context, a *app, o *bakeOptions, targets []string) erro
 		return nil
 	}
 	return runBuild(ctx, a, &o.run, def, newPlan)
+}
+
+// readsOnly reports whether the command only shows the definition or its
+// plan (--print, --list, --plan): nothing is built.
+func (o *bakeOptions) readsOnly() bool {
+	return o.print || o.list != "" || o.listTargets || o.listVars || o.plan
+}
+
+// needsEngine reports whether the command needs what only the full build
+// links (engine.go): a build; a --plan that connects to a builder's nodes,
+// asks the registry (--skip-unchanged) or reads Dockerfiles with BuildKit's
+// parser to classify solves (--builder-platforms, --explain).
+func (o *bakeOptions) needsEngine() bool {
+	if !o.readsOnly() {
+		return true
+	}
+	if o.print || o.list != "" || o.listTargets || o.listVars {
+		return false
+	}
+	return o.run.builder != "" || o.run.builders != "" || o.run.skipUnchanged || o.explain || len(o.builderPlatforms) > 0
 }
 
 // offlineGC makes the commands that only read the definition (--print,

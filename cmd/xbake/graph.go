@@ -31,6 +31,13 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 			if !slices.Contains(plan.GraphFormats, format) {
 				return usageErrorf("invalid --format %q: use %s", format, strings.Join(plan.GraphFormats, ", "))
 			}
+			if len(opts.builderPlatforms) > 0 {
+				// Classifying solves reads Dockerfiles (addDockerfiles):
+				// the front build hands it over before printing anything.
+				if err := a.toEngine(); err != nil {
+					return err
+				}
+			}
 			offlineGC()
 			l, def, err := a.resolve(cmd.Context(), opts, args)
 			if err != nil {
