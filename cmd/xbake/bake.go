@@ -81,7 +81,7 @@ func (o *bakeOptions) addFlags(cmd *cobra.Command) {
 	f.StringSliceVar(&o.builderPlatforms, "builder-platforms", nil, "Platforms the builder runs natively, for --plan without a builder (for example linux/amd64)")
 	f.BoolVar(&o.noTest, "no-test", false, "Do not run the test blocks (smoke tests) in the built images before publishing them")
 	f.BoolVar(&o.noPreflight, "no-preflight", false, "Do not look base images up in their registries before building (a client that cannot reach them)")
-	f.BoolVar(&o.explain, "explain", false, "With --plan: print which RUN steps run under QEMU and how to cross-compile them, instead of the plan (the builder's platforms: --builder-platforms, else this machine's)")
+	f.BoolVar(&o.explain, "explain", false, "With --plan: print which RUN steps run under QEMU and how to cross-compile them, instead of the plan (on the nodes of --builder or --builders, else on --builder-platforms, else on this machine's platform)")
 }
 
 // overrides turns the convenience flags into --set values, after the
