@@ -79,8 +79,10 @@ fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 # examples/hello built for linux/amd64, arm64 and arm/v7, pushed as one
-# index, inspected, each platform's binary run (arm through QEMU), then
-# written as per-platform docker archives (scripts/demo.sh; idempotent).
+# index, inspected, each platform's binary run (arm through QEMU), written
+# as per-platform docker archives, loaded into the stack's Docker engine
+# and run there, a failing smoke test that keeps the tag, and --plan
+# --explain (scripts/demo.sh; idempotent).
 demo: up
 	$(WITH_STACK_ENV) && scripts/demo.sh
 
