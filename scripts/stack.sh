@@ -34,7 +34,9 @@ DOCKER_ADDR=unix://$DOCKER_SOCKET
 ETC=$STATE_DIR/etc
 LOGS=$STATE_DIR/log
 COMPONENTS=(registry auth-registry buildkitd docker)
-PACKAGES=(runc qemu-user-static binfmt-support docker-registry curl iproute2 docker.io)
+# git: the tests of --affected-since, remote definitions and version
+# stamping run it.
+PACKAGES=(runc qemu-user-static binfmt-support docker-registry curl iproute2 git docker.io)
 # Debian architecture => image platform of the busybox base image.
 declare -A DEB_PLATFORM=([amd64]=linux/amd64 [arm64]=linux/arm64 [armhf]=linux/arm/v7)
 DEB_ARCHES=(amd64 arm64 armhf)
