@@ -15,6 +15,9 @@
 # `down` may name components (buildkitd registry auth-registry docker) to stop only
 # those. The XBAKE_*_DIR and *_PORT variables below exist to run a second,
 # separate stack side by side; the defaults are what everything else expects.
+# The two stacks' Docker engines then share the kernel's docker0 bridge and
+# hand out its addresses each on its own, so containers of both that use
+# the bridge at the same time may get the same address.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
