@@ -43,8 +43,9 @@ WITH_STACK_ENV = eval "$$($(STACK) env)"
 
 # The pair that starts fast (cmd/xbake/engine.go): bin/xbake is the front
 # build, which runs --print, --list, --plan, graph and the like itself and
-# hands builds, imagetools and Compose files to bin/xbake-engine, the full
-# build (scripts/build.sh, which releases and the Action use too).
+# hands builds, imagetools, builder, doctor and Compose files to
+# bin/xbake-engine, the full build (scripts/build.sh, which releases and
+# the Action use too).
 # `go build ./cmd/xbake` alone gives one full binary.
 build:
 	GO="$(GO)" scripts/build.sh bin
