@@ -123,7 +123,7 @@ func (a *app) runImagetoolsCreate(cmd *cobra.Command, o *imagetoolsCreateOptions
 	if opts.Annotations, opts.DescriptorAnnotations, err = parseCreateAnnotations(o.annotations); err != nil {
 		return err
 	}
-	c := registryClient(a)
+	c := a.registryClient()
 	if o.dryRun {
 		idx, err := c.Compose(cmd.Context(), srcs, opts)
 		if err != nil {
