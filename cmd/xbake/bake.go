@@ -179,7 +179,7 @@ func runPlan(ctx context.Context, a *app, o *bakeOptions, newPlan planFunc) erro
 		return err
 	}
 	if o.explain {
-		return writeExplain(a.stdout, p, req.BuilderPlatforms)
+		return writeExplain(a.stdout, p, req)
 	}
 	if o.run.skipUnchanged {
 		if p, err = a.planUnchanged(ctx, &o.run, p, req, newPlan); err != nil {

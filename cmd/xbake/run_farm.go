@@ -91,9 +91,9 @@ func planOnBuilders(ctx context.Context, a *app, o *bakeOptions, newPlan planFun
 		return err
 	}
 	defer bs.Close()
-	var native []string
+	var planned plan.Request
 	p, err := farmPlan(a, bs, false, func(req plan.Request) (*plan.Plan, error) {
-		native = req.BuilderPlatforms
+		planned = req
 		p, err := newPlan(req)
 		if err != nil || !o.run.skipUnchanged || o.explain {
 			return p, err
@@ -104,7 +104,7 @@ func planOnBuilders(ctx context.Context, a *app, o *bakeOptions, newPlan planFun
 		return err
 	}
 	if o.explain {
-		return writeExplain(a.stdout, p, native)
+		return writeExplain(a.stdout, p, planned)
 	}
 	return p.WriteJSON(a.stdout)
 }
