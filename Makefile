@@ -43,8 +43,9 @@ WITH_STACK_ENV = eval "$$($(STACK) env)"
 
 # The pair that starts fast (cmd/xbake/engine.go): bin/xbake is the front
 # build, which runs --print, --list, --plan, graph and the like itself and
-# hands builds, imagetools and Compose files to bin/xbake-engine, the full
-# build (scripts/build.sh, which releases and the Action use too).
+# hands builds, imagetools, builder, doctor and Compose files to
+# bin/xbake-engine, the full build (scripts/build.sh, which releases and
+# the Action use too).
 # `go build ./cmd/xbake` alone gives one full binary.
 build:
 	GO="$(GO)" scripts/build.sh bin
@@ -79,8 +80,10 @@ fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 # examples/hello built for linux/amd64, arm64 and arm/v7, pushed as one
-# index, inspected, each platform's binary run (arm through QEMU), then
-# written as per-platform docker archives (scripts/demo.sh; idempotent).
+# index, inspected, each platform's binary run (arm through QEMU), written
+# as per-platform docker archives, loaded into the stack's Docker engine
+# and run there, a failing smoke test that keeps the tag, and --plan
+# --explain (scripts/demo.sh; idempotent).
 demo: up
 	$(WITH_STACK_ENV) && scripts/demo.sh
 

@@ -3,7 +3,8 @@
 # three CPU architectures, then proof that each architecture's image runs.
 #
 #   1. the local builder stack (scripts/stack.sh up; a second run only checks it)
-#   2. build xbake (bin/xbake) and a small image reader (scripts/imgpeek)
+#   2. build xbake (bin/xbake, bin/xbake-engine) and a small image reader
+#      (scripts/imgpeek)
 #   3. xbake -f examples/hello/xbuild.hcl release --push
 #   4. xbake imagetools inspect localhost:5000/xbake/hello:latest
 #   5. pull each platform's image, take out /hello and run it
@@ -17,7 +18,8 @@
 #      under QEMU, and how to cross-compile them instead
 #
 # It needs no manual step and can run again: a second run is served from
-# BuildKit's cache. Everything it writes goes to out/demo/ (and bin/xbake).
+# BuildKit's cache. Everything it writes goes to out/demo/ (and bin/), and
+# the images it loads into the stack's Docker engine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,7 +52,7 @@ die() {
 }
 took() { printf '%s(%d s)%s\n' "$D" "$((SECONDS - $1))" "$N"; }
 
-step "The local builder stack: buildkitd, a registry on localhost:5000, base images"
+step "The local builder stack: buildkitd, a registry on localhost:5000, base images, a Docker engine"
 if ! scripts/stack.sh status >/dev/null 2>&1; then
 	scripts/stack.sh up
 fi
@@ -169,9 +171,7 @@ took "$t"
 after=$("$XBAKE" imagetools inspect --format '{{.Manifest.Digest}}' "$IMAGE")
 [[ $rc == 1 ]] || die "the broken build exited $rc; want 1"
 [[ $before == "$after" ]] || die "$IMAGE moved from $before to $after"
-printf '
-exit code %s; %s is still %s%s%s
-' "$rc" "$IMAGE" "$G$B" "$after" "$N"
+printf '\nexit code %s; %s is still %s%s%s\n' "$rc" "$IMAGE" "$G$B" "$after" "$N"
 
 step "Where QEMU would run: xbake --plan --explain"
 cat <<EOF

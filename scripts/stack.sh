@@ -15,6 +15,9 @@
 # `down` may name components (buildkitd registry auth-registry docker) to stop only
 # those. The XBAKE_*_DIR and *_PORT variables below exist to run a second,
 # separate stack side by side; the defaults are what everything else expects.
+# The two stacks' Docker engines then share the kernel's docker0 bridge and
+# hand out its addresses each on its own, so containers of both that use
+# the bridge at the same time may get the same address.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,7 +37,9 @@ DOCKER_ADDR=unix://$DOCKER_SOCKET
 ETC=$STATE_DIR/etc
 LOGS=$STATE_DIR/log
 COMPONENTS=(registry auth-registry buildkitd docker)
-PACKAGES=(runc qemu-user-static binfmt-support docker-registry curl iproute2 docker.io)
+# git: the tests of --affected-since, remote definitions and version
+# stamping run it.
+PACKAGES=(runc qemu-user-static binfmt-support docker-registry curl iproute2 git docker.io)
 # Debian architecture => image platform of the busybox base image.
 declare -A DEB_PLATFORM=([amd64]=linux/amd64 [arm64]=linux/arm64 [armhf]=linux/arm/v7)
 DEB_ARCHES=(amd64 arm64 armhf)

@@ -9,6 +9,10 @@
 // folder (with xbake-engine beside it) it is also "docker xbake"
 // (plugin.go), with the docker CLI's global flags.
 //
+// The main command is bake.go (--list, --print, --plan or a build), with
+// its flags in bake_flags.go and reading and resolving the definition in
+// load.go; a build is run.go and the run_*.go files.
+//
 // The package builds two ways (engine.go): by default into the whole
 // program, and with -tags xbakefront into a front that starts fast, runs
 // the commands that only read HCL and JSON definitions, and hands the

@@ -13,7 +13,9 @@ import (
 // of a full binary's start-up time: it runs the commands that only read
 // local HCL and JSON definitions (--print, --list, --plan, graph,
 // version, schema, completion) and hands every other one, unchanged, to
-// xbake-engine: builds, imagetools, Compose files and remote definitions.
+// xbake-engine: builds, imagetools, builder, doctor, Compose files, remote
+// definitions, and the plans that need a builder, a registry or the
+// Dockerfiles (bakeOptions.needsEngine), before it reads anything.
 // The hooks below and in engine_full.go and engine_front.go are where the
 // two builds differ.
 

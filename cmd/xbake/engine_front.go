@@ -110,7 +110,9 @@ func (a *app) remoteDefinition(context.Context, string, []string) ([]xhcl.File, 
 
 // addDockerfiles: classifying solves reads Dockerfiles with BuildKit's
 // parser (package dockerfile), which the front build does not link; a plan
-// or graph with builder platforms or nodes is the engine's.
+// or graph with builder platforms or nodes is the engine's, handed over
+// before the definition is read (needsEngine, graph). This only backs
+// that up.
 func (a *app) addDockerfiles(req *plan.Request) error {
 	if len(req.BuilderPlatforms) == 0 && len(req.Nodes) == 0 {
 		return nil

@@ -41,12 +41,11 @@ func emulatedSteps(p *plan.Plan) []*emulatedStep {
 	return out
 }
 
-// writeExplain prints `xbake --plan --explain`: every RUN step that runs
-// under QEMU on a builder of the given platforms, where it is (Dockerfile,
-// line, stage), which solves run it, and, for a known toolchain, how to
-// cross-compile instead; then how many solves are native, cross-compiled
-// and emulated.
-func writeExplain(w io.Writer, p *plan.Plan, builder []string) error {
+// writeExplain prints `xbake --plan --explain`: how many solves of p,
+// planned for req, are native, cross-compiled and emulated; then every RUN
+// step that runs under QEMU, where it is (Dockerfile, line, stage), which
+// solves run it, and, for a known toolchain, how to cross-compile instead.
+func writeExplain(w io.Writer, p *plan.Plan, req plan.Request) error {
 	var native, cross, emulated int
 	for _, n := range p.Nodes {
 		switch n.Exec {
@@ -59,8 +58,8 @@ func writeExplain(w io.Writer, p *plan.Plan, builder []string) error {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "On a builder of %s: %d solves, %d native, %d cross-compiled, %d emulated.\n",
-		strings.Join(builder, ", "), native+cross+emulated, native, cross, emulated)
+	fmt.Fprintf(&b, "On %s: %d solves, %d native, %d cross-compiled, %d emulated.\n",
+		explainedBuilder(req), native+cross+emulated, native, cross, emulated)
 	steps := emulatedSteps(p)
 	if len(steps) == 0 {
 		b.WriteString("No RUN step runs under QEMU.\n")
@@ -78,6 +77,19 @@ func writeExplain(w io.Writer, p *plan.Plan, builder []string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// explainedBuilder says what the plan was made for: the builder's nodes
+// with the platforms each runs natively, or the builder platforms.
+func explainedBuilder(req plan.Request) string {
+	if len(req.Nodes) == 0 {
+		return "a builder of " + strings.Join(req.BuilderPlatforms, ", ")
+	}
+	nodes := make([]string, len(req.Nodes))
+	for i, n := range req.Nodes {
+		nodes[i] = fmt.Sprintf("%s (%s)", n.Name, strings.Join(n.Native, ", "))
+	}
+	return "the nodes " + strings.Join(nodes, ", ")
 }
 
 // writeStep prints one emulated step, each line after the first indented

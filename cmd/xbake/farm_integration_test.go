@@ -275,6 +275,13 @@ func TestIntegrationFarmPlan(t *testing.T) {
 			t.Errorf("t%d@linux/arm64: %s", i, got)
 		}
 	}
+	// --explain with the builders: what runs under QEMU on the nodes
+	// each solve would run on (the arm node runs every arm64 solve).
+	out, done := f.start(t, "--plan", "--explain")
+	want := `^On the nodes [^:]*: 8 solves, 8 native, 0 cross-compiled, 0 emulated\.\nNo RUN step runs under QEMU\.\n$`
+	if code := <-done; code != 0 || !regexp.MustCompile(want).MatchString(out.String()) || !strings.Contains(out.String(), "arm (linux/arm64)") {
+		t.Errorf("--plan --explain: exit %d\n%s\nwant %s", code, out, want)
+	}
 	dt, _ := os.ReadFile(filepath.Join(f.dir, "builders.json"))
 	lines := strings.Split(strings.Trim(strings.TrimSpace(string(dt)), "[]"), ",\n")
 	slices.Reverse(lines)

@@ -57,6 +57,9 @@ func TestFrontHandsOver(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(dir, "app.hcl"), "target \"app\" {\n  context = \".\"\n}\n")
 	writeFile(t, filepath.Join(dir, "compose.yaml"), "services:\n  web:\n    build: .\n")
+	// A definition with a warning: a command handed over after the front
+	// printed it would print it twice (the output starts with "engine").
+	writeFile(t, filepath.Join(dir, "warn.hcl"), "target \"app\" {\n  context = \".\"\n  tag = [\"x\"]\n}\n")
 	run := func(env, stdin string, args ...string) (string, int) {
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = dir
@@ -81,12 +84,28 @@ func TestFrontHandsOver(t *testing.T) {
 		{[]string{"-f", "app.hcl", "--plan", "app"}, "", "{\n  \"solves\""},
 		{[]string{"graph", "-f", "app.hcl", "--format", "json", "app"}, "", "{"},
 		{[]string{"--help"}, "", "xbake reads bake files"},
+		{[]string{"-f", "app.hcl", "--plan", "--atomic", "app"}, "", "{\n  \"solves\""},
+		{[]string{"schema"}, "", "{"},
+		{[]string{"completion", "bash"}, "", "# bash completion"},
+		{[]string{"__complete", "-f", "app.hcl", ""}, "", "app\n"},
+		{[]string{"docker-cli-plugin-metadata"}, "", "{\n     \"SchemaVersion\""},
 		// The engine's, unchanged; stdin is still unread.
 		{[]string{"-f", "app.hcl", "app", "--progress=plain"}, "", "engine -f app.hcl app --progress=plain\n"},
 		{[]string{"-f", "app.hcl", "--call", "check", "app"}, "", "engine -f app.hcl --call check app\n"},
 		// --plan with a builder asks the builder's nodes.
 		{[]string{"-f", "app.hcl", "--plan", "--builders", "b.json", "app"}, "", "engine -f app.hcl --plan --builders b.json app\n"},
 		{[]string{"-f", "app.hcl", "--plan", "--builder", "farm", "app"}, "", "engine -f app.hcl --plan --builder farm app\n"},
+		// --plan that reads Dockerfiles with BuildKit's parser or asks the
+		// registry, before anything is printed.
+		{[]string{"-f", "warn.hcl", "--plan", "--builder-platforms", "linux/arm64", "app"}, "", "engine -f warn.hcl --plan --builder-platforms linux/arm64 app\n"},
+		{[]string{"-f", "warn.hcl", "--plan", "--explain", "app"}, "", "engine -f warn.hcl --plan --explain app\n"},
+		{[]string{"-f", "warn.hcl", "--plan", "--skip-unchanged", "app"}, "", "engine -f warn.hcl --plan --skip-unchanged app\n"},
+		{[]string{"graph", "-f", "warn.hcl", "--builder-platforms", "linux/arm64", "app"}, "", "engine graph -f warn.hcl --builder-platforms linux/arm64 app\n"},
+		{[]string{"-f", "warn.hcl", "app", "--push", "--atomic", "--skip-unchanged", "--no-test", "--no-preflight", "--node-timeout", "1m"}, "",
+			"engine -f warn.hcl app --push --atomic --skip-unchanged --no-test --no-preflight --node-timeout 1m\n"},
+		{[]string{"builder", "ls"}, "", "engine builder ls\n"},
+		{[]string{"builder", "inspect", "--tlsdir", "certs", "tcp://127.0.0.1:1234"}, "", "engine builder inspect --tlsdir certs tcp://127.0.0.1:1234\n"},
+		{[]string{"doctor", "--builder", "farm"}, "", "engine doctor --builder farm\n"},
 		{[]string{"-f", "compose.yaml", "--print"}, "", "engine -f compose.yaml --print\n"},
 		{[]string{"--print"}, "", "engine --print\n"}, // compose.yaml is a default name
 		{[]string{"-f", "-", "--print"}, "target \"x\" {}\n", "engine -f - --print\ntarget \"x\" {}\n"},

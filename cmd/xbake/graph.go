@@ -31,10 +31,22 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 			if !slices.Contains(plan.GraphFormats, format) {
 				return usageErrorf("invalid --format %q: use %s", format, strings.Join(plan.GraphFormats, ", "))
 			}
+			if len(opts.builderPlatforms) > 0 {
+				// Classifying solves reads Dockerfiles (addDockerfiles):
+				// the front build hands it over before printing anything.
+				if err := a.toEngine(); err != nil {
+					return err
+				}
+			}
 			offlineGC()
 			l, def, err := a.resolve(cmd.Context(), opts, args)
 			if err != nil {
 				return err
+			}
+			if opts.affectedSince != "" {
+				if def, err = a.affectedSince(cmd.Context(), opts, l, def); err != nil {
+					return err
+				}
 			}
 			req := opts.offlineRequest()
 			if err := a.addDockerfiles(&req); err != nil {
@@ -49,7 +61,8 @@ needed; --builder-platforms marks the solves that would need emulation.`,
 	}
 	opts.addFlags(cmd)
 	a.addCompletions(cmd, opts)
-	for _, hidden := range []string{"print", "list", "plan", "push", "load", "call", "check", "sbom", "provenance", "no-cache", "pull"} {
+	// Accepted, as the main command's, but meaningless for a graph.
+	for _, hidden := range []string{"print", "list", "plan", "push", "load", "call", "check", "sbom", "provenance", "no-cache", "pull", "explain", "no-test", "no-preflight"} {
 		_ = cmd.Flags().MarkHidden(hidden)
 	}
 	cmd.Flags().StringVar(&format, "format", "mermaid", "Output format: "+strings.Join(plan.GraphFormats, ", "))

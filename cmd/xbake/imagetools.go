@@ -28,10 +28,11 @@ helpers); loopback registries are reached over plain HTTP.`,
 	return cmd
 }
 
-// registryClient is the client of the imagetools commands, reading the
-// docker config the app's environment names.
-func registryClient(a *app) *oci.Client {
-	opts := []oci.Option{oci.WithTimeouts(httpTimeouts)}
+// registryClient is a registry client of this run: xbake's timeouts, the
+// credentials of the docker config the app's environment names, and opts
+// (retries, registries that speak plain http).
+func (a *app) registryClient(opts ...oci.Option) *oci.Client {
+	opts = append([]oci.Option{oci.WithTimeouts(httpTimeouts)}, opts...)
 	if dir := a.getenv("DOCKER_CONFIG"); dir != "" {
 		opts = append(opts, oci.WithDockerConfig(dir))
 	}

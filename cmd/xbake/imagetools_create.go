@@ -17,7 +17,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/executor/oci"
+	"github.com/xbake/xbake/localfile"
 )
+
+// maxSourceFile bounds a file of -f: one descriptor or reference.
+const maxSourceFile = 1 << 20
 
 type imagetoolsCreateOptions struct {
 	tags         []string
@@ -87,7 +91,9 @@ func (a *app) runImagetoolsCreate(cmd *cobra.Command, o *imagetoolsCreateOptions
 	}
 	var fileArgs []string
 	for _, name := range o.files {
-		b, err := os.ReadFile(absFrom(wd, name))
+		// A descriptor or a reference: small, and a device or a FIFO
+		// would never end or block.
+		b, err := localfile.Read(absFrom(wd, name), maxSourceFile)
 		if err != nil {
 			return usageErrorf("-f %s: %v", name, unwrapPathError(err))
 		}
@@ -117,7 +123,7 @@ func (a *app) runImagetoolsCreate(cmd *cobra.Command, o *imagetoolsCreateOptions
 	if opts.Annotations, opts.DescriptorAnnotations, err = parseCreateAnnotations(o.annotations); err != nil {
 		return err
 	}
-	c := registryClient(a)
+	c := a.registryClient()
 	if o.dryRun {
 		idx, err := c.Compose(cmd.Context(), srcs, opts)
 		if err != nil {

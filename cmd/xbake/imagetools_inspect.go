@@ -55,7 +55,7 @@ json function.`,
 			if err := checkRefs("image reference", args); err != nil {
 				return err
 			}
-			out, c := cmd.OutOrStdout(), registryClient(a)
+			out, c := cmd.OutOrStdout(), a.registryClient()
 			switch {
 			case raw:
 				b, err := c.Raw(cmd.Context(), args[0])

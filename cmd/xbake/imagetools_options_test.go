@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -239,6 +240,27 @@ func TestImagetoolsCreateOptions(t *testing.T) {
 			t.Errorf("manifest-descriptor annotation: %+v", ann)
 		}
 	})
+}
+
+// -f reads one small regular file: a device, a FIFO or a large file is
+// refused at once, by name (exit 2), before any registry is asked.
+func TestImagetoolsCreateFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "big.json"), strings.Repeat(" ", maxSourceFile+1))
+	for _, tc := range []struct{ file, want string }{
+		{"/dev/zero", "xbake: -f /dev/zero: it is not a regular file\n"},
+		{"fifo", "xbake: -f fifo: it is not a regular file\n"},
+		{"big.json", "xbake: -f big.json: it is larger than 1 MiB\n"},
+		{"missing.json", "xbake: -f missing.json: no such file or directory\n"},
+	} {
+		code, out, errOut := runCLI(t, dir, nil, "imagetools", "create", "--dry-run", "-f", tc.file)
+		if code != exitUsage || out != "" || errOut != tc.want {
+			t.Errorf("-f %s: exit %d, stdout %q, stderr %q; want exit 2, stderr %q", tc.file, code, out, errOut, tc.want)
+		}
+	}
 }
 
 // Provenance that BuildKit attached to a pushed build, read back through

@@ -72,7 +72,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 		if err != nil {
 			return nil, err
 		}
-		registry = a.registryClient(o, p)
+		registry = a.runRegistry(o, p)
 		p, records, err = a.inputs(ctx, o, p, req, newPlan, registry, false)
 		return p, err
 	})

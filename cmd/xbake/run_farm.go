@@ -74,7 +74,8 @@ func (o *runOptions) resolveNodeTimeout(a *app) (time.Duration, error) {
 }
 
 // planOnBuilders is --plan with --builder or --builders: the plan for the
-// builder's connected nodes, with each solve's intended node.
+// builder's connected nodes, with each solve's intended node (with
+// --explain, the RUN steps that run under QEMU on them).
 func planOnBuilders(ctx context.Context, a *app, o *bakeOptions, newPlan planFunc) error {
 	wd, err := a.getwd()
 	if err != nil {
@@ -89,15 +90,20 @@ func planOnBuilders(ctx context.Context, a *app, o *bakeOptions, newPlan planFun
 		return err
 	}
 	defer bs.Close()
+	var planned plan.Request
 	p, err := farmPlan(a, bs, false, func(req plan.Request) (*plan.Plan, error) {
+		planned = req
 		p, err := newPlan(req)
-		if err != nil || !o.run.skipUnchanged {
+		if err != nil || !o.run.skipUnchanged || o.explain {
 			return p, err
 		}
 		return a.planUnchanged(ctx, &o.run, p, req, newPlan)
 	})
 	if err != nil {
 		return err
+	}
+	if o.explain {
+		return writeExplain(a.stdout, p, planned)
 	}
 	return p.WriteJSON(a.stdout)
 }

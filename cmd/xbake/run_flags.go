@@ -25,7 +25,7 @@ type builderFlags struct {
 
 func (o *builderFlags) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.builder, "builder", "", "Builder: a buildx builder or docker context by name, or a BuildKit address (unix://, tcp://, docker-container://, kube-pod://, ssh://...); default $BUILDX_BUILDER, buildx's current builder, $BUILDKIT_HOST, "+defaultBuildKitHost)
-	f.StringVar(&o.builders, "builders", "", "JSON file listing BuildKit addresses: [{\"name\", \"endpoint\", \"platforms\", \"tls\"}]")
+	f.StringVar(&o.builders, "builders", "", "JSON file listing BuildKit addresses: [{\"name\", \"endpoint\", \"platforms\", \"max_parallelism\", \"tls\"}]")
 	// buildctl's names; BUILDKIT_TLS* in the environment when none is given.
 	f.StringVar(&o.tlsCA, "tlscacert", "", "CA certificate of a tcp:// builder address (or $BUILDKIT_TLSCACERT)")
 	f.StringVar(&o.tlsCert, "tlscert", "", "Client certificate for a tcp:// builder address (or $BUILDKIT_TLSCERT)")

@@ -41,11 +41,8 @@ type imageAnswer struct {
 // speak plain http (the same in every plan of the run).
 func (a *app) images(p *plan.Plan) *imageCache {
 	if a.imageCache == nil {
-		opts := []oci.Option{oci.WithRetries(1), oci.WithTimeouts(httpTimeouts), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...)}
-		if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
-			opts = append(opts, oci.WithDockerConfig(dc))
-		}
-		a.imageCache = &imageCache{client: oci.NewClient(opts...), m: map[string]*imageAnswer{}}
+		c := a.registryClient(oci.WithRetries(1), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...))
+		a.imageCache = &imageCache{client: c, m: map[string]*imageAnswer{}}
 	}
 	return a.imageCache
 }

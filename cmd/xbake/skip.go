@@ -19,14 +19,10 @@ import (
 	"github.com/xbake/xbake/plan"
 )
 
-// registryClient is the run's registry client: retries, timeouts,
-// credentials from DOCKER_CONFIG and the insecure registries p names.
-func (a *app) registryClient(o *runOptions, p *plan.Plan) *oci.Client {
-	opts := []oci.Option{oci.WithRetries(o.retries), oci.WithTimeouts(httpTimeouts), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...)}
-	if dc := a.getenv("DOCKER_CONFIG"); dc != "" {
-		opts = append(opts, oci.WithDockerConfig(dc))
-	}
-	return oci.NewClient(opts...)
+// runRegistry is the build's registry client: --retries, and the
+// registries p's outputs say speak plain http.
+func (a *app) runRegistry(o *runOptions, p *plan.Plan) *oci.Client {
+	return a.registryClient(oci.WithRetries(o.retries), oci.WithInsecureRegistries(executor.InsecureRegistries(p)...))
 }
 
 // inputs computes the input digests of p's solves: what the run's pushes
@@ -154,6 +150,6 @@ func (l imageLookup) Image(ctx context.Context, ref string) (*digests.Image, err
 // planUnchanged is --plan --skip-unchanged: the plan without what is
 // published already, each solve with its input digest and what changed.
 func (a *app) planUnchanged(ctx context.Context, o *runOptions, p *plan.Plan, req plan.Request, newPlan planFunc) (*plan.Plan, error) {
-	p, _, err := a.inputs(ctx, o, p, req, newPlan, a.registryClient(o, p), true)
+	p, _, err := a.inputs(ctx, o, p, req, newPlan, a.runRegistry(o, p), true)
 	return p, err
 }
