@@ -170,10 +170,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
-		if exps, err = orderExports(n, exps); err != nil {
-			return fmt.Errorf("%s: %w", n.ID, err)
-		}
-		exps = bk.opt.Records.annotate(n, exps)
+		exps = bk.opt.Records.annotate(n, orderExports(exps))
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
 		}
