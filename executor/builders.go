@@ -33,10 +33,8 @@ type Builder struct {
 	Declared []ocispec.Platform
 	Reported []ocispec.Platform
 	// Native are the platforms it runs without emulation: Declared when
-	// given, else the host platform of Reported. Supported adds the
-	// emulated ones.
-	Native    []ocispec.Platform
-	Supported []ocispec.Platform
+	// given, else the host platform of Reported.
+	Native []ocispec.Platform
 	// Capacity is how many solves the node runs at once: declared
 	// (Config.Capacity), else DefaultCapacity.
 	Capacity int
@@ -152,7 +150,6 @@ func connect(ctx context.Context, n *builder.Node) (*Builder, error) {
 	if len(n.Platforms) > 0 {
 		b.Declared = b.Native
 	}
-	b.Supported = append(slices.Clone(b.Reported), b.Native...)
 	b.Capacity = cmp.Or(n.Capacity, DefaultCapacity)
 	return b, nil
 }

@@ -107,9 +107,19 @@ func (p *Plan) Candidates(n *Node) []Candidate {
 	return cs
 }
 
-func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
+// Runnable reports whether a node of p.Builders has a way to run solve n:
+// it runs n's platform natively, cross-compiles it, or lists it among its
+// emulated platforms. When none has, Candidates gives every node all the
+// same. A solve that does not run (Solve.Unchanged) needs no node.
+func (p *Plan) Runnable(n *Node) bool {
+	return n.Kind == KindSolve && (n.Solve.Unchanged || n.listed)
+}
+
+// candidates lists the nodes that can run n, best first; listed is false
+// when no node lists a way to run it, and every node is then a candidate.
+func candidates(nodes []parsedNode, n *Node, cross crossFunc) (_ []Candidate, listed bool) {
 	if n.Kind != KindSolve || len(nodes) == 0 {
-		return nil
+		return nil, false
 	}
 	type cand struct {
 		Candidate
@@ -133,7 +143,8 @@ func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
 			unlisted = append(unlisted, c)
 		}
 	}
-	if len(cs) == 0 {
+	listed = len(cs) > 0
+	if !listed {
 		cs = unlisted
 	}
 	slices.SortFunc(cs, func(a, b cand) int {
@@ -149,7 +160,7 @@ func candidates(nodes []parsedNode, n *Node, cross crossFunc) []Candidate {
 	for i, c := range cs {
 		out[i] = c.Candidate
 	}
-	return out
+	return out, listed
 }
 
 // rendezvous is the highest-random-weight score of a solve on a node: a
@@ -225,7 +236,7 @@ func placeOn(p *Plan, nodes []parsedNode, cross crossFunc) {
 		if n.Kind != KindSolve || n.Solve.Unchanged {
 			continue // it does not run: no node, no load
 		}
-		n.candidates = candidates(nodes, n, cross)
+		n.candidates, n.listed = candidates(nodes, n, cross)
 		best := bestKind(n.candidates)
 		total := 0
 		for _, c := range best {

@@ -119,6 +119,8 @@ type Node struct {
 	// candidates are the nodes that can run the solve, best kind first,
 	// then in rendezvous order (see Plan.Candidates).
 	candidates []Candidate
+	// listed: a node lists a way to run the solve (see Plan.Runnable).
+	listed bool
 	// classified is Exec as classify decided it for the builder's
 	// platforms, before any placement: what Plan.Place reads.
 	classified Exec
