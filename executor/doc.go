@@ -62,6 +62,10 @@
 // changed since the last) and the git work tree's VCS information; after it,
 // its build record's provenance for the metadata file (provenance.go).
 //
+// A panic while running a node, in whichever goroutine (the walk's, a
+// solve's, a callback that BuildKit's client runs), fails that node with
+// a *PanicError instead of ending the process (panic.go).
+//
 // CheckEntitlements (entitlements.go) and CheckStdout run before anything
 // is built; Report.Metadata (metadata.go) is what --metadata-file holds,
 // after a failure too; Redactor (redact.go) keeps secret values out of

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -146,7 +145,7 @@ func (w *walk) runNode(i int) (err error) {
 			// A bug in xbake, not in the build: the node fails with a
 			// short report, and the other nodes end (and clean up) as
 			// after any failure, instead of the process crashing.
-			rep.Status, rep.Err = StatusFailed, &PanicError{Node: n.ID, Value: r, Stack: debug.Stack()}
+			rep.Status, rep.Err = StatusFailed, panicError(n.ID, r)
 			if !w.e.KeepGoing {
 				err = rep.Err
 			}
@@ -194,6 +193,9 @@ func (w *walk) runNode(i int) (err error) {
 		return nil
 	default:
 		rep.Status, rep.Err = StatusFailed, fmt.Errorf("%s: %w", n.ID, err)
+		if pe, ok := err.(*PanicError); ok {
+			rep.Err = pe // it names the node already
+		}
 		if w.e.KeepGoing {
 			return nil
 		}
