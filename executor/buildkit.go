@@ -18,6 +18,7 @@ import (
 	"github.com/docker/cli/cli/config"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/builder"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -57,7 +58,7 @@ type BuildKit struct {
 	sessions *sharedSessions
 	files    *fileOutputs
 	tmp      string
-	docker   *dockerEngine
+	docker   *builder.Engine // the engine of --load, opened while preparing
 	info     buildInfo
 
 	cancel context.CancelFunc
@@ -259,6 +260,9 @@ func (bk *BuildKit) Close() error {
 		}
 	}
 	bk.files.cleanup()
+	if bk.docker != nil {
+		err = errors.Join(err, bk.docker.Close())
+	}
 	return errors.Join(err, os.RemoveAll(bk.tmp))
 }
 

@@ -170,7 +170,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 			pr, pw := io.Pipe()
 			entry.Output = func(map[string]string) (io.WriteCloser, error) { return pw, nil }
 			loads.Go(func() (err error) {
-				if perr := guard.run(func() { err = bk.docker.load(bctx, pr) }); perr != nil {
+				if perr := guard.run(func() { err = bk.docker.Load(bctx, pr) }); perr != nil {
 					err = perr
 				}
 				pr.CloseWithError(err)
