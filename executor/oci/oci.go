@@ -58,9 +58,6 @@ func WithInsecureRegistries(hosts ...string) Option {
 	}
 }
 
-// WithKeychain replaces the docker config file as the credential source.
-func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain = k } }
-
 // NewClient returns a registry client.
 func NewClient(opts ...Option) *Client {
 	c := &Client{
