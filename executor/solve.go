@@ -351,7 +351,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 		er["image.name"] = strings.Join(bk.opt.Records.withoutRecords(strings.Split(names, ",")), ",")
 	}
 	buildRef := "xbake/" + b.Name + "/" + ref
-	er["buildx.build.ref"] = buildRef
+	er[BuildRefKey] = buildRef
 	er[BuilderKey] = b.Name
 	res := &Result{ExporterResponse: map[string]map[string]string{}, Builder: b.Name, Ref: buildRef,
 		Artifact: &solveArtifact{exports: pr.exports}}
