@@ -172,6 +172,13 @@ func (w *walk) runNode(i int) (err error) {
 			return nil
 		}
 	}
+	if h, ok := w.e.Publisher.(holder); ok && n.Kind == plan.KindMerge {
+		// Held back (--atomic): the wait is not the merge's own time.
+		if err := h.hold(ctx); err != nil {
+			rep.Status = StatusCanceled
+			return nil
+		}
+	}
 	rep.Started = time.Now()
 	w.emit(Event{Kind: EventStarted, Node: n})
 	res, err := w.attempt(ctx, n, s, deps, rep)
