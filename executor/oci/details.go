@@ -53,7 +53,7 @@ func (c *Client) Details(ctx context.Context, ref string) (*Details, error) {
 		return nil, err
 	}
 	out := &Details{
-		Descriptor: ocispec.Descriptor{MediaType: string(d.MediaType), Digest: digest.Digest(d.Digest.String()), Size: d.Size},
+		Descriptor: d.desc(),
 		Raw:        d.Manifest,
 		images:     map[string]*detailImage{},
 		s:          s,

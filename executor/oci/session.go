@@ -8,6 +8,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // session is the registry connections of one operation. ggcr caches the
@@ -47,6 +49,12 @@ func (s *session) head(ctx context.Context, ref name.Reference) (*v1.Descriptor,
 type manifest struct {
 	v1.Descriptor
 	Manifest []byte
+}
+
+// desc is the manifest's descriptor in the OCI types: media type, digest,
+// size.
+func (m *manifest) desc() ocispec.Descriptor {
+	return ocispec.Descriptor{MediaType: string(m.MediaType), Digest: digest.Digest(m.Digest.String()), Size: m.Size}
 }
 
 // get fetches the manifest ref names. The client keeps every manifest it
