@@ -1,43 +1,33 @@
 package builder
 
 import (
-	"bufio"
 	"bytes"
-	"strconv"
-	"strings"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // maxParallelism reads max-parallelism from a buildkitd.toml (buildx
 // keeps the file a node was created with): the value of the [worker.oci]
 // or [worker.containerd] table, the smaller when both set one; 0 when
-// neither does. Only this key is read, so a line reader does: TOML's
-// `key = integer` inside a table header's scope.
-func maxParallelism(toml []byte) int {
+// neither does, or when the file is not TOML. It is read with the TOML
+// library buildkitd reads the file with, so every form buildkitd accepts
+// (dotted keys, inline tables) counts.
+func maxParallelism(file []byte) int {
+	type worker struct {
+		MaxParallelism int `toml:"max-parallelism"`
+	}
+	var cfg struct {
+		Worker struct {
+			OCI        worker `toml:"oci"`
+			Containerd worker `toml:"containerd"`
+		} `toml:"worker"`
+	}
+	if err := toml.NewDecoder(bytes.NewReader(file)).Decode(&cfg); err != nil {
+		return 0
+	}
 	found := 0
-	table := ""
-	sc := bufio.NewScanner(bytes.NewReader(toml))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = strings.TrimSpace(line[:i])
-		}
-		if strings.HasPrefix(line, "[") {
-			table = strings.Trim(strings.ReplaceAll(line, " ", ""), "[]")
-			table = strings.ReplaceAll(table, `"`, "")
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok || strings.Trim(strings.TrimSpace(k), `"`) != "max-parallelism" {
-			continue
-		}
-		if table != "worker.oci" && table != "worker.containerd" {
-			continue
-		}
-		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(v), "_", ""))
-		if err != nil || n < 1 {
-			continue
-		}
-		if found == 0 || n < found {
+	for _, n := range []int{cfg.Worker.OCI.MaxParallelism, cfg.Worker.Containerd.MaxParallelism} {
+		if n >= 1 && (found == 0 || n < found) {
 			found = n
 		}
 	}

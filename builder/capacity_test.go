@@ -22,6 +22,9 @@ func TestMaxParallelism(t *testing.T) {
 		{"[worker.oci]\nenabled = true\n[registry.\"localhost:5000\"]\nmax-parallelism = 1\n", 0},
 		{"[ worker . \"oci\" ]\n\"max-parallelism\" = 1_6\n", 16},
 		{"[worker.oci]\nmax-parallelism = -1\n", 0},
+		{"worker.oci.max-parallelism = 5\n", 5},
+		{"[worker]\ncontainerd = { max-parallelism = 6 }\n", 6},
+		{"[worker.oci\nmax-parallelism = 2\n", 0}, // not TOML
 	} {
 		if got := maxParallelism([]byte(c.toml)); got != c.want {
 			t.Errorf("%q: %d, want %d", c.toml, got, c.want)

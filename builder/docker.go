@@ -1,8 +1,6 @@
 package builder
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -192,14 +190,6 @@ func (d *DockerEngine) Client() (*client.Client, error) {
 		return nil, configErrorf("%s: %v", d, err)
 	}
 	return c, nil
-}
-
-// Ping checks that the engine answers and says what to do when it does not.
-func (d *DockerEngine) Ping(ctx context.Context, c *client.Client) error {
-	if _, err := c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		return errors.New(d.unreachable(err))
-	}
-	return nil
 }
 
 func (d *DockerEngine) unreachable(err error) string {

@@ -19,7 +19,9 @@ import (
 //
 // The gate learns how solves end from the executor's events: wrap the
 // run's Events callback with Events. Merges wait on no slot of the
-// parallelism bound, so holding them never stalls a solve.
+// parallelism bound, so holding them never stalls a solve; the walk waits
+// for the gate before a merge node starts (hold), so that the wait does
+// not count in the merge's duration.
 type AtomicGate struct {
 	Publisher Publisher
 
@@ -75,10 +77,8 @@ func (g *AtomicGate) ended(id string, rep *NodeReport) {
 // Merge implements Publisher: it waits for the gate, then publishes n, or
 // refuses to when a solve of the run did not succeed.
 func (g *AtomicGate) Merge(ctx context.Context, n *plan.Node, parts []*Result) (*Result, error) {
-	select {
-	case <-g.open:
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
+	if err := g.hold(ctx); err != nil {
+		return nil, err
 	}
 	g.mu.Lock()
 	failed := slices.Sorted(slices.Values(g.failed))
@@ -87,4 +87,20 @@ func (g *AtomicGate) Merge(ctx context.Context, n *plan.Node, parts []*Result) (
 		return nil, fmt.Errorf("not published (--atomic): %s did not succeed, so no tag of the run was written", strings.Join(failed, ", "))
 	}
 	return g.Publisher.Merge(ctx, n, parts)
+}
+
+// holder is a Publisher that holds merge nodes back until it lets them
+// start (AtomicGate).
+type holder interface {
+	hold(ctx context.Context) error
+}
+
+// hold waits until every solve of the run has ended.
+func (g *AtomicGate) hold(ctx context.Context) error {
+	select {
+	case <-g.open:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }

@@ -82,6 +82,18 @@ func TestAtomicGateHoldsMergesUntilEverySolveEnded(t *testing.T) {
 			t.Errorf("%s published before the last solve ended: %v", m, ev)
 		}
 	}
+	// A merge's duration is its own: it starts when the gate opens.
+	var lastEnd time.Time
+	for _, nr := range rep.Nodes {
+		if nr.Node.ID == "last@linux/amd64" {
+			lastEnd = nr.Started.Add(nr.Duration)
+		}
+	}
+	for _, nr := range rep.Nodes {
+		if nr.Node.Kind == plan.KindMerge && nr.Started.Before(lastEnd) {
+			t.Errorf("%s started %s before the gate opened: its wait counts in its duration", nr.Node.ID, lastEnd.Sub(nr.Started))
+		}
+	}
 }
 
 // One failed solve and nothing is published, even with --keep-going,

@@ -18,6 +18,7 @@ import (
 	"github.com/docker/cli/cli/config"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/builder"
 	"github.com/xbake/xbake/plan"
 )
 
@@ -57,8 +58,11 @@ type BuildKit struct {
 	sessions *sharedSessions
 	files    *fileOutputs
 	tmp      string
-	docker   *dockerEngine
-	info     buildInfo
+	docker   *builder.Engine // the engine of --load, opened while preparing
+	// credentials are the registry credentials of every solve's session
+	// (loadCredentials).
+	credentials authprovider.AuthConfigProvider
+	info        buildInfo
 
 	cancel context.CancelFunc
 	sctx   context.Context // the sessions' (the run's, less its cancel)
@@ -117,6 +121,10 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 		files:       &fileOutputs{stdout: opt.Stdout},
 		interrupted: ctx.Done(), links: newLinkTransfers(tmp)}
 	bk.sctx, bk.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if bk.credentials, err = loadCredentials(opt.DockerConfig); err != nil {
+		bk.Close()
+		return nil, err
+	}
 	if err := bk.prepare(ctx, p); err != nil {
 		bk.Close()
 		return nil, err
@@ -170,10 +178,7 @@ func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", n.ID, err)
 		}
-		if exps, err = orderExports(n, exps); err != nil {
-			return fmt.Errorf("%s: %w", n.ID, err)
-		}
-		exps = bk.opt.Records.annotate(n, exps)
+		exps = bk.opt.Records.annotate(n, orderExports(exps))
 		for _, e := range exps {
 			e.file, e.dir = bk.abs(e.file), bk.abs(e.dir)
 		}
@@ -262,24 +267,33 @@ func (bk *BuildKit) Close() error {
 		}
 	}
 	bk.files.cleanup()
+	if bk.docker != nil {
+		err = errors.Join(err, bk.docker.Close())
+	}
 	return errors.Join(err, os.RemoveAll(bk.tmp))
+}
+
+// loadCredentials reads the docker config file once for the run (dir, or
+// $DOCKER_CONFIG or ~/.docker): every solve's session shares the provider
+// and its cache, so that a credential helper runs once per registry, not
+// once per solve. The executor never prints: config warnings are dropped.
+func loadCredentials(dir string) (authprovider.AuthConfigProvider, error) {
+	if dir == "" {
+		return authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(io.Discard)), nil
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("registry credentials: %w", err)
+	}
+	return authprovider.LoadAuthConfig(cfg), nil
 }
 
 // attachables are the per-solve session services: registry credentials,
 // secrets and ssh agents of the solve's first target.
 func (bk *BuildKit) attachables(n *plan.Node) ([]session.Attachable, error) {
 	t := n.Solve.Targets[0]
-	// The executor never prints: config warnings are dropped.
-	cfg := config.LoadDefaultConfigFile(io.Discard)
-	if bk.opt.DockerConfig != "" {
-		c, err := config.Load(bk.opt.DockerConfig)
-		if err != nil {
-			return nil, err
-		}
-		cfg = c
-	}
 	out := []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
-		AuthConfigProvider: authprovider.LoadAuthConfig(cfg),
+		AuthConfigProvider: bk.credentials,
 	})}
 	if len(t.Secrets) > 0 {
 		store := &secretStore{getenv: bk.opt.Getenv, m: map[string]bake.Secret{}}

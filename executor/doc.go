@@ -9,10 +9,10 @@
 //     running solves (Parallel), the first failure cancels the rest unless
 //     KeepGoing, transient errors are retried (retry.go), and Events
 //     report progress to the caller. A dependency's build is held open
-//     until its dependents have evaluated, then it exports. Each vertex
-//     of BuildKit's status streams is attributed to one node
-//     (vertices.go), so that progress shows it once and a node's
-//     duration and step counts are its own.
+//     until its dependents have evaluated, then it exports (handover.go).
+//     Each vertex of BuildKit's status streams is attributed to one node
+//     (vertices.go), so that progress shows it once and a node's duration
+//     and step counts are its own.
 //   - Scheduler (schedule.go, health.go) chooses the node of every solve
 //     attempt as capacity frees: the plan's home node
 //     (plan.Node.Builder, by rendezvous hashing with bounded loads), an
@@ -61,6 +61,10 @@
 // default provenance (asked of each attempt's node, which may have
 // changed since the last) and the git work tree's VCS information; after it,
 // its build record's provenance for the metadata file (provenance.go).
+//
+// A panic while running a node, in whichever goroutine (the walk's, a
+// solve's, a callback that BuildKit's client runs), fails that node with
+// a *PanicError instead of ending the process (panic.go).
 //
 // CheckEntitlements (entitlements.go) and CheckStdout run before anything
 // is built; Report.Metadata (metadata.go) is what --metadata-file holds,

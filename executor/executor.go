@@ -130,13 +130,3 @@ type Move struct {
 type Report struct {
 	Nodes []*NodeReport
 }
-
-// Failed reports whether any node failed or was canceled.
-func (r *Report) Failed() bool {
-	for _, n := range r.Nodes {
-		if n.Status == StatusFailed || n.Status == StatusCanceled || n.Status == StatusSkipped {
-			return true
-		}
-	}
-	return false
-}

@@ -1,12 +1,8 @@
 package executor
 
 import (
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-
-	"github.com/xbake/xbake/plan"
 )
 
 // orderExports arranges a solve's exporters for BuildKit, which answers
@@ -20,22 +16,11 @@ import (
 // exporter pushes to all their repositories; the other exports share it
 // (shared is set) and are not sent.
 //
-// First, a single-platform target with a merge node (--atomic, see
-// plan.Request.Atomic) pushes its image by digest too: its merge node
+// A single-platform target with a merge node (--atomic, see
+// plan.Request.Atomic) has RoleMerge, so exportFor pushes its image by
+// digest like a platform of a multi-platform target: its merge node
 // writes the tags.
-func orderExports(n *plan.Node, exps []*export) ([]*export, error) {
-	for _, e := range exps {
-		push, _ := strconv.ParseBool(e.entry.Attrs["push"])
-		if e.entry.Type != "image" || !push || e.byDigest || roleOf(n, e.target) != plan.RoleMerge {
-			continue
-		}
-		repos, err := repositories(e.entry.Attrs["name"])
-		if err != nil {
-			return nil, fmt.Errorf("target %s: %w", e.target, err)
-		}
-		e.entry.Attrs["name"], e.entry.Attrs["push-by-digest"] = strings.Join(repos, ","), "true"
-		e.byDigest = true
-	}
+func orderExports(exps []*export) []*export {
 	slices.SortStableFunc(exps, func(a, b *export) int {
 		switch {
 		case a.byDigest == b.byDigest:
@@ -63,15 +48,5 @@ func orderExports(n *plan.Node, exps []*export) ([]*export, error) {
 		first.entry.Attrs["name"] = strings.Join(names, ",")
 		e.shared = true
 	}
-	return exps, nil
-}
-
-// roleOf is what n does for the target named name.
-func roleOf(n *plan.Node, name string) plan.Role {
-	for i, t := range n.Solve.Targets {
-		if t.Name == name && i < len(n.Solve.Roles) {
-			return n.Solve.Roles[i]
-		}
-	}
-	return n.Solve.Role
+	return exps
 }

@@ -100,7 +100,7 @@ func TestIntegrationFailFastAndKeepGoing(t *testing.T) {
 
 type executorPlan []executortest.PlanTarget
 
-// Cancellation stops every solve within 2 s and publishes nothing.
+// Cancellation stops every solve within seconds and publishes nothing.
 func TestIntegrationCancel(t *testing.T) {
 	r := newRun(t)
 	repo := r.env.Repo(t)
@@ -126,8 +126,10 @@ func TestIntegrationCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want canceled", err)
 	}
-	if took > 2*time.Second {
-		t.Errorf("run returned %s after cancel, want ≤ 2s", took)
+	// Nominally well under a second; 5 s is what a signal allows, and
+	// leaves a loaded machine room for closing the sessions.
+	if took > 5*time.Second {
+		t.Errorf("run returned %s after cancel, want ≤ 5s", took)
 	}
 	mustStatus(t, rep, map[string]executor.Status{
 		"app@linux/amd64": executor.StatusCanceled, "app@linux/arm64": executor.StatusCanceled, "app#index": executor.StatusCanceled,

@@ -63,8 +63,10 @@ func (w *walk) solveOn(ctx context.Context, req *SolveRequest, rep *NodeReport) 
 	}
 	ch := make(chan outcome, 1)
 	go func() {
-		res, err := w.e.Solver.Solve(t.ctx, req)
-		ch <- outcome{res, err}
+		var o outcome
+		defer func() { ch <- o }()
+		defer recoverAs(req.Node.ID, &o.err)
+		o.res, o.err = w.e.Solver.Solve(t.ctx, req)
 	}()
 	var o outcome
 	select {

@@ -66,7 +66,9 @@ func TestIntegrationConnectStoppedNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bs.Close()
-	if took := time.Since(start); took > 4*time.Second {
+	// Bounded by the timeout, not by the frozen node (which never
+	// answers): three times it leaves a loaded machine room.
+	if took := time.Since(start); took > 6*time.Second {
 		t.Errorf("Connect took %s with a 2s timeout", took)
 	}
 	if len(bs.Nodes) != 1 || bs.Nodes[0].Name != "local" || len(bs.Down) != 1 {

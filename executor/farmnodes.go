@@ -80,13 +80,18 @@ func (bs *Builders) byName(name string) *Builder {
 }
 
 // CheckDown decides about the nodes that did not answer: a run that has
-// a solve no connected node can run (plan.Plan.Runnable: p was placed on
-// the connected nodes) needs them, and the error is the first such
-// node's (its failure and remedy); otherwise each is one warning, and the
-// run goes on without it.
+// a solve no connected node can run (the plan's rule, plan.Plan.Runnable:
+// natively, cross-compiling, or a platform its workers list; a solve
+// skipped as unchanged needs none) needs them,
+// and the error is the first such node's (its failure and remedy);
+// otherwise each is one warning, and the run goes on without it. A plan
+// not placed on the connected nodes is placed on them first.
 func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 	if len(bs.Down) == 0 {
 		return nil, nil
+	}
+	if !bs.placed(p) {
+		p.Place(bs.PlanNodes())
 	}
 	var missing []string
 	for _, n := range p.Nodes {
@@ -139,4 +144,16 @@ func formatPlatforms(ps []ocispec.Platform) string {
 		return "none"
 	}
 	return strings.Join(out, ", ")
+}
+
+// matchAny reports whether p is one of ps. OnlyStrict: linux/amd64 must
+// not count as running linux/386.
+func matchAny(ps []ocispec.Platform, p ocispec.Platform) bool {
+	m := platforms.OnlyStrict(p)
+	for _, q := range ps {
+		if m.Match(q) {
+			return true
+		}
+	}
+	return false
 }

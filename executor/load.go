@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -16,29 +15,6 @@ import (
 	"github.com/xbake/xbake/executor/oci"
 	"github.com/xbake/xbake/plan"
 )
-
-// dockerEngine is the engine that `--load` (type=docker without dest)
-// streams images into, found and spoken to with the docker client
-// libraries (package builder), as the docker CLI would.
-type dockerEngine struct {
-	*builder.Engine
-}
-
-// findDockerEngine opens the engine named by name (a docker context or an
-// engine address; "" for the docker CLI's choice from getenv: DOCKER_HOST,
-// DOCKER_CONTEXT, the current context) and checks that it answers.
-func findDockerEngine(ctx context.Context, getenv func(string) string, name string) (*dockerEngine, error) {
-	e, err := builder.OpenEngine(ctx, getenv, name)
-	if err != nil {
-		return nil, err
-	}
-	return &dockerEngine{e}, nil
-}
-
-// load streams an image tarball into the engine.
-func (d *dockerEngine) load(ctx context.Context, r io.Reader) error {
-	return d.Load(ctx, r)
-}
 
 // prepareLoads opens the engine when a solve of n loads into it, and, when
 // the plan merges multi-platform loads (plan.Plan.LoadIndex: the engine
@@ -59,7 +35,9 @@ func (bk *BuildKit) prepareLoads(ctx context.Context, n *plan.Node, exps []*expo
 			continue
 		}
 		if bk.docker == nil {
-			d, err := findDockerEngine(ctx, bk.opt.Getenv, bk.opt.DockerHost)
+			// The engine the docker CLI would use (or opt.DockerHost),
+			// through the docker client libraries (package builder).
+			d, err := builder.OpenEngine(ctx, bk.opt.Getenv, bk.opt.DockerHost)
 			if err != nil {
 				return fmt.Errorf("%s: output type=docker without dest loads the image into a docker engine: %w\nOr add dest=<file.tar> to the output to write a tarball instead", n.ID, err)
 			}
@@ -114,7 +92,7 @@ func (m *Merger) loadIndex(ctx context.Context, n *plan.Node, parts []*Result, p
 		return err
 	}
 	defer f.Close()
-	if err := per[0].loadInto.load(ctx, f); err != nil {
+	if err := per[0].loadInto.Load(ctx, f); err != nil {
 		return err
 	}
 	res.Descriptor = desc

@@ -14,6 +14,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/xbake/xbake/bake"
+	"github.com/xbake/xbake/builder"
 	"github.com/xbake/xbake/inputs"
 	"github.com/xbake/xbake/plan"
 )
@@ -30,7 +31,7 @@ type export struct {
 	load bool
 	// loadInto: a part of one multi-platform image that the merge node
 	// loads into this engine (plan.Plan.LoadIndex; load.go).
-	loadInto *dockerEngine
+	loadInto *builder.Engine
 	// merge: the plan gave the target a merge node (Solve.Roles).
 	merge bool
 	// byDigest: per-platform image pushed by digest for a merge node.

@@ -179,3 +179,39 @@ func TestIntegrationAuthRegistry(t *testing.T) {
 	}
 	var _ = executor.StatusDone
 }
+
+// The solves of a run share the docker config's credentials and their
+// cache: a credential helper runs once per registry, not once per solve.
+func TestIntegrationCredentialHelperOncePerRun(t *testing.T) {
+	r := newRun(t)
+	bin, cfgDir := t.TempDir(), t.TempDir()
+	calls := filepath.Join(bin, "calls")
+	helper := fmt.Sprintf("#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread host\necho \"$host\" >> %s\nprintf '{\"ServerURL\":\"%%s\",\"Username\":\"%s\",\"Secret\":\"%s\"}' \"$host\"\n",
+		calls, r.env.AuthUser, r.env.AuthPassword)
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-xbaketest"), []byte(helper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cfg := fmt.Sprintf(`{"credHelpers": {%q: "xbaketest"}}`, r.env.AuthRegistry)
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.bkOpt.DockerConfig = cfgDir
+	repo := strings.Replace(r.env.Repo(t), r.env.Registry, r.env.AuthRegistry, 1)
+	var targets []executortest.PlanTarget
+	for _, name := range []string{"one", "two", "three"} {
+		tgt := r.target(name, nil, "FROM "+r.env.Registry+"/xbake/busybox\nRUN echo "+name+" > /name\n", &bake.Export{Type: "registry"})
+		tgt.Tags = []string{repo + ":" + name}
+		targets = append(targets, executortest.PlanTarget{Name: name, Target: tgt})
+	}
+	if _, err := r.build(executortest.NewPlan(targets...)); err != nil {
+		t.Fatalf("%v\n%s", err, r.output())
+	}
+	dt, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Fields(string(dt)); len(got) != 1 || got[0] != r.env.AuthRegistry {
+		t.Errorf("the credential helper ran for %q; want once, for %s", got, r.env.AuthRegistry)
+	}
+}

@@ -24,7 +24,8 @@ func IsTransient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
-	if IsBuildError(err) {
+	var pe *PanicError // a bug in xbake: running again does not help
+	if IsBuildError(err) || errors.As(err, &pe) {
 		return false
 	}
 	return transientFailure(err)

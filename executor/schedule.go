@@ -322,19 +322,6 @@ func (s *Scheduler) lose(name string, why error) {
 	s.broadcast()
 }
 
-// Lost lists the nodes lost so far and why, in node order.
-func (s *Scheduler) Lost() []*NodeLostError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []*NodeLostError
-	for _, fn := range s.order {
-		if fn.lost != nil {
-			out = append(out, &NodeLostError{Node: fn.Name, Reason: fn.lost})
-		}
-	}
-	return out
-}
-
 // suspect checks, after a solve on node failed with err, whether the node
 // is still there: a connection failure is followed by a probe, and a node
 // that does not answer it is lost. It returns the loss, or nil.

@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -55,7 +56,10 @@ func TestScheduleCapacity(t *testing.T) {
 	p := wide(18)
 	p.Place(equalNodes(2, "a", "b", "c"))
 	nodes := &executortest.FakeNodes{}
-	f := &executortest.Fake{Delay: 20 * time.Millisecond, Nodes: nodes}
+	// Long enough that a node's first two solves start before the first
+	// ends, and that scheduling delays of a loaded machine are small next
+	// to it.
+	f := &executortest.Fake{Delay: 100 * time.Millisecond, Nodes: nodes}
 	rep, _, err := farmRun(t, p, f, nodes.Farm(2, "a", "b", "c"), 0, false)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +186,8 @@ func TestScheduleFailoverHung(t *testing.T) {
 		}
 		for _, m := range nr.Moves {
 			moved++
-			if m.From != "b" || !strings.Contains(m.Reason, "it has not answered for 2s") {
+			// At least the timeout: more when the probe that decided came late.
+			if m.From != "b" || !regexp.MustCompile(`^it has not answered for [2-9]s `).MatchString(m.Reason) {
 				t.Errorf("%s: move %+v", nr.Node.ID, m)
 			}
 		}
@@ -237,8 +242,10 @@ func TestScheduleCancelHung(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("Run returned %s after the cancel", d-200*time.Millisecond)
+	// The walk abandons a call that does not return a second after the
+	// cancel; 5 s is what a signal allows, generous on a loaded machine.
+	if d := time.Since(start) - 200*time.Millisecond; d > 5*time.Second {
+		t.Errorf("Run returned %s after the cancel", d)
 	}
 	for _, nr := range rep.Nodes {
 		if nr.Status != executor.StatusCanceled {

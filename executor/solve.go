@@ -153,6 +153,10 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 			so.OCIStores[id] = st
 		}
 	}
+	// A panic in a callback fails the solve and cancels its build.
+	bctx, cancelBuild := context.WithCancelCause(ctx)
+	defer cancelBuild(nil)
+	guard := &panicGuard{node: n.ID, cancel: cancelBuild}
 	var loads errgroup.Group
 	var loadPipes []*io.PipeWriter
 	for _, e := range pr.exports {
@@ -165,8 +169,10 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 		case e.load && entry.Type == "docker":
 			pr, pw := io.Pipe()
 			entry.Output = func(map[string]string) (io.WriteCloser, error) { return pw, nil }
-			loads.Go(func() error {
-				err := bk.docker.load(ctx, pr)
+			loads.Go(func() (err error) {
+				if perr := guard.run(func() { err = bk.docker.Load(bctx, pr) }); perr != nil {
+					err = perr
+				}
 				pr.CloseWithError(err)
 				return err
 			})
@@ -190,7 +196,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 		defer close(drained)
 		for st := range ch {
 			if req.Progress != nil {
-				req.Progress(b.Name, st)
+				guard.run(func() { req.Progress(b.Name, st) })
 			}
 		}
 	}()
@@ -246,7 +252,13 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 		}
 		return res, nil
 	}
-	resp, err := b.Client.Build(ctx, so, "xbake", build, ch)
+	guarded := func(ctx context.Context, gw gateway.Client) (res *gateway.Result, err error) {
+		if perr := guard.run(func() { res, err = build(ctx, gw) }); perr != nil {
+			return nil, perr
+		}
+		return res, err
+	}
+	resp, err := b.Client.Build(bctx, so, "xbake", guarded, ch)
 	<-drained
 	// A build that failed before exporting never closed its load streams;
 	// the engine would wait for the rest of the tarball forever.
@@ -256,6 +268,9 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 		}
 	}
 	lerr := loads.Wait()
+	if perr := guard.err(); perr != nil {
+		return nil, perr
+	}
 	if err != nil && testErr != nil {
 		return nil, testErr // as the build function returned it, unwrapped
 	}
@@ -336,7 +351,7 @@ func (bk *BuildKit) result(p ocispec.Platform, b *Builder, ref string, pr *prepa
 		er["image.name"] = strings.Join(bk.opt.Records.withoutRecords(strings.Split(names, ",")), ",")
 	}
 	buildRef := "xbake/" + b.Name + "/" + ref
-	er["buildx.build.ref"] = buildRef
+	er[BuildRefKey] = buildRef
 	er[BuilderKey] = b.Name
 	res := &Result{ExporterResponse: map[string]map[string]string{}, Builder: b.Name, Ref: buildRef,
 		Artifact: &solveArtifact{exports: pr.exports}}

@@ -182,7 +182,7 @@ func TestDecodeResponse(t *testing.T) {
 
 // PlanNodes says what each node runs natively and emulated; CheckDown
 // lets a run go on without a node that does not answer unless one of its
-// platforms has no other node.
+// solves has no other node that can run it, as the plan says.
 func TestPlanNodesCheckDown(t *testing.T) {
 	ps := func(ss ...string) []ocispec.Platform {
 		var out []ocispec.Platform
@@ -222,4 +222,26 @@ func TestPlanNodesCheckDown(t *testing.T) {
 	if _, err := bs.CheckDown(skipped); err != nil {
 		t.Errorf("CheckDown with an unchanged solve: %v", err)
 	}
+	// A solve that cross-compiles (no RUN step on its platform) runs on a
+	// node whose workers do not list the platform: the plan's rule.
+	bs.Nodes = []*Builder{{Name: "amd", Native: ps("linux/amd64"), Reported: ps("linux/amd64"), Capacity: 1}}
+	bs.Down[0].Config.Platforms = []string{"linux/arm64"}
+	cross, diags := plan.New(&bake.Definition{Targets: []*bake.Target{{Name: "go", Platforms: []string{"linux/arm64"}}}},
+		plan.Request{DefaultPlatform: "linux/amd64", Nodes: bs.PlanNodes(), Dockerfiles: noRuns{}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if n := cross.Nodes[0]; n.Builder != "amd" || n.Exec != plan.ExecCross {
+		t.Fatalf("%s on %s %s, want amd cross", n.ID, n.Builder, n.Exec)
+	}
+	if warns, err := bs.CheckDown(cross); err != nil || len(warns) != 1 {
+		t.Errorf("CheckDown with a cross-compiled solve = %q, %v; want one warning", warns, err)
+	}
+}
+
+// noRuns reads every Dockerfile as one without RUN steps.
+type noRuns struct{}
+
+func (noRuns) Build(*bake.Target, ocispec.Platform, ocispec.Platform) (*plan.DockerfileBuild, bool) {
+	return &plan.DockerfileBuild{}, true
 }

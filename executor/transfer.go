@@ -31,53 +31,66 @@ import (
 // linkTransfers are the layouts of the run, one per linked result.
 type linkTransfers struct {
 	dir string
-	mu  sync.Mutex
-	m   map[*linkArtifact]*linkLayout
+	// export writes a result into a folder as a layout (exportLink).
+	export func(ctx context.Context, la *linkArtifact, dir string) (digest.Digest, error)
+	mu     sync.Mutex
+	m      map[*linkArtifact]*linkLayout
+	count  int // layouts begun: each has a folder of its own
 }
 
 // linkLayout is one exported result: dir holds the layout, digest its
-// manifest. Ready is closed once it is written or failed.
+// manifest. Ready is closed once it is written or failed; canceled says
+// that it failed because the context of the export ended.
 type linkLayout struct {
-	ready  chan struct{}
-	dir    string
-	digest digest.Digest
-	err    error
+	ready    chan struct{}
+	dir      string
+	digest   digest.Digest
+	err      error
+	canceled bool
 }
 
 func newLinkTransfers(tmp string) *linkTransfers {
-	return &linkTransfers{dir: filepath.Join(tmp, "links"), m: map[*linkArtifact]*linkLayout{}}
+	return &linkTransfers{dir: filepath.Join(tmp, "links"), export: exportLink, m: map[*linkArtifact]*linkLayout{}}
 }
 
 // layout returns la's result as an OCI layout, exporting it from its
-// node the first time; later callers wait for the first.
+// node the first time; later callers wait for the first. An export whose
+// own caller was canceled (its node lost, say) is no answer for the
+// others: the next caller exports again.
 func (lt *linkTransfers) layout(ctx context.Context, la *linkArtifact, name string) (*linkLayout, error) {
-	lt.mu.Lock()
-	l := lt.m[la]
-	first := l == nil
-	if first {
-		l = &linkLayout{ready: make(chan struct{}), dir: filepath.Join(lt.dir, fmt.Sprintf("%s-%d", sanitize(name), len(lt.m)))}
-		lt.m[la] = l
-	}
-	lt.mu.Unlock()
-	if first {
-		l.digest, l.err = exportLink(ctx, la, l.dir)
-		if l.err != nil {
-			// A later dependent may try again (after a canceled attempt).
-			lt.mu.Lock()
-			delete(lt.m, la)
-			lt.mu.Unlock()
+	for {
+		lt.mu.Lock()
+		l := lt.m[la]
+		first := l == nil
+		if first {
+			lt.count++
+			l = &linkLayout{ready: make(chan struct{}), dir: filepath.Join(lt.dir, fmt.Sprintf("%s-%d", sanitize(name), lt.count))}
+			lt.m[la] = l
 		}
-		close(l.ready)
+		lt.mu.Unlock()
+		if first {
+			l.digest, l.err = lt.export(ctx, la, l.dir)
+			if l.err != nil {
+				l.canceled = ctx.Err() != nil
+				lt.mu.Lock()
+				delete(lt.m, la) // a later caller tries again
+				lt.mu.Unlock()
+			}
+			close(l.ready)
+		}
+		select {
+		case <-l.ready:
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+		if l.canceled && !first {
+			continue
+		}
+		if l.err != nil {
+			return nil, l.err
+		}
+		return l, nil
 	}
-	select {
-	case <-l.ready:
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
-	if l.err != nil {
-		return nil, l.err
-	}
-	return l, nil
 }
 
 // exportLink writes la's result into dir as an OCI layout, from its node.

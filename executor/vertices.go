@@ -7,6 +7,8 @@ import (
 
 	"github.com/moby/buildkit/client"
 	"github.com/opencontainers/go-digest"
+
+	"github.com/xbake/xbake/plan"
 )
 
 // Vertex attribution. BuildKit names a vertex by the digest of its
@@ -168,4 +170,28 @@ func (b *vertexBook) end(i int) (first time.Time, steps, cached int) {
 // or "[n/m] ..."; internal loads, auth and exports are not steps.
 func isStep(name string) bool {
 	return strings.HasPrefix(name, "[") && !strings.HasPrefix(name, "[internal]") && !strings.HasPrefix(name, "[auth]")
+}
+
+// ancestors lists, for each node of p, the solves it reads through its
+// links and theirs (merges have none: they read finished results).
+func ancestors(p *plan.Plan, index map[string]int) [][]int {
+	out := make([][]int, len(p.Nodes))
+	// p.Nodes is in dependency order, so a dependency's list is complete
+	// before its dependents read it.
+	for i, n := range p.Nodes {
+		if n.Kind != plan.KindSolve {
+			continue
+		}
+		seen := map[int]bool{}
+		for _, d := range n.Deps {
+			j := index[d]
+			for _, a := range append([]int{j}, out[j]...) {
+				if !seen[a] {
+					seen[a] = true
+					out[i] = append(out[i], a)
+				}
+			}
+		}
+	}
+	return out
 }

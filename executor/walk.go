@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -41,26 +40,6 @@ type Executor struct {
 	// (SolveRequest.Builder) and moves the solves of a lost node to
 	// another one (schedule.go). Without it the solver chooses.
 	Scheduler *Scheduler
-}
-
-// nodeState is the walk's per-node bookkeeping. Channels order the
-// writes: ready is closed after readyRes is set, done after report.
-type nodeState struct {
-	ready    chan struct{}
-	readyRes *Result
-	done     chan struct{}
-	report   *NodeReport
-
-	readyOnce sync.Once
-	readyMu   sync.Mutex    // guards readyRes after ready is closed
-	readyGen  chan struct{} // closed when a moved solve replaces readyRes
-	evalOnce  sync.Once
-	release   chan struct{}
-	// Guarded by walk.mu: the dependents that have not evaluated yet;
-	// when the solve handed its result over, and when the last dependent
-	// had evaluated it.
-	waiters             int
-	readyAt, releasedAt time.Time
 }
 
 // Run walks p and returns a report with one entry per node, in plan order.
@@ -146,7 +125,7 @@ func (w *walk) runNode(i int) (err error) {
 			// A bug in xbake, not in the build: the node fails with a
 			// short report, and the other nodes end (and clean up) as
 			// after any failure, instead of the process crashing.
-			rep.Status, rep.Err = StatusFailed, &PanicError{Node: n.ID, Value: r, Stack: debug.Stack()}
+			rep.Status, rep.Err = StatusFailed, panicError(n.ID, r)
 			if !w.e.KeepGoing {
 				err = rep.Err
 			}
@@ -173,6 +152,13 @@ func (w *walk) runNode(i int) (err error) {
 			return nil
 		}
 	}
+	if h, ok := w.e.Publisher.(holder); ok && n.Kind == plan.KindMerge {
+		// Held back (--atomic): the wait is not the merge's own time.
+		if err := h.hold(ctx); err != nil {
+			rep.Status = StatusCanceled
+			return nil
+		}
+	}
 	rep.Started = time.Now()
 	w.emit(Event{Kind: EventStarted, Node: n})
 	res, err := w.attempt(ctx, n, s, deps, rep)
@@ -194,6 +180,9 @@ func (w *walk) runNode(i int) (err error) {
 		return nil
 	default:
 		rep.Status, rep.Err = StatusFailed, fmt.Errorf("%s: %w", n.ID, err)
+		if pe, ok := err.(*PanicError); ok {
+			rep.Err = pe // it names the node already
+		}
 		if w.e.KeepGoing {
 			return nil
 		}
@@ -367,92 +356,6 @@ func (w *walk) once(ctx context.Context, n *plan.Node, s *nodeState, deps []*Res
 	return res, err
 }
 
-// linkResults orders deps by n.Solve.Links (deps are in n.Deps order).
-func linkResults(n *plan.Node, deps []*Result) []*Result {
-	if n.Solve == nil {
-		return nil
-	}
-	out := make([]*Result, len(n.Solve.Links))
-	for k, l := range n.Solve.Links {
-		for j, d := range n.Deps {
-			if d == l.Node {
-				out[k] = deps[j]
-			}
-		}
-	}
-	return out
-}
-
-// mergeParts orders deps (n.Deps order, sorted by ID) by n.Merge.Solves,
-// which is the platform order the author wrote: the index keeps it.
-func mergeParts(n *plan.Node, deps []*Result) []*Result {
-	out := make([]*Result, len(n.Merge.Solves))
-	for k, id := range n.Merge.Solves {
-		for j, d := range n.Deps {
-			if d == id {
-				out[k] = deps[j]
-			}
-		}
-	}
-	return out
-}
-
-// markReady publishes r to dependents once; nil marks "never".
-func (s *nodeState) markReady(r *Result) {
-	s.readyOnce.Do(func() {
-		s.readyRes = r
-		s.readyGen = make(chan struct{})
-		close(s.ready)
-	})
-}
-
-// republish replaces the published result with that of a solve that was
-// moved to another node after it had been ready: dependents that start
-// after it (see currentLinks) read the new one.
-func (s *nodeState) republish(r *Result) {
-	select {
-	case <-s.ready:
-	default:
-		return
-	}
-	s.readyMu.Lock()
-	defer s.readyMu.Unlock()
-	if s.readyRes != nil && r != nil && s.readyRes != r {
-		s.readyRes = r
-		close(s.readyGen)
-		s.readyGen = make(chan struct{})
-	}
-}
-
-// result is the solve's current ready result, and a channel closed when
-// a newer one replaces it.
-func (s *nodeState) result() (*Result, <-chan struct{}) {
-	s.readyMu.Lock()
-	defer s.readyMu.Unlock()
-	return s.readyRes, s.readyGen
-}
-
-// evaluated tells n's dependencies, once, that one more dependent has
-// read their results (or ended, or never will): the last one releases
-// them, so that they export while their dependents go on.
-func (w *walk) evaluated(n *plan.Node, s *nodeState) {
-	if n.Kind != plan.KindSolve {
-		return
-	}
-	s.evalOnce.Do(func() {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		for _, d := range n.Deps {
-			ds := w.states[w.index[d]]
-			ds.waiters--
-			if ds.waiters == 0 {
-				ds.releasedAt = time.Now()
-				close(ds.release)
-			}
-		}
-	})
-}
-
 // timeAndCount fills in rep's own time and step counts once node i has
 // ended at end. A solve's time starts at its first own vertex and leaves
 // out the time its finished build was held for dependents (readyAt to
@@ -474,30 +377,6 @@ func (w *walk) timeAndCount(i int, s *nodeState, rep *NodeReport, end time.Time)
 	if !ready.IsZero() && released.After(ready) {
 		rep.Duration -= released.Sub(ready)
 	}
-}
-
-// ancestors lists, for each node of p, the solves it reads through its
-// links and theirs (merges have none: they read finished results).
-func ancestors(p *plan.Plan, index map[string]int) [][]int {
-	out := make([][]int, len(p.Nodes))
-	// p.Nodes is in dependency order, so a dependency's list is complete
-	// before its dependents read it.
-	for i, n := range p.Nodes {
-		if n.Kind != plan.KindSolve {
-			continue
-		}
-		seen := map[int]bool{}
-		for _, d := range n.Deps {
-			j := index[d]
-			for _, a := range append([]int{j}, out[j]...) {
-				if !seen[a] {
-					seen[a] = true
-					out[i] = append(out[i], a)
-				}
-			}
-		}
-	}
-	return out
 }
 
 func (w *walk) emit(ev Event) {

@@ -27,10 +27,19 @@ import (
 // on before any command runs.
 func (a *app) addDebugFlag(cmd *cobra.Command) {
 	cmd.PersistentFlags().BoolVarP(&a.debug, "debug", "D", envDebug(a.getenv("XBAKE_DEBUG")), "Debug output: BuildKit client logs, stack traces of BuildKit errors (default true when XBAKE_DEBUG is set)")
-	cmd.PersistentPreRun = func(*cobra.Command, []string) {
-		if a.debug {
-			a.startDebug()
-		}
+	cmd.PersistentPreRun = func(*cobra.Command, []string) { a.startLogs() }
+}
+
+// startLogs sends the logs of the libraries xbake uses (through logrus:
+// the BuildKit client, containerd's content store) to stderr, as buildx
+// shows them, without the noise (logFormatter); --debug adds their debug
+// level and xbake's own debug lines.
+func (a *app) startLogs() {
+	logrus.SetOutput(a.stderr)
+	logrus.SetFormatter(logFormatter{debug: a.debug})
+	logrus.SetLevel(logrus.InfoLevel)
+	if a.debug {
+		a.startDebug()
 	}
 }
 
@@ -47,8 +56,6 @@ func envDebug(v string) bool {
 const debugHeaderShownEnv = "XBAKE_DEBUG_HEADER_SHOWN"
 
 func (a *app) startDebug() {
-	logrus.SetOutput(a.stderr)
-	logrus.SetFormatter(debugFormatter{})
 	logrus.SetLevel(logrus.DebugLevel)
 	if a.getenv(debugHeaderShownEnv) != "" {
 		return
@@ -72,13 +79,25 @@ func (a *app) debugf(format string, args ...any) {
 	}
 }
 
-// debugFormatter prints logrus entries as xbake's own debug lines (and
-// as buildx does): "LEVEL: message: error".
-type debugFormatter struct{}
+// logFormatter prints logrus entries as xbake's own debug lines (and as
+// buildx does): "LEVEL: message: error".
+type logFormatter struct {
+	debug bool
+}
 
-func (debugFormatter) Format(e *logrus.Entry) ([]byte, error) {
+// fsverityCheck is the warning of containerd's local content store (an
+// OCI layout: a link across nodes, an oci-layout:// context, a local
+// cache) on a file system without fs-verity, which is most of them: it
+// says nothing a user can act on, so only --debug shows it (buildx never
+// does).
+const fsverityCheck = "failed check for fsverity support"
+
+func (f logFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	if e.Level == logrus.DebugLevel && (e.Message == "serving grpc connection" || e.Message == "stopping session") {
 		return nil, nil // one per session, as buildx filters them: noise
+	}
+	if !f.debug && e.Message == fsverityCheck {
+		return nil, nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", strings.ToUpper(e.Level.String()), e.Message)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/sirupsen/logrus"
 
 	"github.com/xbake/xbake/executor/executortest"
@@ -56,19 +58,24 @@ func TestDebugOfflineLines(t *testing.T) {
 	}
 }
 
-func TestDebugFormatter(t *testing.T) {
+func TestLogFormatter(t *testing.T) {
+	fsverity := &logrus.Entry{Level: logrus.WarnLevel, Message: "failed check for fsverity support",
+		Data: logrus.Fields{logrus.ErrorKey: "enable fsverity failed: operation not supported", "path": "/l"}}
 	for _, tc := range []struct {
 		entry *logrus.Entry
+		debug bool
 		want  string
 	}{
-		{&logrus.Entry{Level: logrus.DebugLevel, Message: "fetch token", Data: logrus.Fields{"host": "r", logrus.ErrorKey: "boom", "a": 1}},
+		{&logrus.Entry{Level: logrus.DebugLevel, Message: "fetch token", Data: logrus.Fields{"host": "r", logrus.ErrorKey: "boom", "a": 1}}, true,
 			"DEBUG: fetch token: boom a=1 host=r\n"},
-		{&logrus.Entry{Level: logrus.WarnLevel, Message: "slow"}, "WARNING: slow\n"},
-		{&logrus.Entry{Level: logrus.DebugLevel, Message: "serving grpc connection"}, ""},
+		{&logrus.Entry{Level: logrus.WarnLevel, Message: "slow"}, false, "WARNING: slow\n"},
+		{&logrus.Entry{Level: logrus.DebugLevel, Message: "serving grpc connection"}, true, ""},
+		{fsverity, false, ""},
+		{fsverity, true, "WARNING: failed check for fsverity support: enable fsverity failed: operation not supported path=/l\n"},
 	} {
-		got, err := debugFormatter{}.Format(tc.entry)
+		got, err := logFormatter{debug: tc.debug}.Format(tc.entry)
 		if err != nil || string(got) != tc.want {
-			t.Errorf("Format(%q) = %q, %v; want %q", tc.entry.Message, got, err, tc.want)
+			t.Errorf("Format(%q) with debug %v = %q, %v; want %q", tc.entry.Message, tc.debug, got, err, tc.want)
 		}
 	}
 }
@@ -135,4 +142,43 @@ target "default" {
 	if code != exitOK || strings.Contains(out.String(), "{") {
 		t.Errorf("--progress=quiet must beat BUILDKIT_PROGRESS: exit %d\n%s", code, out)
 	}
+}
+
+// containerd's local content store, which reads an oci-layout:// context,
+// warns through logrus on a file system without fs-verity (most of them,
+// this machine's included): the warning stays out of the terminal, where
+// it landed in the middle of the progress, unless --debug.
+func TestNoFsverityWarningWithoutDebug(t *testing.T) {
+	env := executortest.Stack(t)
+	dir := t.TempDir()
+	bake := func(target string) {
+		t.Helper()
+		code, out := cliRun(t, dir, nil, target, "--progress=quiet")
+		if code != exitOK || strings.Contains(out.String(), "fsverity") || strings.Contains(out.String(), "level=") {
+			t.Fatalf("%s: exit %d, want 0 and no library warnings:\n%s", target, code, out)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "base" {
+  dockerfile-inline = "FROM `+env.Registry+`/xbake/busybox\nRUN echo fsverity > /f\n"
+  output = ["type=oci,dest=layout,tar=false"]
+}
+`)
+	bake("base")
+	dt, err := os.ReadFile(filepath.Join(dir, "layout", "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx ocispec.Index
+	if err := json.Unmarshal(dt, &idx); err != nil || len(idx.Manifests) != 1 {
+		t.Fatalf("layout index %s: %v", dt, err)
+	}
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "app" {
+  dockerfile-inline = "FROM base\nRUN cat /f\n"
+  contexts = { base = "oci-layout://./layout@`+idx.Manifests[0].Digest.String()+`" }
+  output = ["type=cacheonly"]
+}
+`)
+	bake("app")
 }

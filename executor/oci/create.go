@@ -96,7 +96,7 @@ func (s *session) compose(ctx context.Context, srcs []Source, o ComposeOptions) 
 		if err != nil {
 			return nil, err
 		}
-		desc, err := src.resolvedDesc(ocispec.Descriptor{MediaType: string(d.MediaType), Digest: digest.Digest(d.Digest.String()), Size: d.Size})
+		desc, err := src.resolvedDesc(d.desc())
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -54,7 +53,7 @@ func (c *Client) Details(ctx context.Context, ref string) (*Details, error) {
 		return nil, err
 	}
 	out := &Details{
-		Descriptor: ocispec.Descriptor{MediaType: string(d.MediaType), Digest: digest.Digest(d.Digest.String()), Size: d.Size},
+		Descriptor: d.desc(),
 		Raw:        d.Manifest,
 		images:     map[string]*detailImage{},
 		s:          s,
@@ -98,7 +97,7 @@ func (c *Client) Raw(ctx context.Context, ref string) ([]byte, error) {
 }
 
 // getRef fetches the manifest or index ref names, in a new session.
-func (c *Client) getRef(ctx context.Context, ref string) (*session, name.Reference, *remote.Descriptor, error) {
+func (c *Client) getRef(ctx context.Context, ref string) (*session, name.Reference, *manifest, error) {
 	r, err := c.insecure.parseRef(ref)
 	if err != nil {
 		return nil, nil, nil, err

@@ -13,8 +13,10 @@
 // returns the descriptor of the one index that joins them. The registry
 // entry points are methods of Client (PushIndex, Tag, Inspect, Details,
 // Create, CreateFrom, Compose, MergeCache: BuildKit registry caches joined
-// into one); the file ones are MergeOCILayouts and MergeTars, and
-// WriteMergedLayout and WriteMergedTar to a stream (standard output).
+// into one); the file ones are MergeOCILayouts (a layout folder or
+// tarball), and WriteMergedLayout and WriteMergedTar to a stream (the
+// executor's temporary file, moved into place with its target's other
+// files, or standard output).
 // Registries are reached over TLS, except loopback ones and those marked
 // insecure (WithInsecureRegistries).
 package oci

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -99,7 +98,7 @@ func inspectedManifest(repo name.Repository, m ocispec.Descriptor) InspectedMani
 
 // imagePlatform reads the platform of an image manifest from its config;
 // nil when the config is not an image config (an artifact) or names none.
-func (s *session) imagePlatform(ctx context.Context, repo name.Repository, d *remote.Descriptor) (*ocispec.Platform, error) {
+func (s *session) imagePlatform(ctx context.Context, repo name.Repository, d *manifest) (*ocispec.Platform, error) {
 	var m ocispec.Manifest
 	if err := json.Unmarshal(d.Manifest, &m); err != nil {
 		return nil, fmt.Errorf("decoding manifest %s@%s: %w", repo, d.Digest, err)

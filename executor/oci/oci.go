@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -20,6 +21,8 @@ type Client struct {
 	timeouts  Timeouts
 	transport http.RoundTripper
 	insecure  insecureHosts
+	// manifests are those fetched, by "repository@digest" (session.get).
+	manifests sync.Map
 }
 
 // Option configures a Client.
@@ -54,9 +57,6 @@ func WithInsecureRegistries(hosts ...string) Option {
 		}
 	}
 }
-
-// WithKeychain replaces the docker config file as the credential source.
-func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain = k } }
 
 // NewClient returns a registry client.
 func NewClient(opts ...Option) *Client {

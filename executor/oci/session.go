@@ -8,6 +8,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // session is the registry connections of one operation. ggcr caches the
@@ -43,15 +45,40 @@ func (s *session) head(ctx context.Context, ref name.Reference) (*v1.Descriptor,
 	return d, s.c.wrapErr(ctx, "checking", ref, err)
 }
 
-// get fetches the manifest ref names.
-func (s *session) get(ctx context.Context, ref name.Reference) (*remote.Descriptor, error) {
+// manifest is a manifest as a registry gave it: its descriptor and bytes.
+type manifest struct {
+	v1.Descriptor
+	Manifest []byte
+}
+
+// desc is the manifest's descriptor in the OCI types: media type, digest,
+// size.
+func (m *manifest) desc() ocispec.Descriptor {
+	return ocispec.Descriptor{MediaType: string(m.MediaType), Digest: digest.Digest(m.Digest.String()), Size: m.Size}
+}
+
+// get fetches the manifest ref names. The client keeps every manifest it
+// fetched by repository and digest: what a digest names never changes, so
+// a manifest that an earlier call read (the image a lookup found, which
+// Tag then points tags at) is not fetched again.
+func (s *session) get(ctx context.Context, ref name.Reference) (*manifest, error) {
+	if d, ok := ref.(name.Digest); ok {
+		if m, ok := s.c.manifests.Load(d.Context().Name() + "@" + d.DigestStr()); ok {
+			return m.(*manifest), nil
+		}
+	}
 	var d *remote.Descriptor
 	err := s.c.retry(ctx, func(ctx context.Context) error {
 		var err error
 		d, err = s.puller.Get(ctx, ref)
 		return err
 	})
-	return d, s.c.wrapErr(ctx, "fetching", ref, err)
+	if err != nil {
+		return nil, s.c.wrapErr(ctx, "fetching", ref, err)
+	}
+	m := &manifest{Descriptor: d.Descriptor, Manifest: d.Manifest}
+	s.c.manifests.Store(ref.Context().Name()+"@"+d.Digest.String(), m)
+	return m, nil
 }
 
 // blob fetches a blob (an image config, an attestation) of the repository

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -31,7 +30,7 @@ func (c *Client) Tag(ctx context.Context, tags []string, src string) (ocispec.De
 		return ocispec.Descriptor{}, fmt.Errorf("no tag was written: %w", err)
 	}
 	m := &Index{
-		Descriptor: ocispec.Descriptor{MediaType: string(got.MediaType), Digest: digest.Digest(got.Digest.String()), Size: got.Size},
+		Descriptor: got.desc(),
 		Raw:        got.Manifest,
 		// push copies the children into the other tags' repositories: here
 		// that is src itself, with everything it references.

@@ -21,21 +21,9 @@ type TarPart struct {
 	Path     string
 }
 
-// MergeTars writes one tarball with one top-level directory per platform
-// ("linux_amd64/", "linux_arm_v7/"), each holding that part's files, as
-// BuildKit's tar exporter lays out a multi-platform build. The file
-// appears whole or not at all.
-func MergeTars(dst string, parts []TarPart) error {
-	if err := checkDest(dst); err != nil {
-		return err
-	}
-	if err := writeAtomic(dst, func(w io.Writer) error { return WriteMergedTar(w, parts) }); err != nil {
-		return fmt.Errorf("merging tarballs into %s: %w", dst, err)
-	}
-	return nil
-}
-
-// WriteMergedTar writes the tarball MergeTars writes to w.
+// WriteMergedTar writes to w one tarball with one top-level directory per
+// platform ("linux_amd64/", "linux_arm_v7/"), each holding that part's
+// files, as BuildKit's tar exporter lays out a multi-platform build.
 func WriteMergedTar(w io.Writer, parts []TarPart) error {
 	if len(parts) == 0 {
 		return errors.New("no parts")
