@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
 	"github.com/moby/buildkit/solver/errdefs"
 	"google.golang.org/grpc/codes"
@@ -43,7 +45,7 @@ func transientFailure(err error) bool {
 	// Unknown, no details): read the registry's answer back from it.
 	msg := err.Error()
 	if st, codes, ok := registryAnswer(msg); ok {
-		return oci.TransientAnswer(st, codes)
+		return oci.TransientAnswer(st, codes) || slices.ContainsFunc(codes, uploadRace)
 	}
 	return networkFailure(msg)
 }
@@ -111,12 +113,36 @@ func registryAnswer(msg string) (status int, codes []string, ok bool) {
 		case "unavailable", "toomanyrequests", "unknown":
 			codes = append(codes, strings.ToUpper(l))
 		default:
-			if c, _, _ := strings.Cut(l, ": "); c == "unavailable" || c == "toomanyrequests" {
+			c, text, _ := strings.Cut(l, ": ")
+			switch {
+			case c == "unavailable" || c == "toomanyrequests":
 				codes = append(codes, strings.ToUpper(c))
+			case strings.HasPrefix(text, blobUnknown):
+				codes = append(codes, string(transport.BlobUnknownErrorCode))
+			case text == digestInvalid:
+				codes = append(codes, string(transport.DigestInvalidErrorCode))
 			}
 		}
 	}
 	return 0, codes, len(codes) > 0
+}
+
+// The messages of distribution's registry for BLOB_UNKNOWN and
+// DIGEST_INVALID, which containerd prints as "unknown: MESSAGE".
+const (
+	blobUnknown   = "blob unknown to registry"
+	digestInvalid = "provided digest did not match uploaded content"
+)
+
+// uploadRace reports whether a push failed the way concurrent uploads of
+// one blob to one repository fail on distribution's registry (several
+// targets of a run sharing a layer, or several nodes pushing it): one
+// upload's commit removes what the other checks, and the manifest then
+// finds the blob missing. Pushed again, the blob is there or uploads
+// whole. Seen in this repository's integration tests when three targets
+// of one run pushed the same layer to one repository at once.
+func uploadRace(code string) bool {
+	return code == string(transport.BlobUnknownErrorCode) || code == string(transport.DigestInvalidErrorCode)
 }
 
 // networkFailures are the texts of Go's network errors, the only form

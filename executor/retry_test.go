@@ -37,6 +37,9 @@ func TestIsTransient(t *testing.T) {
 		// containerd prints codes it does not know as UNKNOWN with their
 		// message: a 400 MANIFEST_INVALID is not an internal error.
 		{"JSON 400 MANIFEST_INVALID", errors.New(push + "unknown: manifest invalid"), false},
+		// Concurrent uploads of one blob to one repository.
+		{"JSON upload race", errors.New(push + "errors:\nunknown: provided digest did not match uploaded content\nunknown: blob unknown to registry - sha256:711fb5269ba6\n"), true},
+		{"JSON BLOB_UNKNOWN", errors.New(push + "unknown: blob unknown to registry - sha256:711fb5269ba6"), true},
 		{"HTML 503", errors.New(push + put + "503 Service Unavailable: <html><body><h1>503</h1></body></html>"), true},
 		{"HTML 502", errors.New(push + put + "502 Bad Gateway"), true},
 		{"400", errors.New(push + put + "400 Bad Request: bad"), false},
