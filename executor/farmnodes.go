@@ -103,7 +103,7 @@ func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 		}
 	}
 	for _, d := range bs.Down {
-		if len(missing) > 0 && (len(d.Config.Platforms) == 0 || slices.ContainsFunc(missing, func(m string) bool { return slices.Contains(d.Config.Platforms, m) })) {
+		if len(missing) > 0 && (len(d.Config.Platforms) == 0 || slices.ContainsFunc(missing, func(m string) bool { return declares(d.Config.Platforms, m) })) {
 			return nil, fmt.Errorf("%w\nthe run needs it: no other node can run %s", d.Err, strings.Join(missing, ", "))
 		}
 	}
@@ -112,6 +112,18 @@ func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 		warnings = append(warnings, msg)
 	}
 	return warnings, nil
+}
+
+// declares reports whether the platforms declared for a node, as the
+// user wrote them ("linux/arm64/v8", "arm64"), include the canonical
+// platform p of a solve.
+func declares(declared []string, p string) bool {
+	for _, d := range declared {
+		if _, q, err := plan.ParsePlatform(strings.TrimSpace(d)); err == nil && q == p {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(err error) string {

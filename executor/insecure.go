@@ -37,11 +37,7 @@ func InsecureRegistries(p *plan.Plan) []string {
 			if on, _ := strconv.ParseBool(o.Attrs["registry.insecure"]); !on || !plan.MergedOutput(o) {
 				continue
 			}
-			if o.Attrs["name"] != "" {
-				add(strings.Split(o.Attrs["name"], ",")...)
-			} else {
-				add(t.Tags...)
-			}
+			add(plan.ImageNames(t, o)...)
 		}
 		for _, c := range t.CacheTo {
 			if on, _ := strconv.ParseBool(c.Attrs["registry.insecure"]); on && plan.MergedCache(c) {

@@ -215,6 +215,16 @@ func TestPlanNodesCheckDown(t *testing.T) {
 	if _, err := bs.CheckDown(mk("linux/s390x")); err == nil || !errors.Is(err, down) || !strings.Contains(err.Error(), "the run needs it: no other node can run linux/s390x") {
 		t.Errorf("CheckDown with an unlisted platform: %v", err)
 	}
+	// The platforms declared for the down node are read as the plan reads
+	// platforms: "linux/s390x " and "linux/arm/v7" as written, "linux/arm"
+	// canonical.
+	bs.Down[0].Config.Platforms = []string{"linux/arm", "linux/s390x "}
+	if _, err := bs.CheckDown(mk("linux/arm/v7")); err == nil || !errors.Is(err, down) || !strings.Contains(err.Error(), "no other node can run linux/arm/v7") {
+		t.Errorf("CheckDown with a platform declared in another spelling: %v", err)
+	}
+	if _, err := bs.CheckDown(mk("linux/s390x")); err == nil || !errors.Is(err, down) {
+		t.Errorf("CheckDown with a declared platform in spaces: %v", err)
+	}
 	// A solve skipped as unchanged (--skip-unchanged) runs nowhere.
 	skipped := &plan.Plan{Nodes: []*plan.Node{solveNode(&bake.Target{Name: "a"}, "linux/s390x", plan.RoleExport)}}
 	skipped.Nodes[0].Solve.Unchanged = true
