@@ -46,6 +46,19 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 			errf("shm-size", "Invalid shm-size", "Target %q: %q is not a size; write a number with an optional unit b, k, m or g, such as \"128m\".", t.Name, *t.ShmSize)
 		}
 	}
+	if r := t.Resources; r != nil {
+		for _, f := range []struct {
+			name string
+			v    *string
+		}{{"memory", r.Memory}, {"memory-swap", r.MemorySwap}} {
+			if f.v == nil || *f.v == "" || f.name == "memory-swap" && strings.TrimSpace(*f.v) == "-1" {
+				continue
+			}
+			if _, err := units.RAMInBytes(*f.v); err != nil {
+				errf("resources", "Invalid resources", "Target %q: resources.%s %q is not a size; write a number with an optional unit b, k, m or g, such as \"512m\".", t.Name, f.name, *f.v)
+			}
+		}
+	}
 	for i, u := range t.Ulimits {
 		if err := CheckUlimit(u); err != nil {
 			rng := t.ElemRange("ulimits", strconv.Itoa(i))

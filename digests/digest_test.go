@@ -434,7 +434,7 @@ func TestDigestCoversEveryAttribute(t *testing.T) {
 		"Pull":          "how to build: every image is resolved anyway",
 		"NoCache":       "how to build, not what",
 		"NoCacheFilter": "how to build, not what",
-		"Resources":     "not sent to BuildKit",
+		"Resources":     "how to build (cgroup limits, outside BuildKit's cache key too): TestDigestIgnoresResources",
 		"Policy":        "not sent to BuildKit",
 		"Linked":        "the plan's role (Solve.Role) is what counts",
 		"Source":        "positions for messages",
@@ -448,6 +448,20 @@ func TestDigestCoversEveryAttribute(t *testing.T) {
 		if _, ok := notInputs[f.Name]; !ok && !slices.Contains(inputs, f.Name) {
 			t.Errorf("bake.Target.%s: is it an input of the digests (parts.go)? Add a row to TestDigestChangesWithInputs, or say here why not", f.Name)
 		}
+	}
+}
+
+// A target's resources reach BuildKit (inputs.Of) but change no digest.
+func TestDigestIgnoresResources(t *testing.T) {
+	p := newProject(t)
+	before := p.digests(t).Solves["app@linux/amd64"]
+	p.edit = func(_, app *bake.Target) {
+		m, q := "64m", int64(50000)
+		app.Resources = &bake.Resources{Memory: &m, CPUQuota: &q}
+	}
+	after := p.digests(t).Solves["app@linux/amd64"]
+	if before.Digest == "" || before.Digest != after.Digest {
+		t.Errorf("digest %s with resources, %s without", after.Digest, before.Digest)
 	}
 }
 

@@ -35,7 +35,8 @@ import (
 //     adds, so left out of Result.
 //
 // What only says how to build, not what, is left out: no-cache, pull
-// (every image is resolved anyway), cache imports and exports. So is the
+// (every image is resolved anyway), resources (cgroup limits), cache
+// imports and exports. So is the
 // builder's own platform: an image is taken to be the same whichever
 // builder built it, as when BuildKit shares a cache between builders. So
 // are the VCS attributes the executor adds (BUILDX_GIT_INFO: vcs:revision,
@@ -54,6 +55,8 @@ func partName(attr string) (name string, skip bool) {
 	switch attr {
 	case "filename", "context", "no-cache", "image-resolve-mode":
 		return "", true
+	case "memory", "memswap", "cpushares", "cpuperiod", "cpuquota", "cpusetcpus", "cpusetmems":
+		return "", true // resources: limits a step runs under, outside BuildKit's cache key too
 	case "force-network-mode":
 		return "network", false
 	case "ulimit":

@@ -58,6 +58,32 @@ func TestFrontendAttrsShmSize(t *testing.T) {
 	}
 }
 
+// resources reach the Dockerfile frontend under its keys (dockerui's
+// memory, memswap, cpushares, cpuperiod, cpuquota, cpusetcpus,
+// cpusetmems), sizes in bytes.
+func TestFrontendAttrsResources(t *testing.T) {
+	i := func(n int64) *int64 { return &n }
+	n := solveNode(&bake.Target{Name: "app", Resources: &bake.Resources{
+		Memory: ptr("512m"), MemorySwap: ptr("-1"), CPUShares: i(512), CPUPeriod: i(100000),
+		CPUQuota: i(50000), CPUSetCPUs: ptr("0-1"), CPUSetMems: ptr("0"),
+	}}, "linux/amd64", plan.RoleExport)
+	got, err := frontendAttrs(n, "/work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"memory": "536870912", "memswap": "-1", "cpushares": "512", "cpuperiod": "100000",
+		"cpuquota": "50000", "cpusetcpus": "0-1", "cpusetmems": "0"}
+	for k, v := range want {
+		if got.attrs[k] != v {
+			t.Errorf("%s = %q, want %q", k, got.attrs[k], v)
+		}
+	}
+	n = solveNode(&bake.Target{Name: "app", Resources: &bake.Resources{MemorySwap: ptr("1g")}}, "linux/amd64", plan.RoleExport)
+	if got, err := frontendAttrs(n, "/work"); err != nil || got.attrs["memswap"] != "1073741824" || got.attrs["memory"] != "" {
+		t.Errorf("memory-swap 1g: %v, %v", got.attrs, err)
+	}
+}
+
 // bake.IsRemoteURL is the one test of "fetched by BuildKit, not sent from
 // here": it agrees with BuildKit's own (http(s), or a git reference for
 // dfgitutil.ParseGitRef), which is what buildx's urlutil.IsRemoteURL asks.
