@@ -77,6 +77,7 @@ func (b *builder) check(def *bake.Definition) {
 	if def != nil && !b.linksOnly {
 		b.tests = def.Tests
 		b.checkTests(def.Tests)
+		b.checkPolicies(def.Targets)
 	}
 }
 
