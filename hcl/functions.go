@@ -39,7 +39,7 @@ var builtins = []builtin{
 	{name: "base64encode", fn: encoding.Base64EncodeFunc, desc: "Encodes the UTF-8 bytes of the given string as base64."},
 	{name: "basename", fn: basenameFunc},
 	{name: "bcrypt", fn: crypto.BcryptFunc, impure: true, // random salt
-		desc: "Hashes the given string with bcrypt at the given cost (10 by default), with a new random salt on every call."},
+		desc: "Hashes the given string with bcrypt at the given cost (10 by default, at most 15), with a new random salt on every call."},
 	{name: "byteslen", fn: stdlib.BytesLenFunc},
 	{name: "bytesslice", fn: stdlib.BytesSliceFunc},
 	{name: "can", fn: tryfunc.CanFunc, desc: "Evaluates the given expression and returns true if it succeeds without errors, or false otherwise."},
