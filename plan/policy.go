@@ -1,9 +1,8 @@
 package plan
 
 import (
-	xhcl "github.com/xbake/xbake/hcl"
-
 	"github.com/xbake/xbake/bake"
+	xhcl "github.com/xbake/xbake/hcl"
 )
 
 // checkPolicies warns about each target that declares a Rego policy
