@@ -127,9 +127,13 @@ func TestIntegrationDockerDriver(t *testing.T) {
 	ctxName := executortest.Unique("xbctx")
 	env := map[string]string{"DOCKER_CONFIG": d.Context(t, ctxName, false)}
 	dir := t.TempDir()
+	// The Dockerfile and a file of the context are read from disk, through
+	// the session the engine's /session endpoint carries, as with any
+	// project (an inline Dockerfile and no COPY need no local source).
+	writeFile(t, filepath.Join(dir, "Dockerfile"), "FROM "+copyBase(t, d.StackEnv)+"\nCOPY greeting /greeting\nRUN uname -m > /arch\n")
+	writeFile(t, filepath.Join(dir, "greeting"), "from the context\n")
 	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
 target "default" {
-  dockerfile-inline = "FROM `+copyBase(t, d.StackEnv)+`\nRUN uname -m > /arch\n"
   output = ["type=local,dest=out"]
 }
 `)
@@ -138,6 +142,9 @@ target "default" {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	wantArch(t, dir, map[string]string{"": "x86_64"})
+	if dt, err := os.ReadFile(filepath.Join(dir, "out", "greeting")); err != nil || string(dt) != "from the context\n" {
+		t.Errorf("out/greeting = %q (%v), want the context's file", dt, err)
+	}
 
 	// --load: the engine's BuildKit stores the image itself.
 	image := "xbake-test/" + ctxName + ":v1"
