@@ -141,8 +141,15 @@ func fromStore(path string, g *storeGroup) (*Builder, error) {
 			return nil, bad("field %q: node %s is listed twice", field+".Name", sn.Name)
 		}
 		seen[sn.Name] = true
-		if sn.Endpoint == "" && g.Driver == DriverRemote {
-			return nil, bad("field %q is empty: a remote node needs the BuildKit address", field+".Endpoint")
+		if g.Driver == DriverRemote {
+			if sn.Endpoint == "" {
+				return nil, bad("field %q is empty: a remote node needs the BuildKit address", field+".Endpoint")
+			}
+			// Found now, it is the file's mistake (exit code 2), not a
+			// node that does not answer.
+			if err := checkAddress(sn.Endpoint); err != nil {
+				return nil, bad("field %q: %v", field+".Endpoint", err)
+			}
 		}
 		n := &Node{Builder: g.Name, Name: sn.Name, Driver: g.Driver, Endpoint: sn.Endpoint, DriverOpts: sn.DriverOpts,
 			Capacity: maxParallelism(sn.Files["buildkitd.toml"])}
