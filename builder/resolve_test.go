@@ -318,6 +318,17 @@ func TestNative(t *testing.T) {
 	if got := fmtAll(Native([]string{"linux/arm64"}, reported)); got != "linux/arm64" {
 		t.Errorf("declared: %s", got)
 	}
+	// What ls, inspect and doctor show as native: the CPU's own platforms
+	// and the declared ones; the amd64 variants and 386 of a node declared
+	// for linux/amd64 are not emulated.
+	n := &Node{Endpoint: "tcp://192.0.2.1:1234", Platforms: []string{"linux/amd64"}}
+	if got := fmtAll(n.shownNative(reported)); got != "linux/amd64,linux/amd64/v2,linux/386" {
+		t.Errorf("shown for a node declared for linux/amd64: %s", got)
+	}
+	n.Platforms = []string{"linux/arm64"}
+	if got := fmtAll(n.shownNative(reported)); got != "linux/amd64,linux/amd64/v2,linux/386,linux/arm64" {
+		t.Errorf("shown for a node declared for linux/arm64: %s", got)
+	}
 }
 
 // List shows buildx's builders, a malformed one with its error, and every
