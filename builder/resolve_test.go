@@ -288,6 +288,34 @@ func TestNodeErrorWording(t *testing.T) {
 	if IsConfigError(err) {
 		t.Error("an unreachable node is not a configuration error")
 	}
+	// buildx stores the default context's engine by its address, which
+	// `docker --context` does not take.
+	n.Endpoint = "unix:///run/other/docker.sock"
+	want = "Check that container buildx_buildkit_multi1 runs and has buildctl: `docker --host unix:///run/other/docker.sock logs buildx_buildkit_multi1`."
+	if _, got, _ := strings.Cut(n.Unreachable(errors.New("EOF")).Error(), "\n"); got != want {
+		t.Errorf("stored address: got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The remedy for a missing or stopped container names the engine the way
+// the docker CLI takes it: a context by --context, an address by --host.
+func TestContainerRemedy(t *testing.T) {
+	e := newTestEnv(t)
+	e.dockerContext("box", "unix:///run/box.sock")
+	for endpoint, want := range map[string]string{
+		"box":                    "docker --context box start buildx_buildkit_n0",
+		"unix:///run/other.sock": "docker --host unix:///run/other.sock start buildx_buildkit_n0",
+		"tcp://192.0.2.1:2376":   "docker --host tcp://192.0.2.1:2376 start buildx_buildkit_n0",
+	} {
+		n := &Node{Builder: "b", Name: "n0", Driver: DriverDockerContainer, Endpoint: endpoint, env: env{e.getenv}}
+		eng, err := n.env.resolveDocker(endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eng.cli("start buildx_buildkit_n0"); got != want {
+			t.Errorf("%s: got %q, want %q", endpoint, got, want)
+		}
+	}
 }
 
 func parsePlatforms(t *testing.T, ss ...string) []ocispec.Platform {
