@@ -193,6 +193,9 @@ target "default" {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
+	if want := "loaded per platform: default: the docker engine keeps one platform per tag (it does not use the containerd image store), so each platform was loaded under its own tag, TAG-os-arch (listed above), not under " + image + ":v1; see docs/compat.md\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("the summary does not say that the load went per platform:\n%s", out)
+	}
 	for _, c := range []struct{ platform, suffix, arch string }{
 		{"linux/amd64", "linux-amd64", "x86_64"}, {"linux/arm64", "linux-arm64", "aarch64"}, {"linux/arm/v7", "linux-arm-v7", "armv7l"},
 	} {
