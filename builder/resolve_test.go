@@ -229,19 +229,21 @@ func TestResolveErrors(t *testing.T) {
 	e.builder("relative", `{"Name":"relative","Driver":"remote","Nodes":[{"Name":"r0","Endpoint":"tcp://127.0.0.1:4","DriverOpts":{"cacert":"ca.pem"}}]}`)
 	e.builder("missingca", `{"Name":"missingca","Driver":"remote","Nodes":[{"Name":"m0","Endpoint":"tcp://127.0.0.1:4","DriverOpts":{"cacert":"/nonexistent/ca.pem"}}]}`)
 	e.builder("syntax", `{"Name":"syntax",`)
+	e.builder("badfile", `{"Name":"badfile","Driver":"remote","Nodes":[{"Name":"n0","Endpoint":"tcp://127.0.0.1:4","Files":{"buildkitd.toml":"not base64!"}}]}`)
 	e.builder("noscheme", `{"Name":"noscheme","Driver":"remote","Nodes":[{"Name":"n0","Endpoint":"buildkitd:1234"}]}`)
 	file := func(name string) string { return filepath.Join(e.storeDir(), "instances", name) }
 	for _, c := range []struct {
 		opt  Options
 		want string
 	}{
-		{Options{Name: "gamma"}, `--builder: no builder "gamma"; the buildx builders (in ` + e.storeDir() + `) are alpha, beta, broken, cloudy, missingca, nodeless, noscheme, relative, syntax; the docker contexts (the engine's own BuildKit) are default, colima`},
+		{Options{Name: "gamma"}, `--builder: no builder "gamma"; the buildx builders (in ` + e.storeDir() + `) are alpha, badfile, beta, broken, cloudy, missingca, nodeless, noscheme, relative, syntax; the docker contexts (the engine's own BuildKit) are default, colima`},
 		{Options{Name: "broken"}, file("broken") + `: 2:15: field "Nodes.Platforms": a JSON string where a list belongs`},
 		{Options{Name: "nodeless"}, file("nodeless") + `: field "Nodes" is empty`},
 		{Options{Name: "cloudy"}, file("cloudy") + `: field "Driver": xbake cannot use driver "cloud"`},
 		{Options{Name: "relative"}, file("relative") + `: field "Nodes[0].DriverOpts": cacert=ca.pem: the path must be absolute`},
 		{Options{Name: "missingca"}, file("missingca") + ": builder missingca, node m0: CA certificate /nonexistent/ca.pem does not exist"},
 		{Options{Name: "syntax"}, file("syntax") + `: 1:17: invalid JSON: unexpected end of JSON input`},
+		{Options{Name: "badfile"}, file("badfile") + `: field "Nodes[0].Files[\"buildkitd.toml\"]": not base64 (illegal base64 data at input byte 3)`},
 		{Options{Name: "noscheme"}, file("noscheme") + `: field "Nodes[0].Endpoint": "buildkitd:1234" is not an address: it needs a scheme, as in tcp://HOST:PORT or unix:///PATH`},
 		{Options{Name: "alpha", TLS: TLS{CA: "/ca.pem"}}, "the TLS flags apply to a tcp:// address"},
 		{Options{Name: "unix:///run/b.sock", TLS: TLS{CA: "/ca.pem"}}, "--builder: TLS settings apply to tcp:// addresses only"},
