@@ -2,6 +2,7 @@ package builder
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -296,6 +297,21 @@ func TestNodeErrorWording(t *testing.T) {
 	want = "Check that container buildx_buildkit_multi1 runs and has buildctl: `docker --host unix:///run/other/docker.sock logs buildx_buildkit_multi1`."
 	if _, got, _ := strings.Cut(n.Unreachable(errors.New("EOF")).Error(), "\n"); got != want {
 		t.Errorf("stored address: got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The max-parallelism of the buildkitd.toml that buildx keeps for a node
+// (base64 in Files) is the node's capacity.
+func TestStoreCapacity(t *testing.T) {
+	e := newTestEnv(t)
+	toml := base64.StdEncoding.EncodeToString([]byte("[worker.oci]\n  max-parallelism = 3\n"))
+	e.builder("capped", `{"Name":"capped","Driver":"remote","Nodes":[{"Name":"c0","Endpoint":"tcp://127.0.0.1:4","Files":{"buildkitd.toml":"`+toml+`"}},{"Name":"c1","Endpoint":"tcp://127.0.0.1:5","Files":null}]}`)
+	b, err := e.resolve(Options{Name: "capped"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Nodes[0].Capacity != 3 || b.Nodes[1].Capacity != 0 {
+		t.Errorf("capacities %d, %d; want 3, 0", b.Nodes[0].Capacity, b.Nodes[1].Capacity)
 	}
 }
 
