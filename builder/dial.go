@@ -119,10 +119,10 @@ func (n *Node) dialContainer(ctx context.Context) (*client.Client, error) {
 		return nil, &NodeError{Node: n, Err: fmt.Errorf("the %s has no container %s", eng, name),
 			Remedy: fmt.Sprintf("Create it with `docker buildx inspect --bootstrap %s` (or `docker buildx create`), on the same docker context.", n.Builder)}
 	case err != nil:
-		return nil, &NodeError{Node: n, Err: err, Remedy: "Check the docker context: `docker --context " + eng.Context + " ps`."}
+		return nil, &NodeError{Node: n, Err: err, Remedy: "Check the docker engine: `" + eng.cli("ps") + "`."}
 	case res.Container.State == nil || !res.Container.State.Running:
 		return nil, &NodeError{Node: n, Err: fmt.Errorf("container %s is not running", name),
-			Remedy: fmt.Sprintf("Start it: `docker --context %s start %s` (or `docker buildx inspect --bootstrap %s`).", eng.Context, name, n.Builder)}
+			Remedy: fmt.Sprintf("Start it: `%s` (or `docker buildx inspect --bootstrap %s`).", eng.cli("start "+name), n.Builder)}
 	}
 	if _, err := exec.LookPath("docker"); err != nil {
 		return nil, &NodeError{Node: n, Err: errors.New("the docker CLI is not on PATH"),
@@ -178,7 +178,7 @@ func (n *Node) Unreachable(err error) error {
 func (n *Node) remedy() string {
 	switch n.Driver {
 	case DriverDockerContainer:
-		return fmt.Sprintf("Check that container %s runs and has buildctl: `docker --context %s logs %s`.", ContainerName(n.Name), n.contextName(), ContainerName(n.Name))
+		return fmt.Sprintf("Check that container %s runs and has buildctl: `%s`.", ContainerName(n.Name), n.dockerCLI("logs "+ContainerName(n.Name)))
 	case DriverDocker:
 		return "Check that the engine's BuildKit is enabled (docker 18.09 or later; `docker buildx inspect " + n.Builder + "`)."
 	case DriverKubernetes:
@@ -210,11 +210,15 @@ func (n *Node) remedy() string {
 	return ""
 }
 
-// contextName is the docker context of a docker or docker-container node
-// for commands in messages.
-func (n *Node) contextName() string {
-	if n.Endpoint == "" || strings.Contains(n.Endpoint, "://") {
-		return "default"
+// dockerCLI is a docker command on the engine of a docker-container
+// node, for messages: its stored context, or engine address (which
+// `docker --context` does not take); none, the current context.
+func (n *Node) dockerCLI(args string) string {
+	switch {
+	case n.Endpoint == "":
+		return "docker " + args
+	case strings.Contains(n.Endpoint, "://"):
+		return "docker --host " + n.Endpoint + " " + args
 	}
-	return n.Endpoint
+	return "docker --context " + n.Endpoint + " " + args
 }

@@ -178,6 +178,15 @@ func (d *DockerEngine) String() string {
 	return fmt.Sprintf("docker engine %s (context %s)", d.Host, d.Context)
 }
 
+// cli is a docker command on the engine, for messages: by its context,
+// or by its address when it was given as one.
+func (d *DockerEngine) cli(args string) string {
+	if d.Context == d.Host {
+		return "docker --host " + d.Host + " " + args
+	}
+	return "docker --context " + d.Context + " " + args
+}
+
 // Client returns an API client for the engine; it negotiates the API
 // version on first use. The caller closes it.
 func (d *DockerEngine) Client() (*client.Client, error) {

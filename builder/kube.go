@@ -85,7 +85,7 @@ func (n *Node) runningPods(ctx context.Context) ([]kubePod, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, &NodeError{Node: n, Err: fmt.Errorf("kubectl %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String())),
+		return nil, &NodeError{Node: n, Err: fmt.Errorf("kubectl %s: %v: %s", strings.Join(args, " "), err, lastLine(stderr.String())),
 			Remedy: "Check kubectl's access to the cluster: `kubectl get pods`."}
 	}
 	var list struct {
@@ -124,4 +124,11 @@ func (n *Node) choosePod(pods []kubePod) kubePod {
 		}
 	}
 	return pods[best]
+}
+
+// lastLine is the last line of kubectl's stderr, the one that says why:
+// before it, kubectl logs a line for each retry of the cluster's API.
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndexByte(s, '\n')+1:]
 }

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -229,18 +230,22 @@ func TestResolveErrors(t *testing.T) {
 	e.builder("relative", `{"Name":"relative","Driver":"remote","Nodes":[{"Name":"r0","Endpoint":"tcp://127.0.0.1:4","DriverOpts":{"cacert":"ca.pem"}}]}`)
 	e.builder("missingca", `{"Name":"missingca","Driver":"remote","Nodes":[{"Name":"m0","Endpoint":"tcp://127.0.0.1:4","DriverOpts":{"cacert":"/nonexistent/ca.pem"}}]}`)
 	e.builder("syntax", `{"Name":"syntax",`)
+	e.builder("badfile", `{"Name":"badfile","Driver":"remote","Nodes":[{"Name":"n0","Endpoint":"tcp://127.0.0.1:4","Files":{"buildkitd.toml":"not base64!"}}]}`)
+	e.builder("noscheme", `{"Name":"noscheme","Driver":"remote","Nodes":[{"Name":"n0","Endpoint":"buildkitd:1234"}]}`)
 	file := func(name string) string { return filepath.Join(e.storeDir(), "instances", name) }
 	for _, c := range []struct {
 		opt  Options
 		want string
 	}{
-		{Options{Name: "gamma"}, `--builder: no builder "gamma"; the buildx builders (in ` + e.storeDir() + `) are alpha, beta, broken, cloudy, missingca, nodeless, relative, syntax; the docker contexts (the engine's own BuildKit) are default, colima`},
+		{Options{Name: "gamma"}, `--builder: no builder "gamma"; the buildx builders (in ` + e.storeDir() + `) are alpha, badfile, beta, broken, cloudy, missingca, nodeless, noscheme, relative, syntax; the docker contexts (the engine's own BuildKit) are default, colima`},
 		{Options{Name: "broken"}, file("broken") + `: 2:15: field "Nodes.Platforms": a JSON string where a list belongs`},
 		{Options{Name: "nodeless"}, file("nodeless") + `: field "Nodes" is empty`},
 		{Options{Name: "cloudy"}, file("cloudy") + `: field "Driver": xbake cannot use driver "cloud"`},
 		{Options{Name: "relative"}, file("relative") + `: field "Nodes[0].DriverOpts": cacert=ca.pem: the path must be absolute`},
 		{Options{Name: "missingca"}, file("missingca") + ": builder missingca, node m0: CA certificate /nonexistent/ca.pem does not exist"},
 		{Options{Name: "syntax"}, file("syntax") + `: 1:17: invalid JSON: unexpected end of JSON input`},
+		{Options{Name: "badfile"}, file("badfile") + `: field "Nodes[0].Files[\"buildkitd.toml\"]": not base64 (illegal base64 data at input byte 3)`},
+		{Options{Name: "noscheme"}, file("noscheme") + `: field "Nodes[0].Endpoint": "buildkitd:1234" is not an address: it needs a scheme, as in tcp://HOST:PORT or unix:///PATH`},
 		{Options{Name: "alpha", TLS: TLS{CA: "/ca.pem"}}, "the TLS flags apply to a tcp:// address"},
 		{Options{Name: "unix:///run/b.sock", TLS: TLS{CA: "/ca.pem"}}, "--builder: TLS settings apply to tcp:// addresses only"},
 		{Options{Name: "tcp://127.0.0.1"}, `--builder: "tcp://127.0.0.1" has no port (tcp://HOST:PORT)`},
@@ -286,6 +291,49 @@ func TestNodeErrorWording(t *testing.T) {
 	if IsConfigError(err) {
 		t.Error("an unreachable node is not a configuration error")
 	}
+	// buildx stores the default context's engine by its address, which
+	// `docker --context` does not take.
+	n.Endpoint = "unix:///run/other/docker.sock"
+	want = "Check that container buildx_buildkit_multi1 runs and has buildctl: `docker --host unix:///run/other/docker.sock logs buildx_buildkit_multi1`."
+	if _, got, _ := strings.Cut(n.Unreachable(errors.New("EOF")).Error(), "\n"); got != want {
+		t.Errorf("stored address: got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The max-parallelism of the buildkitd.toml that buildx keeps for a node
+// (base64 in Files) is the node's capacity.
+func TestStoreCapacity(t *testing.T) {
+	e := newTestEnv(t)
+	toml := base64.StdEncoding.EncodeToString([]byte("[worker.oci]\n  max-parallelism = 3\n"))
+	e.builder("capped", `{"Name":"capped","Driver":"remote","Nodes":[{"Name":"c0","Endpoint":"tcp://127.0.0.1:4","Files":{"buildkitd.toml":"`+toml+`"}},{"Name":"c1","Endpoint":"tcp://127.0.0.1:5","Files":null}]}`)
+	b, err := e.resolve(Options{Name: "capped"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Nodes[0].Capacity != 3 || b.Nodes[1].Capacity != 0 {
+		t.Errorf("capacities %d, %d; want 3, 0", b.Nodes[0].Capacity, b.Nodes[1].Capacity)
+	}
+}
+
+// The remedy for a missing or stopped container names the engine the way
+// the docker CLI takes it: a context by --context, an address by --host.
+func TestContainerRemedy(t *testing.T) {
+	e := newTestEnv(t)
+	e.dockerContext("box", "unix:///run/box.sock")
+	for endpoint, want := range map[string]string{
+		"box":                    "docker --context box start buildx_buildkit_n0",
+		"unix:///run/other.sock": "docker --host unix:///run/other.sock start buildx_buildkit_n0",
+		"tcp://192.0.2.1:2376":   "docker --host tcp://192.0.2.1:2376 start buildx_buildkit_n0",
+	} {
+		n := &Node{Builder: "b", Name: "n0", Driver: DriverDockerContainer, Endpoint: endpoint, env: env{e.getenv}}
+		eng, err := n.env.resolveDocker(endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eng.cli("start buildx_buildkit_n0"); got != want {
+			t.Errorf("%s: got %q, want %q", endpoint, got, want)
+		}
+	}
 }
 
 func parsePlatforms(t *testing.T, ss ...string) []ocispec.Platform {
@@ -315,6 +363,17 @@ func TestNative(t *testing.T) {
 	}
 	if got := fmtAll(Native([]string{"linux/arm64"}, reported)); got != "linux/arm64" {
 		t.Errorf("declared: %s", got)
+	}
+	// What ls, inspect and doctor show as native: the CPU's own platforms
+	// and the declared ones; the amd64 variants and 386 of a node declared
+	// for linux/amd64 are not emulated.
+	n := &Node{Endpoint: "tcp://192.0.2.1:1234", Platforms: []string{"linux/amd64"}}
+	if got := fmtAll(n.shownNative(reported)); got != "linux/amd64,linux/amd64/v2,linux/386" {
+		t.Errorf("shown for a node declared for linux/amd64: %s", got)
+	}
+	n.Platforms = []string{"linux/arm64"}
+	if got := fmtAll(n.shownNative(reported)); got != "linux/amd64,linux/amd64/v2,linux/386,linux/arm64" {
+		t.Errorf("shown for a node declared for linux/arm64: %s", got)
 	}
 }
 

@@ -49,11 +49,30 @@ func Native(declared []string, reported []ocispec.Platform) []ocispec.Platform {
 // handler runs on the CPU itself (arm/v7 on an arm64 host that has
 // AArch32).
 func (n *Node) Native(reported []ocispec.Platform) []ocispec.Platform {
-	emulated := func(string) bool { return true }
+	return native(n.Platforms, reported, n.emulated())
+}
+
+// emulated tells whether an architecture the host CPU could run itself
+// goes through QEMU: known only for a node on this machine.
+func (n *Node) emulated() func(arch string) bool {
 	if n.Local() {
-		emulated = func(arch string) bool { return qemuEnabled(binfmtDir, arch) }
+		return func(arch string) bool { return qemuEnabled(binfmtDir, arch) }
 	}
-	return native(n.Platforms, reported, emulated)
+	return func(string) bool { return true }
+}
+
+// shownNative is what ls, inspect and doctor show as native: the
+// platforms the node's CPU runs itself, then those declared for it. Native
+// alone would show the CPU's own variants (linux/amd64/v2, linux/386) of
+// a node declared for linux/amd64 as emulated.
+func (n *Node) shownNative(reported []ocispec.Platform) []ocispec.Platform {
+	out := native(nil, reported, n.emulated())
+	for _, p := range native(n.Platforms, reported, nil) {
+		if !slices.ContainsFunc(out, func(q ocispec.Platform) bool { return platforms.Format(q) == platforms.Format(p) }) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // binfmtDir is BinfmtDir; tests point it at a copy.
@@ -112,7 +131,9 @@ type NodeStatus struct {
 	Err      error
 	Version  string
 	Reported []ocispec.Platform
-	Native   []ocispec.Platform
+	// Native are the reported platforms the node runs itself, and the
+	// declared ones (shownNative).
+	Native []ocispec.Platform
 }
 
 // Status dials the node and asks for its workers and version.
@@ -128,7 +149,7 @@ func (n *Node) Status(ctx context.Context) *NodeStatus {
 		st.Err = n.Unreachable(err)
 		return st
 	}
-	st.Native = n.Native(st.Reported)
+	st.Native = n.shownNative(st.Reported)
 	st.Version = n.version(ctx, c)
 	return st
 }

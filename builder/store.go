@@ -3,6 +3,7 @@ package builder
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -56,7 +57,9 @@ type storeNode struct {
 	Platforms  []ocispec.Platform
 	DriverOpts map[string]string
 	Flags      []string
-	Files      map[string][]byte
+	// Files are base64, as encoding/json writes []byte; decoded in
+	// fromStore, so that a bad one is named by its field.
+	Files map[string]string
 }
 
 // namePattern is buildx's rule for builder names (store.ValidateName).
@@ -141,11 +144,25 @@ func fromStore(path string, g *storeGroup) (*Builder, error) {
 			return nil, bad("field %q: node %s is listed twice", field+".Name", sn.Name)
 		}
 		seen[sn.Name] = true
-		if sn.Endpoint == "" && g.Driver == DriverRemote {
-			return nil, bad("field %q is empty: a remote node needs the BuildKit address", field+".Endpoint")
+		if g.Driver == DriverRemote {
+			if sn.Endpoint == "" {
+				return nil, bad("field %q is empty: a remote node needs the BuildKit address", field+".Endpoint")
+			}
+			// Found now, it is the file's mistake (exit code 2), not a
+			// node that does not answer.
+			if err := checkAddress(sn.Endpoint); err != nil {
+				return nil, bad("field %q: %v", field+".Endpoint", err)
+			}
+		}
+		var toml []byte
+		if f, ok := sn.Files["buildkitd.toml"]; ok {
+			var err error
+			if toml, err = base64.StdEncoding.DecodeString(f); err != nil {
+				return nil, bad("field %q: not base64 (%v)", field+`.Files["buildkitd.toml"]`, err)
+			}
 		}
 		n := &Node{Builder: g.Name, Name: sn.Name, Driver: g.Driver, Endpoint: sn.Endpoint, DriverOpts: sn.DriverOpts,
-			Capacity: maxParallelism(sn.Files["buildkitd.toml"])}
+			Capacity: maxParallelism(toml)}
 		for _, p := range sn.Platforms {
 			if p.OS == "" || p.Architecture == "" {
 				return nil, bad("field %q: a platform needs os and architecture", field+".Platforms")

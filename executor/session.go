@@ -6,13 +6,18 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/filesync"
+	"github.com/moby/buildkit/util/grpcerrors"
 	"github.com/tonistiigi/fsutil"
 	fstypes "github.com/tonistiigi/fsutil/types"
+	"google.golang.org/grpc/codes"
 )
 
 // sharedSessions hold the local directories of a run, one session per
@@ -33,6 +38,11 @@ type sharedSessions struct {
 // nodeSessions are the sessions open on one node.
 type nodeSessions struct {
 	list []*sharedSession
+	// own: the node's BuildKit (before 0.13, such as the one built into
+	// docker 20.10) reads local directories only from the solve's own
+	// session and ignores local-sessionid, so each solve sends them
+	// itself (SolveOpt.LocalMounts).
+	own bool
 }
 
 type sharedSession struct {
@@ -56,6 +66,11 @@ func (ss *sharedSessions) on(ctx context.Context, b *Builder, solves []*prepared
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ns := ss.byBuilder[b]; ns != nil {
+		return ns, nil
+	}
+	if !sharesSessions(ctx, b.Client) {
+		ns := &nodeSessions{own: true}
+		ss.byBuilder[b] = ns
 		return ns, nil
 	}
 	ns := &nodeSessions{}
@@ -107,24 +122,11 @@ func (ss *sharedSessions) run(ctx context.Context, b *Builder, ns *nodeSessions,
 	for _, s := range ns.list {
 		src := filesync.StaticDirSource{}
 		for name, dir := range s.dirs {
-			base, err := fsutil.NewFS(dir)
+			f, err := ss.fs(dir)
 			if err != nil {
 				return err
 			}
-			st := ss.stats[dir]
-			if st == nil {
-				st = &TransferStats{}
-				ss.stats[dir] = st
-			}
-			// Files belong to root inside the build, as with docker build.
-			f, err := fsutil.NewFilterFS(base, &fsutil.FilterOpt{Map: func(_ string, s *fstypes.Stat) fsutil.MapResult {
-				s.Uid, s.Gid = 0, 0
-				return fsutil.MapResultKeep
-			}})
-			if err != nil {
-				return err
-			}
-			src[name] = &countingFS{FS: f, stats: st}
+			src[name] = f
 		}
 		s.s.Allow(filesync.NewFSSyncProvider(src))
 		wg.Add(1)
@@ -134,6 +136,64 @@ func (ss *sharedSessions) run(ctx context.Context, b *Builder, ns *nodeSessions,
 		}()
 	}
 	return nil
+}
+
+// fs is what a session sends of dir; ss.mu is held.
+func (ss *sharedSessions) fs(dir string) (fsutil.FS, error) {
+	base, err := fsutil.NewFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	st := ss.stats[dir]
+	if st == nil {
+		st = &TransferStats{}
+		ss.stats[dir] = st
+	}
+	// Files belong to root inside the build, as with docker build.
+	f, err := fsutil.NewFilterFS(base, &fsutil.FilterOpt{Map: func(_ string, s *fstypes.Stat) fsutil.MapResult {
+		s.Uid, s.Gid = 0, 0
+		return fsutil.MapResultKeep
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return &countingFS{FS: f, stats: st}, nil
+}
+
+// mounts are a solve's local directories for its own session, on a node
+// that cannot share sessions (nodeSessions.own).
+func (ss *sharedSessions) mounts(locals map[string]string) (map[string]fsutil.FS, error) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	out := map[string]fsutil.FS{}
+	for name, dir := range locals {
+		f, err := ss.fs(dir)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = f
+	}
+	return out, nil
+}
+
+// sharesSessions reports whether the node's BuildKit reads a solve's local
+// directories from another session (the local-sessionid frontend
+// attribute, BuildKit 0.13 and later). One that cannot tell its version
+// (before 0.11) cannot; one that does not answer is taken to, and its
+// solves then fail with the node's own error.
+func sharesSessions(ctx context.Context, c *client.Client) bool {
+	info, err := c.Info(ctx)
+	if err != nil {
+		return grpcerrors.Code(err) != codes.Unimplemented
+	}
+	major, minor, ok := strings.Cut(strings.TrimPrefix(info.BuildkitVersion.Version, "v"), ".")
+	if !ok {
+		return true // a development build
+	}
+	minor, _, _ = strings.Cut(minor, ".")
+	ma, err1 := strconv.Atoi(major)
+	mi, err2 := strconv.Atoi(minor)
+	return err1 != nil || err2 != nil || ma > 0 || mi >= 13
 }
 
 func (ss *sharedSessions) close() {

@@ -19,6 +19,7 @@ import (
 	"github.com/moby/buildkit/identity"
 	"github.com/moby/buildkit/solver/pb"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/builder"
@@ -75,8 +76,15 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 		return nil, err
 	}
 	attrs := maps.Clone(pr.in.attrs)
-	for name, dir := range pr.in.locals {
-		attrs["local-sessionid:"+name] = ns.id(name, dir)
+	var mounts map[string]fsutil.FS
+	if ns.own {
+		if mounts, err = bk.sessions.mounts(pr.in.locals); err != nil {
+			return nil, err
+		}
+	} else {
+		for name, dir := range pr.in.locals {
+			attrs["local-sessionid:"+name] = ns.id(name, dir)
+		}
 	}
 	if err := bk.addProvenance(ctx, b, pr.provenance, attrs); err != nil {
 		return nil, err
@@ -128,6 +136,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 		// the result against, the build record).
 		FrontendAttrs:       maps.Clone(attrs),
 		Session:             attach,
+		LocalMounts:         mounts,
 		CacheImports:        pr.cacheFrom,
 		CacheExports:        pr.cacheTo,
 		AllowedEntitlements: pr.in.entitlements,

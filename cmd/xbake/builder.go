@@ -59,7 +59,12 @@ platforms; native and emulated (QEMU) platforms are listed apart.`,
 				return err
 			}
 			listed := builder.List(a.getenv, wd)
-			current, _ := builder.Resolve(builder.Options{Getenv: a.getenv, WorkDir: wd})
+			current, err := builder.Resolve(builder.Options{Getenv: a.getenv, WorkDir: wd})
+			if err != nil {
+				// The list is still worth having; a build would fail with
+				// this error.
+				fmt.Fprintf(a.stderr, "xbake: warning: no builder is marked as the one a build would use: %v\n", err)
+			}
 			if current != nil && current.Name == builder.AddressBuilder {
 				listed = append(listed, builder.Listed{Name: current.Name, Builder: current})
 			}

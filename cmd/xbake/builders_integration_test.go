@@ -127,9 +127,13 @@ func TestIntegrationDockerDriver(t *testing.T) {
 	ctxName := executortest.Unique("xbctx")
 	env := map[string]string{"DOCKER_CONFIG": d.Context(t, ctxName, false)}
 	dir := t.TempDir()
+	// The Dockerfile and a file of the context are read from disk, through
+	// the session the engine's /session endpoint carries, as with any
+	// project (an inline Dockerfile and no COPY need no local source).
+	writeFile(t, filepath.Join(dir, "Dockerfile"), "FROM "+copyBase(t, d.StackEnv)+"\nCOPY greeting /greeting\nRUN uname -m > /arch\n")
+	writeFile(t, filepath.Join(dir, "greeting"), "from the context\n")
 	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
 target "default" {
-  dockerfile-inline = "FROM `+copyBase(t, d.StackEnv)+`\nRUN uname -m > /arch\n"
   output = ["type=local,dest=out"]
 }
 `)
@@ -138,6 +142,9 @@ target "default" {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	wantArch(t, dir, map[string]string{"": "x86_64"})
+	if dt, err := os.ReadFile(filepath.Join(dir, "out", "greeting")); err != nil || string(dt) != "from the context\n" {
+		t.Errorf("out/greeting = %q (%v), want the context's file", dt, err)
+	}
 
 	// --load: the engine's BuildKit stores the image itself.
 	image := "xbake-test/" + ctxName + ":v1"
@@ -185,6 +192,9 @@ target "default" {
 	code, out := cliRun(t, dir, map[string]string{"DOCKER_HOST": d.Host}, "--load", "--progress=quiet")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if want := "loaded per platform: default: the docker engine keeps one platform per tag (it does not use the containerd image store), so each platform was loaded under its own tag, TAG-os-arch (listed above), not under " + image + ":v1; see docs/compat.md\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("the summary does not say that the load went per platform:\n%s", out)
 	}
 	for _, c := range []struct{ platform, suffix, arch string }{
 		{"linux/amd64", "linux-amd64", "x86_64"}, {"linux/arm64", "linux-arm64", "aarch64"}, {"linux/arm/v7", "linux-arm-v7", "armv7l"},

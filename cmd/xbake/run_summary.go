@@ -6,12 +6,14 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/moby/buildkit/solver/errdefs"
 
+	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/plan"
 )
@@ -68,6 +70,34 @@ func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 			fmt.Fprintf(w, "moved: %s from %s to %s: builder node %s was lost: %s\n", nr.Node.ID, m.From, to, m.From, red.String(m.Reason))
 		}
 	}
+	for _, t := range perPlatformLoads(rep) {
+		not := ""
+		if len(t.Tags) > 0 {
+			not = ", not under " + red.String(strings.Join(t.Tags, ", "))
+		}
+		fmt.Fprintf(w, "loaded per platform: %s: the docker engine keeps one platform per tag (it does not use the containerd image store), so each platform was loaded under its own tag, TAG-os-arch (listed above)%s; see docs/compat.md\n", t.Name, not)
+	}
+}
+
+// perPlatformLoads are the multi-platform targets whose solves loaded
+// their own platform into the docker engine themselves, in report order:
+// a load the engine keeps as one image under the user's tags is its merge
+// node's.
+func perPlatformLoads(rep *executor.Report) []*bake.Target {
+	var out []*bake.Target
+	for _, nr := range rep.Nodes {
+		r := nr.Output()
+		if nr.Node.Kind != plan.KindSolve || nr.Node.Solve == nil || r == nil ||
+			!slices.ContainsFunc(r.Published, func(p string) bool { return strings.HasPrefix(p, "docker:") }) {
+			continue
+		}
+		for _, t := range nr.Node.Solve.Targets {
+			if len(t.Platforms) > 1 && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 // printFailures prints each failed node's error with the position of its

@@ -7,6 +7,7 @@ import (
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/xbake/xbake/bake"
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/plan"
 )
@@ -61,5 +62,38 @@ api#index        -        unchanged  -     -         -             -     1d1d1d1
 `
 	if b.String() != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// A multi-platform --load into an engine that keeps one platform per tag
+// loads each platform under its own tag; the summary says so once per
+// target, and which tag the user asked for is not there. A merged load
+// (containerd image store: the merge node publishes) and a one-platform
+// load need no note.
+func TestSummaryPerPlatformLoad(t *testing.T) {
+	app := &bake.Target{Name: "app", Platforms: []string{"linux/amd64", "linux/arm64"}, Tags: []string{"me/app:1"}}
+	one := &bake.Target{Name: "one", Platforms: []string{"linux/amd64"}, Tags: []string{"me/one:1"}}
+	merged := &bake.Target{Name: "merged", Platforms: []string{"linux/amd64", "linux/arm64"}, Tags: []string{"me/merged:1"}}
+	solve := func(t *bake.Target, plat, published string) *executor.NodeReport {
+		r := &executor.Result{}
+		if published != "" {
+			r.Published = []string{published}
+		}
+		return &executor.NodeReport{Node: &plan.Node{ID: t.Name + "@" + plat, Kind: plan.KindSolve, Solve: &plan.Solve{Targets: []*bake.Target{t}}},
+			Status: executor.StatusDone, Result: r}
+	}
+	rep := &executor.Report{Nodes: []*executor.NodeReport{
+		solve(app, "linux/amd64", "docker:me/app:1-linux-amd64"),
+		solve(app, "linux/arm64", "docker:me/app:1-linux-arm64"),
+		solve(one, "linux/amd64", "docker:me/one:1"),
+		solve(merged, "linux/amd64", ""),
+		solve(merged, "linux/arm64", ""),
+		{Node: &plan.Node{ID: "merged#index", Kind: plan.KindMerge}, Status: executor.StatusDone, Result: &executor.Result{Published: []string{"docker:me/merged:1"}}},
+	}}
+	var b strings.Builder
+	writeSummary(&b, rep, executor.NewRedactor(nil))
+	want := "loaded per platform: app: the docker engine keeps one platform per tag (it does not use the containerd image store), so each platform was loaded under its own tag, TAG-os-arch (listed above), not under me/app:1; see docs/compat.md\n"
+	if !strings.HasSuffix(b.String(), want) || strings.Count(b.String(), "loaded per platform") != 1 {
+		t.Errorf("summary:\n%s\nwant it to end with:\n%s", b.String(), want)
 	}
 }
