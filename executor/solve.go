@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/builder"
+	"github.com/xbake/xbake/inputs"
 )
 
 // linkArtifact is a solve's result as its dependents receive it: the
@@ -81,6 +82,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 	if err := bk.addProvenance(ctx, b, pr.provenance, attrs); err != nil {
 		return nil, err
 	}
+	inputs.SentAttrs(attrs)
 	inputs := map[string]*pb.Definition{}
 	for k, st := range pr.in.inputs {
 		def, err := st.Marshal(ctx)
