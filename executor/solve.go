@@ -82,7 +82,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 	if err := bk.addProvenance(ctx, b, pr.provenance, attrs); err != nil {
 		return nil, err
 	}
-	inputs.SentAttrs(attrs)
+	inputs.DropDisabledAttests(attrs)
 	inputs := map[string]*pb.Definition{}
 	for k, st := range pr.in.inputs {
 		def, err := st.Marshal(ctx)

@@ -181,14 +181,14 @@ func attestValue(at *bake.Attest) string {
 // attestation the target turns off (`type=sbom,disabled=true`, what
 // --sbom=false writes). It stays in Attrs, where it keeps buildx's
 // default provenance off (DefaultProvenance), but is never sent
-// (SentAttrs).
+// (DropDisabledAttests).
 const attestDisabled = "disabled=true"
 
-// SentAttrs removes from the attributes of a solve what Attrs holds but
-// BuildKit must not get: the attestations the target turned off. BuildKit
-// knows no "disabled" and would attest with it, where buildx leaves the
+// DropDisabledAttests removes from a solve's attributes, as they are
+// sent, the attestations the target turned off: BuildKit knows no
+// "disabled" and would attest with it, where buildx leaves the
 // attestation out of the request.
-func SentAttrs(attrs map[string]string) {
+func DropDisabledAttests(attrs map[string]string) {
 	for k, v := range attrs {
 		if strings.HasPrefix(k, "attest:") && v == attestDisabled {
 			delete(attrs, k)
