@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -131,9 +132,10 @@ func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded,
 	for i, t := range def.Targets {
 		names[i] = t.Name
 	}
+	overrides := overridesAt(cfg, l.req.Overrides)
 	resolve := func(names ...string) {
 		req := l.req
-		req.Targets, req.StatFile = names, nil
+		req.Targets, req.StatFile, req.Overrides = names, nil, overrides
 		then, diags := cfg.Resolve(req)
 		if diags.HasErrors() || then == nil {
 			return
@@ -147,6 +149,26 @@ func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded,
 		// others still compare.
 		for _, n := range names {
 			resolve(n)
+		}
+	}
+	return out
+}
+
+// overridesAt are the --set flags whose target pattern matches a target of
+// cfg, the definition at the revision. A flag that matches none there
+// (it names a target added since) changed nothing then; Resolve would
+// refuse it ("no target matches"), and every target would count as new.
+func overridesAt(cfg *bake.Config, flags []string) []string {
+	names := cfg.TargetNames()
+	var out []string
+	for _, f := range flags {
+		key, _, _ := strings.Cut(f, "=")
+		pattern, _, _ := strings.Cut(key, ".")
+		if slices.ContainsFunc(names, func(n string) bool {
+			ok, err := path.Match(pattern, n)
+			return n == pattern || err == nil && ok
+		}) {
+			out = append(out, f)
 		}
 	}
 	return out
