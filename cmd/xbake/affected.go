@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/affected"
 	"github.com/xbake/xbake/bake"
@@ -126,7 +129,21 @@ func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded,
 	out := map[string]string{}
 	cfg, _, diags, ok := a.loadConfig(files, l.vars, l.cmdContext, l.allowRead)
 	if !ok || diags.HasErrors() {
-		return out // nothing resolves: every target is new
+		// Nothing resolves: every target is new, which the user is told
+		// (a CI matrix of every target has a reason).
+		why := "they do not load"
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError {
+				why = d.Summary
+				if d.Subject != nil {
+					why = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, why)
+				}
+				break
+			}
+		}
+		_ = l.printer.print(hcl.Diagnostics{xhcl.Warnf(nil, "Definition at "+ch.Ref+" not read",
+			"The bake files as they were at %s cannot be read (%s), so every target counts as affected.", ch.Ref, why)})
+		return out
 	}
 	names := make([]string, len(def.Targets))
 	for i, t := range def.Targets {
