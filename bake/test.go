@@ -219,7 +219,13 @@ func (c *Config) decodeTest(td *testDecl) (*Test, hcl.Diagnostics) {
 	}
 	if v, a, ok := eval("target", cty.String); ok {
 		t.Target = v.AsString()
-		if !c.hasTarget(t.Target) {
+		switch g := c.Group(t.Target); {
+		case c.hasTarget(t.Target):
+		case g != nil:
+			// A matrix label is a group of the targets it generates.
+			attrErr(a, "Not a target", "%q is a group (%s), not a target: a test runs in the images of one target. Write a test block for each of its targets.",
+				t.Target, strings.Join(g.Targets, ", "))
+		default:
 			diags = append(diags, c.unknownTarget(t.Target, a.Expr.Range()))
 		}
 	}

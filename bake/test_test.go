@@ -150,3 +150,34 @@ test "c" {
 		t.Errorf("diagnostics (-want +got):\n%s", d)
 	}
 }
+
+// A test names one target: a group, or the label of a matrix (a group of
+// the targets it generates), is an error that names its targets.
+func TestTestsGroupTarget(t *testing.T) {
+	_, diags := loadTests(t, []string{"m-1"}, "xbuild.hcl", `
+target "m" {
+  name   = "m-${v}"
+  matrix = { v = ["1", "2"] }
+}
+group "g" { targets = ["m-1"] }
+test "a" {
+  target  = "m"
+  command = ["/app"]
+}
+test "b" {
+  target  = "g"
+  command = ["/app"]
+}
+`)
+	var got []string
+	for _, d := range xhcl.Sorted(diags) {
+		got = append(got, d.Subject.String()+": "+d.Summary+": "+d.Detail)
+	}
+	want := []string{
+		`xbuild.hcl:8,13-16: Not a target: "m" is a group (m-1, m-2), not a target: a test runs in the images of one target. Write a test block for each of its targets.`,
+		`xbuild.hcl:12,13-16: Not a target: "g" is a group (m-1), not a target: a test runs in the images of one target. Write a test block for each of its targets.`,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", d)
+	}
+}

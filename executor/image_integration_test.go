@@ -150,3 +150,51 @@ func TestIntegrationDefaultProvenance(t *testing.T) {
 		}
 	}
 }
+
+// A target that turns attestations off (`attest = ["type=provenance,
+// disabled=true", "type=sbom,disabled=true"]`, what --provenance=false
+// and --sbom=false write) gets none: buildx leaves them out of the
+// request, as BuildKit knows no "disabled" and would attest with it
+// (and run the SBOM scanner, which it pulls from Docker Hub).
+func TestIntegrationDisabledAttestations(t *testing.T) {
+	r := newRun(t)
+	repo := r.env.Repo(t)
+	plats := []string{"linux/amd64"}
+	tgt := r.target("app", plats, archDockerfile(r.env.Registry), &bake.Export{Type: "registry"})
+	tgt.Tags = []string{repo + ":v1"}
+	tgt.Attest = []*bake.Attest{{Type: "provenance", Disabled: true}, {Type: "sbom", Disabled: true}}
+	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Target: tgt})
+	if _, err := r.build(p); err != nil {
+		t.Fatalf("%v\n%s", err, r.output())
+	}
+	ins, err := oci.NewClient().Inspect(context.Background(), repo+":v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins.Manifests) != 0 {
+		t.Errorf("%s is an index of %+v, want the image manifest alone (no attestations)", repo+":v1", ins.Manifests)
+	}
+}
+
+// A tag entry may hold several names separated by commas, as buildx
+// passes tags to BuildKit (joined by commas, split by its exporter): the
+// merged index gets every one of them, as a single-platform push does.
+func TestIntegrationPushIndexCommaTags(t *testing.T) {
+	r := newRun(t)
+	repo := r.env.Repo(t)
+	plats := []string{"linux/amd64", "linux/arm64"}
+	tgt := r.target("app", plats, archDockerfile(r.env.Registry), &bake.Export{Type: "registry"})
+	tgt.Tags = []string{repo + ":v1," + repo + ":v2"}
+	p := executortest.NewPlan(executortest.PlanTarget{Name: "app", Platforms: plats, Merge: true, Target: tgt})
+	if _, err := r.build(p); err != nil {
+		t.Fatalf("%v\n%s", err, r.output())
+	}
+	v1, err := oci.NewClient().Inspect(context.Background(), repo+":v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := oci.NewClient().Inspect(context.Background(), repo+":v2")
+	if err != nil || v2.Digest != v1.Digest || len(v1.Manifests) == 0 {
+		t.Errorf("v2 = %v, %v; want the index v1 is (%s)", v2, err, v1.Digest)
+	}
+}

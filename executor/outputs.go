@@ -154,9 +154,9 @@ func exportFor(id string, t *bake.Target, o *bake.Export, plat ocispec.Platform,
 			return nil, err
 		}
 		if attrs["name"] == "" && len(t.Tags) > 0 {
-			names := t.Tags
+			names := plan.ImageNames(t, o)
 			if how.perPlatform {
-				names = suffixTags(t.Tags, plat)
+				names = suffixTags(names, plat)
 			}
 			attrs["name"] = strings.Join(names, ",")
 		}

@@ -108,6 +108,19 @@ func TestExportsForPlans(t *testing.T) {
 			"app@linux/arm/v7 app#3 tar part:tar",
 		},
 	}, {
+		// buildx joins the tags with commas into the exporter's name, which
+		// BuildKit splits: a tag may hold several names.
+		name: "a tag that holds several names separated by commas",
+		targets: []*bake.Target{{Name: "app", Platforms: []string{"linux/amd64", "linux/arm64"},
+			Tags:    []string{"reg.test/app:1,reg.test/app:2"},
+			Outputs: []*bake.Export{{Type: "registry"}, {Type: "docker", Dest: "app.tar"}}}},
+		want: []string{
+			"app@linux/amd64 app#0 image name=reg.test/app push=true push-by-digest=true",
+			"app@linux/amd64 app#1 docker name=reg.test/app:1-linux-amd64,reg.test/app:2-linux-amd64 file:app-linux-amd64.tar",
+			"app@linux/arm64 app#0 image name=reg.test/app push=true push-by-digest=true",
+			"app@linux/arm64 app#1 docker name=reg.test/app:1-linux-arm64,reg.test/app:2-linux-arm64 file:app-linux-arm64.tar",
+		},
+	}, {
 		name: "several platforms and no merged output: an image that is not pushed stays unnamed",
 		targets: []*bake.Target{{Name: "app", Platforms: []string{"linux/amd64", "linux/arm64"},
 			Tags: []string{"reg.test/app:1"}, Outputs: []*bake.Export{{Type: "image"}}}},

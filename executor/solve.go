@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/builder"
+	"github.com/xbake/xbake/inputs"
 )
 
 // linkArtifact is a solve's result as its dependents receive it: the
@@ -89,6 +90,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 	if err := bk.addProvenance(ctx, b, pr.provenance, attrs); err != nil {
 		return nil, err
 	}
+	inputs.DropDisabledAttests(attrs)
 	inputs := map[string]*pb.Definition{}
 	for k, st := range pr.in.inputs {
 		def, err := st.Marshal(ctx)

@@ -168,13 +168,32 @@ func SplitOCILayout(s string) (string, string) {
 
 func attestValue(at *bake.Attest) string {
 	if at.Disabled {
-		return "disabled=true"
+		return attestDisabled
 	}
 	var kv []string
 	for _, k := range slices.Sorted(maps.Keys(at.Attrs)) {
 		kv = append(kv, k+"="+at.Attrs[k])
 	}
 	return strings.Join(kv, ",")
+}
+
+// attestDisabled is the value of the attribute attest:TYPE of an
+// attestation the target turns off (`type=sbom,disabled=true`, what
+// --sbom=false writes). It stays in Attrs, where it keeps buildx's
+// default provenance off (DefaultProvenance), but is never sent
+// (DropDisabledAttests).
+const attestDisabled = "disabled=true"
+
+// DropDisabledAttests removes from a solve's attributes, as they are
+// sent, the attestations the target turned off: BuildKit knows no
+// "disabled" and would attest with it, where buildx leaves the
+// attestation out of the request.
+func DropDisabledAttests(attrs map[string]string) {
+	for k, v := range attrs {
+		if strings.HasPrefix(k, "attest:") && v == attestDisabled {
+			delete(attrs, k)
+		}
+	}
 }
 
 // AbsPath is p resolved against wd, cleaned.

@@ -256,12 +256,18 @@ func PushedImage(o *bake.Export) bool {
 }
 
 // ImageNames are the names an image output of t is pushed to, as
-// written: its name attribute split on commas, else t's tags.
+// written: its name attribute, else t's tags, split on commas. A tag may
+// hold several names ("r/a:1,r/a:2"): buildx joins the tags with commas
+// into the exporter's name, which BuildKit splits.
 func ImageNames(t *bake.Target, o *bake.Export) []string {
 	if name := o.Attrs["name"]; name != "" {
 		return strings.Split(name, ",")
 	}
-	return t.Tags
+	var names []string
+	for _, tag := range t.Tags {
+		names = append(names, strings.Split(tag, ",")...)
+	}
+	return names
 }
 
 // MergedCache says whether a cache-to entry of a multi-platform target is

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/affected"
 	"github.com/xbake/xbake/bake"
@@ -125,15 +129,30 @@ func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded,
 	out := map[string]string{}
 	cfg, _, diags, ok := a.loadConfig(files, l.vars, l.cmdContext, l.allowRead)
 	if !ok || diags.HasErrors() {
-		return out // nothing resolves: every target is new
+		// Nothing resolves: every target is new, which the user is told
+		// (a CI matrix of every target has a reason).
+		why := "they do not load"
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError {
+				why = d.Summary
+				if d.Subject != nil {
+					why = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, why)
+				}
+				break
+			}
+		}
+		_ = l.printer.print(hcl.Diagnostics{xhcl.Warnf(nil, "Definition at "+ch.Ref+" not read",
+			"The bake files as they were at %s cannot be read (%s), so every target counts as affected.", ch.Ref, why)})
+		return out
 	}
 	names := make([]string, len(def.Targets))
 	for i, t := range def.Targets {
 		names[i] = t.Name
 	}
+	overrides := overridesAt(cfg, l.req.Overrides)
 	resolve := func(names ...string) {
 		req := l.req
-		req.Targets, req.StatFile = names, nil
+		req.Targets, req.StatFile, req.Overrides = names, nil, overrides
 		then, diags := cfg.Resolve(req)
 		if diags.HasErrors() || then == nil {
 			return
@@ -147,6 +166,26 @@ func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded,
 		// others still compare.
 		for _, n := range names {
 			resolve(n)
+		}
+	}
+	return out
+}
+
+// overridesAt are the --set flags whose target pattern matches a target of
+// cfg, the definition at the revision. A flag that matches none there
+// (it names a target added since) changed nothing then; Resolve would
+// refuse it ("no target matches"), and every target would count as new.
+func overridesAt(cfg *bake.Config, flags []string) []string {
+	names := cfg.TargetNames()
+	var out []string
+	for _, f := range flags {
+		key, _, _ := strings.Cut(f, "=")
+		pattern, _, _ := strings.Cut(key, ".")
+		if slices.ContainsFunc(names, func(n string) bool {
+			ok, err := path.Match(pattern, n)
+			return n == pattern || err == nil && ok
+		}) {
+			out = append(out, f)
 		}
 	}
 	return out
