@@ -189,7 +189,7 @@ func (c *Config) decodeTest(td *testDecl) (*Test, hcl.Diagnostics) {
 			diags = append(diags, xhcl.Errorf(&rng, "Missing "+name,
 				"Test %q has no %s: write %s.", td.name, name, map[string]string{
 					"target":  `target = "NAME", the target whose images it runs in`,
-					"command": `command = ["/app", "--version"], the command to run in them`}[name]))
+					"command": `command = ["/app", "--version"], the command to run in each image of the target`}[name]))
 		}
 	}
 	eval := func(name string, typ cty.Type) (cty.Value, *hcl.Attribute, bool) {

@@ -37,7 +37,7 @@ func runBuild(ctx context.Context, a *app, o *runOptions, def *bake.Definition, 
 	switch progressui.DisplayMode(o.progress) {
 	case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
 	default:
-		return usageErrorf("invalid --progress (or BUILDKIT_PROGRESS) %q: use auto, tty, plain, rawjson or quiet", o.progress)
+		return usageErrorf("invalid --progress (or BUILDKIT_PROGRESS) %q: use auto, tty, plain, rawjson, quiet or none", o.progress)
 	}
 	if o.parallel < 0 || o.retries < 0 {
 		return usageErrorf("--parallel and --retries take a number ≥ 0")

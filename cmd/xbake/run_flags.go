@@ -59,7 +59,7 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	_ = f.MarkHidden("jobs")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "Go on with independent targets after a failure; dependents of a failed node are skipped")
 	f.IntVar(&o.retries, "retries", 3, "Retry transient registry and connection errors N times with backoff (build errors are never retried)")
-	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson or quiet (auto means $BUILDKIT_PROGRESS when set)")
+	f.StringVar(&o.progress, "progress", "auto", "Progress output: auto, tty, plain, rawjson, quiet or none (auto means $BUILDKIT_PROGRESS when set)")
 	f.StringVar(&o.metadata, "metadata-file", "", "Write build results (digests, descriptors, image names) as JSON to this file; after a failure, what was published and why nodes failed")
 	f.BoolVar(&o.atomic, "atomic", false, "Publish no tag unless every build of the run succeeds: images are pushed by digest, and every target's tags are written at the end")
 	f.DurationVar(&o.nodeTimeout, "node-timeout", 0, "A builder node that does not answer for this long is lost and its solves move to another node (default 30s, or $XBAKE_NODE_TIMEOUT)")
