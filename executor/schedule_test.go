@@ -198,6 +198,60 @@ func TestScheduleFailoverHung(t *testing.T) {
 	}
 }
 
+// A node that stops answering is lost once it has been silent for the
+// timeout, not a whole health question later: the question asked just
+// before the deadline is cut short at it (with 3s, one question runs
+// from 1s to 2.5s, and the next would run to 4s).
+func TestScheduleLostAtTimeout(t *testing.T) {
+	p := wide(4)
+	p.Place(equalNodes(2, "a", "b"))
+	nodes := &executortest.FakeNodes{}
+	nodes.Hang("b", true)
+	f := &executortest.Fake{Nodes: nodes}
+	rep, _, err := farmRun(t, p, f, nodes.Farm(2, "a", "b"), 3*time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for _, nr := range rep.Nodes {
+		for _, m := range nr.Moves {
+			moved++
+			if m.From != "b" || !strings.HasPrefix(m.Reason, "it has not answered for 3s ") {
+				t.Errorf("%s: move %+v", nr.Node.ID, m)
+			}
+		}
+	}
+	if moved == 0 {
+		t.Error("nothing moved off the hung node")
+	}
+}
+
+// With the shortest node timeout (1s, what --node-timeout allows), the
+// question asked at the deadline still has time to be answered: a node
+// that answers in 100ms is not lost.
+func TestScheduleShortTimeoutHealthy(t *testing.T) {
+	p := wide(2)
+	p.Place(equalNodes(1, "a"))
+	f := &executortest.Fake{Delay: 700 * time.Millisecond, Nodes: &executortest.FakeNodes{}}
+	probe := func(ctx context.Context) error {
+		select {
+		case <-time.After(100 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	rep, _, err := farmRun(t, p, f, []executor.FarmNode{{Name: "a", Capacity: 1, Probe: probe}}, time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nr := range rep.Nodes {
+		if len(nr.Moves) > 0 {
+			t.Errorf("%s moved: %+v", nr.Node.ID, nr.Moves)
+		}
+	}
+}
+
 // A platform no live node can run fails; the rest of the run goes on.
 func TestScheduleNoNodeLeft(t *testing.T) {
 	p := wide(2, "linux/amd64", "linux/arm64")
