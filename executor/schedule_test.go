@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/buildkit/client"
+	"github.com/opencontainers/go-digest"
+
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/executor/executortest"
 	"github.com/xbake/xbake/plan"
@@ -248,6 +251,36 @@ func TestScheduleShortTimeoutHealthy(t *testing.T) {
 	for _, nr := range rep.Nodes {
 		if len(nr.Moves) > 0 {
 			t.Errorf("%s moved: %+v", nr.Node.ID, nr.Moves)
+		}
+	}
+}
+
+// On a rerun whose solves all come from the home node's cache, no solve
+// is emulated elsewhere: the emulated run is estimated from solves that
+// built (the other node has not the cache), and none did, so waiting for
+// the home wins and the cache stays where it is.
+func TestScheduleKeepsCachedWorkHome(t *testing.T) {
+	p := wide(12, "linux/arm64")
+	p.Place([]plan.BuilderNode{
+		{Name: "amd", Native: []string{"linux/amd64"}, Emulated: []string{"linux/arm64"}, Capacity: 4},
+		{Name: "arm", Native: []string{"linux/arm64"}, Capacity: 1},
+	})
+	now := time.Now()
+	progress := map[string][]*client.SolveStatus{}
+	for _, n := range p.Nodes {
+		progress[n.ID] = []*client.SolveStatus{{Vertexes: []*client.Vertex{{
+			Digest: digest.FromString(n.ID), Inputs: []digest.Digest{digest.FromString("base")},
+			Name: "[2/2] RUN make", Cached: true, Completed: &now,
+		}}}}
+	}
+	f := &executortest.Fake{Delay: 30 * time.Millisecond, Nodes: &executortest.FakeNodes{}, Progress: progress}
+	rep, _, err := farmRun(t, p, f, []executor.FarmNode{{Name: "amd", Capacity: 4}, {Name: "arm", Capacity: 1}}, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nr := range rep.Nodes {
+		if nr.Builder != "arm" || nr.Status != executor.StatusCached {
+			t.Errorf("%s: %s on %s, want cached on arm", nr.Node.ID, nr.Status, nr.Builder)
 		}
 	}
 }
