@@ -46,7 +46,8 @@ func (w *walk) solveOn(ctx context.Context, req *SolveRequest, rep *NodeReport) 
 		if abandoned.Load() {
 			return
 		}
-		t.release(true) // the build is over: the node may take more
+		// The build is over: the node may take more.
+		t.release(true, w.vertices.allCached(w.index[req.Node.ID]))
 		if ready != nil {
 			ready(r)
 		}
@@ -81,7 +82,7 @@ func (w *walk) solveOn(ctx context.Context, req *SolveRequest, rep *NodeReport) 
 		}
 		timer.Stop()
 	}
-	t.release(o.err == nil)
+	t.release(o.err == nil, w.vertices.allCached(w.index[req.Node.ID]))
 	if o.err != nil && ctx.Err() == nil {
 		if lost := sch.suspect(t, o.err); lost != nil {
 			return nil, lost

@@ -84,8 +84,9 @@ func (bs *Builders) byName(name string) *Builder {
 // natively, cross-compiling, or a platform its workers list; a solve
 // skipped as unchanged needs none) needs them,
 // and the error is the first such node's (its failure and remedy);
-// otherwise each is one warning, and the run goes on without it. A plan
-// not placed on the connected nodes is placed on them first.
+// otherwise each is one warning, and the run goes on without it (the
+// warning names the node's platforms that now run emulated). A plan not
+// placed on the connected nodes is placed on them first.
 func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 	if len(bs.Down) == 0 {
 		return nil, nil
@@ -108,10 +109,27 @@ func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 		}
 	}
 	for _, d := range bs.Down {
-		msg := fmt.Sprintf("builder node %s does not answer; the run goes on without it (no platform of the run needs it): %v", d.Config.Name, firstLine(d.Err))
-		warnings = append(warnings, msg)
+		how := " (no platform of the run needs it)"
+		if em := emulatedFor(p, d.Config.Platforms); len(em) > 0 {
+			// Not needed, but slower without it: say so.
+			how = ", emulating " + strings.Join(em, ", ") + " on the other nodes"
+		}
+		warnings = append(warnings, fmt.Sprintf("builder node %s does not answer; the run goes on without it%s: %v", d.Config.Name, how, firstLine(d.Err)))
 	}
 	return warnings, nil
+}
+
+// emulatedFor lists, in plan order, the platforms declared for a node
+// that the plan's solves run emulated elsewhere.
+func emulatedFor(p *plan.Plan, declared []string) []string {
+	var out []string
+	for _, n := range p.Nodes {
+		if n.Kind == plan.KindSolve && !n.Solve.Unchanged && n.Exec == plan.ExecEmulated &&
+			!slices.Contains(out, n.Platform) && declares(declared, n.Platform) {
+			out = append(out, n.Platform)
+		}
+	}
+	return out
 }
 
 // declares reports whether the platforms declared for a node, as the

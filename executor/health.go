@@ -12,10 +12,12 @@ import (
 
 // Health checks: every node with a Probe is asked whether it is alive
 // every timeout/6 (at least every second, at most every 5 s), each
-// question bounded by timeout/2; a node that has not answered for timeout
-// is lost, and one that refuses the connection is lost at once. The
-// questions also keep gRPC's keepalive pings (package builder) within
-// buildkitd's policy: the node answers between two pings.
+// question bounded by timeout/2 and by the time the node has left (but
+// given half an interval at least); a node
+// that has not answered for timeout is lost, and one that refuses the
+// connection is lost at once. The questions also keep gRPC's keepalive
+// pings (package builder) within buildkitd's policy: the node answers
+// between two pings.
 
 // Watch starts the health checks; they end with ctx or Close.
 func (s *Scheduler) Watch(ctx context.Context) {
@@ -61,11 +63,16 @@ func (s *Scheduler) watch(ctx context.Context, fn *farmNode) {
 		}
 		s.mu.Lock()
 		lost := fn.lost != nil
+		left := time.Until(fn.lastOK.Add(s.timeout))
 		s.mu.Unlock()
 		if lost {
 			return
 		}
-		pctx, cancel := context.WithTimeout(ctx, s.probeTimeout())
+		// A question still unanswered when the node has been silent for
+		// the timeout ends then: the node is lost at the timeout, not up
+		// to a whole question (timeout/2) later. It has half an interval
+		// at least: with a timeout of 1s, questions come once a second.
+		pctx, cancel := context.WithTimeout(ctx, min(s.probeTimeout(), max(left, s.interval()/2)))
 		err := fn.Probe(pctx)
 		cancel()
 		if ctx.Err() != nil {

@@ -45,10 +45,11 @@ const emulationSlowdown = 4
 // nothing of its own waiting when the home's backlog exceeds its
 // capacity; an emulating node at once when no native node can run the
 // platform, or when the wait for a native slot would be longer than the
-// emulated run (estimated from the run's native solves so far). A node
-// that is lost (health.go) takes no more work, its running solves are
-// canceled, and the walk moves them to the next candidate. The order of
-// candidates is the plan's (plan.Plan.Candidates).
+// emulated run (estimated from the run's native solves that built so far:
+// the other node has not the home's cache). A node that is lost
+// (health.go) takes no more work, its running solves are canceled, and
+// the walk moves them to the next candidate. The order of candidates is
+// the plan's (plan.Plan.Candidates).
 type Scheduler struct {
 	plan    *plan.Plan
 	nodes   map[string]*farmNode
@@ -57,9 +58,10 @@ type Scheduler struct {
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every change
-	// Durations of finished solves by how they ran, for estimates.
-	sum   map[plan.Exec]time.Duration
-	count map[plan.Exec]int
+	// Durations of finished solves by how they ran, for estimates: all
+	// of them, and those that built (not every step from the cache).
+	sum, builtSum     map[plan.Exec]time.Duration
+	count, builtCount map[plan.Exec]int
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -108,7 +110,8 @@ func NewScheduler(p *plan.Plan, nodes []FarmNode, timeout time.Duration) *Schedu
 		timeout = DefaultNodeTimeout
 	}
 	s := &Scheduler{plan: p, nodes: map[string]*farmNode{}, timeout: timeout, changed: make(chan struct{}),
-		sum: map[plan.Exec]time.Duration{}, count: map[plan.Exec]int{}}
+		sum: map[plan.Exec]time.Duration{}, count: map[plan.Exec]int{},
+		builtSum: map[plan.Exec]time.Duration{}, builtCount: map[plan.Exec]int{}}
 	for _, n := range nodes {
 		if n.Capacity < 1 {
 			n.Capacity = DefaultCapacity
@@ -231,17 +234,20 @@ func (s *Scheduler) pick(live []plan.Candidate) (plan.Candidate, bool) {
 
 // worthRunningAs reports whether running now as exec (cross or emulated)
 // beats waiting for a slot of the home, which runs as best: the wait is
-// the home's backlog in rounds of its capacity, each a mean solve.
+// the home's backlog in rounds of its capacity, each a mean solve; the
+// run is a mean solve that built, for the other node has not the home's
+// cache (on a rerun whose solves come from the cache, waiting wins and
+// the cache stays of use).
 func (s *Scheduler) worthRunningAs(exec, best plan.Exec, home *farmNode) bool {
-	if s.count[best] == 0 {
+	if s.count[best] == 0 || s.builtCount[best] == 0 {
 		return false // nothing to estimate from yet: wait
 	}
 	mean := s.sum[best] / time.Duration(s.count[best])
 	rounds := (home.backlog + home.Capacity - 1) / home.Capacity
 	wait := time.Duration(rounds) * mean
-	run := mean
+	run := s.builtSum[best] / time.Duration(s.builtCount[best])
 	if exec == plan.ExecEmulated && best != plan.ExecEmulated {
-		run = mean * emulationSlowdown
+		run *= emulationSlowdown
 	}
 	return wait > run
 }
@@ -261,17 +267,23 @@ func (s *Scheduler) noNode(n *plan.Node, cands []plan.Candidate) error {
 }
 
 // release gives the slot back, once; ok says whether the solve's build
-// ended normally (its duration then counts for estimates). The solve may
-// still export: it stays the node's until done.
-func (t *ticket) release(ok bool) {
+// ended normally (its duration then counts for estimates), cached whether
+// all its steps came from the cache. The solve may still export: it stays
+// the node's until done.
+func (t *ticket) release(ok, cached bool) {
 	t.once.Do(func() {
 		s := t.s
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		t.node.running--
 		if ok {
-			s.sum[t.exec] += time.Since(t.start)
+			d := time.Since(t.start)
+			s.sum[t.exec] += d
 			s.count[t.exec]++
+			if !cached {
+				s.builtSum[t.exec] += d
+				s.builtCount[t.exec]++
+			}
 		}
 		s.broadcast()
 	})
@@ -279,7 +291,7 @@ func (t *ticket) release(ok bool) {
 
 // done ends the attempt: its slot is given back if it was not yet.
 func (t *ticket) done() {
-	t.release(false)
+	t.release(false, false)
 	t.s.mu.Lock()
 	delete(t.node.tickets, t)
 	t.s.mu.Unlock()

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/buildkit/client"
+	"github.com/opencontainers/go-digest"
+
 	"github.com/xbake/xbake/executor"
 	"github.com/xbake/xbake/executor/executortest"
 	"github.com/xbake/xbake/plan"
@@ -195,6 +198,90 @@ func TestScheduleFailoverHung(t *testing.T) {
 	// b took as many as its capacity before it hung; those moved.
 	if moved != 2 {
 		t.Errorf("%d solves moved, want 2", moved)
+	}
+}
+
+// A node that stops answering is lost once it has been silent for the
+// timeout, not a whole health question later: the question asked just
+// before the deadline is cut short at it (with 3s, one question runs
+// from 1s to 2.5s, and the next would run to 4s).
+func TestScheduleLostAtTimeout(t *testing.T) {
+	p := wide(4)
+	p.Place(equalNodes(2, "a", "b"))
+	nodes := &executortest.FakeNodes{}
+	nodes.Hang("b", true)
+	f := &executortest.Fake{Nodes: nodes}
+	rep, _, err := farmRun(t, p, f, nodes.Farm(2, "a", "b"), 3*time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for _, nr := range rep.Nodes {
+		for _, m := range nr.Moves {
+			moved++
+			if m.From != "b" || !strings.HasPrefix(m.Reason, "it has not answered for 3s ") {
+				t.Errorf("%s: move %+v", nr.Node.ID, m)
+			}
+		}
+	}
+	if moved == 0 {
+		t.Error("nothing moved off the hung node")
+	}
+}
+
+// With the shortest node timeout (1s, what --node-timeout allows), the
+// question asked at the deadline still has time to be answered: a node
+// that answers in 100ms is not lost.
+func TestScheduleShortTimeoutHealthy(t *testing.T) {
+	p := wide(2)
+	p.Place(equalNodes(1, "a"))
+	f := &executortest.Fake{Delay: 700 * time.Millisecond, Nodes: &executortest.FakeNodes{}}
+	probe := func(ctx context.Context) error {
+		select {
+		case <-time.After(100 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	rep, _, err := farmRun(t, p, f, []executor.FarmNode{{Name: "a", Capacity: 1, Probe: probe}}, time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nr := range rep.Nodes {
+		if len(nr.Moves) > 0 {
+			t.Errorf("%s moved: %+v", nr.Node.ID, nr.Moves)
+		}
+	}
+}
+
+// On a rerun whose solves all come from the home node's cache, no solve
+// is emulated elsewhere: the emulated run is estimated from solves that
+// built (the other node has not the cache), and none did, so waiting for
+// the home wins and the cache stays where it is.
+func TestScheduleKeepsCachedWorkHome(t *testing.T) {
+	p := wide(12, "linux/arm64")
+	p.Place([]plan.BuilderNode{
+		{Name: "amd", Native: []string{"linux/amd64"}, Emulated: []string{"linux/arm64"}, Capacity: 4},
+		{Name: "arm", Native: []string{"linux/arm64"}, Capacity: 1},
+	})
+	now := time.Now()
+	progress := map[string][]*client.SolveStatus{}
+	for _, n := range p.Nodes {
+		progress[n.ID] = []*client.SolveStatus{{Vertexes: []*client.Vertex{{
+			Digest: digest.FromString(n.ID), Inputs: []digest.Digest{digest.FromString("base")},
+			Name: "[2/2] RUN make", Cached: true, Completed: &now,
+		}}}}
+	}
+	f := &executortest.Fake{Delay: 30 * time.Millisecond, Nodes: &executortest.FakeNodes{}, Progress: progress}
+	rep, _, err := farmRun(t, p, f, []executor.FarmNode{{Name: "amd", Capacity: 4}, {Name: "arm", Capacity: 1}}, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nr := range rep.Nodes {
+		if nr.Builder != "arm" || nr.Status != executor.StatusCached {
+			t.Errorf("%s: %s on %s, want cached on arm", nr.Node.ID, nr.Status, nr.Builder)
+		}
 	}
 }
 

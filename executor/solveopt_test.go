@@ -249,6 +249,26 @@ func TestPlanNodesCheckDown(t *testing.T) {
 	}
 }
 
+// A node down at the start whose platform the other nodes only emulate
+// is not needed, but its platform is: the warning says that it now runs
+// under QEMU, rather than that the run does not need it.
+func TestCheckDownSaysWhatIsEmulated(t *testing.T) {
+	amd := &Builder{Name: "amd", Native: []ocispec.Platform{platforms.MustParse("linux/amd64")},
+		Reported: []ocispec.Platform{platforms.MustParse("linux/amd64"), platforms.MustParse("linux/arm64")}, Capacity: 2}
+	bs := &Builders{Nodes: []*Builder{amd}, Down: []*DownNode{{
+		Config: &BuilderConfig{Name: "arm", Platforms: []string{"linux/arm64"}}, Err: errors.New("arm does not answer")}}}
+	p := &plan.Plan{Nodes: []*plan.Node{
+		solveNode(&bake.Target{Name: "a"}, "linux/arm64", plan.RoleExport),
+		solveNode(&bake.Target{Name: "a"}, "linux/amd64", plan.RoleExport),
+	}}
+	p.Place(bs.PlanNodes())
+	warns, err := bs.CheckDown(p)
+	want := "builder node arm does not answer; the run goes on without it, emulating linux/arm64 on the other nodes: arm does not answer"
+	if err != nil || len(warns) != 1 || warns[0] != want {
+		t.Errorf("CheckDown = %q, %v; want %q", warns, err, want)
+	}
+}
+
 // noRuns reads every Dockerfile as one without RUN steps.
 type noRuns struct{}
 

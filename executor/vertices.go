@@ -149,7 +149,23 @@ func (b *vertexBook) end(i int) (first time.Time, steps, cached int) {
 	defer b.mu.Unlock()
 	nv := b.nodes[i]
 	nv.ended = true
-	for d, s := range nv.steps {
+	steps, cached = b.count(i)
+	return nv.first, steps, cached
+}
+
+// allCached reports whether node i's steps so far all came from the
+// cache (and there are some).
+func (b *vertexBook) allCached(i int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	steps, cached := b.count(i)
+	return steps > 0 && cached == steps
+}
+
+// count is node i's own steps and those that came from the cache. Callers
+// hold b.mu.
+func (b *vertexBook) count(i int) (steps, cached int) {
+	for d, s := range b.nodes[i].steps {
 		// Checked again at the end: an ancestor's report of a vertex may
 		// arrive after a dependent's.
 		if !s.completed || !isStep(s.name) || b.ancestorHas(i, d) {
@@ -163,7 +179,7 @@ func (b *vertexBook) end(i int) (first time.Time, steps, cached int) {
 			cached++
 		}
 	}
-	return nv.first, steps, cached
+	return steps, cached
 }
 
 // isStep reports whether a vertex is a Dockerfile step: "[stage n/m] ..."

@@ -93,7 +93,10 @@ func (f *Fake) Solve(ctx context.Context, req *executor.SolveRequest) (*executor
 		f.Nodes.leave(req)
 		return nil, err
 	}
-	defer f.Nodes.leave(req)
+	// The node's part ends with the build (as the scheduler's slot does,
+	// at Ready); holding the result for dependents is not its work.
+	leave := sync.OnceFunc(func() { f.Nodes.leave(req) })
+	defer leave()
 	res, err := f.run(ctx, n)
 	if err == nil {
 		err = f.Nodes.check(req)
@@ -108,6 +111,7 @@ func (f *Fake) Solve(ctx context.Context, req *executor.SolveRequest) (*executor
 	}
 	// Hand the result over early and hold it, like the real solver.
 	req.Evaluated()
+	leave()
 	req.Ready(res)
 	for _, ch := range []<-chan struct{}{req.Release, f.Export[n.ID]} {
 		if ch == nil {

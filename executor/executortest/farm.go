@@ -96,7 +96,8 @@ func (f *FakeNodes) Ran(id string) string {
 	return f.ran[id]
 }
 
-// Peak is the most solves node ran at once.
+// Peak is the most solves node ran at once, each from its start to the
+// end of its build (Ready).
 func (f *FakeNodes) Peak(node string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
