@@ -11,7 +11,10 @@ import (
 // recover can rescue:
 //
 //   - Nesting. The parsers are recursive: 100,000 nested parentheses
-//     (200 KB) or a 1,000,000-deep JSON array overflow the Go stack.
+//     (200 KB) or a 1,000,000-deep JSON array overflow the Go stack, and
+//     so do a million unary operators, conditionals or "1+" (a tree the
+//     parser builds in a loop, but evaluation walks by recursion), also
+//     inside the templates of JSON strings.
 //
 //   - Strings of many pieces. The template parser joins the literal pieces
 //     of a string (each heredoc line, each $${ or %%{ escape) one at a
@@ -27,8 +30,8 @@ import (
 // Real definitions nest a dozen levels, their strings cost a few thousand
 // units, and the largest have a few thousand lines.
 const (
-	// MaxNesting is how deeply brackets, braces, parentheses, strings and
-	// template directives may nest.
+	// MaxNesting is how deeply brackets, braces, parentheses, strings,
+	// template directives and the operators of one expression may nest.
 	MaxNesting = 1000
 	// maxJoinCost bounds, for a whole file, the bytes the template parser
 	// copies to join the pieces of strings (about 1 s of parsing).
@@ -90,9 +93,13 @@ func checkJSON(src []byte, filename string) *hcl.Diagnostic {
 			case c == '\\':
 				escaped = true
 			case c == '"':
+				end := hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}
+				rng := hcl.Range{Filename: filename, Start: strPos, End: end}
 				if join.template(src[strStart : i+1]) {
-					end := hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}
-					return tooManyPieces(hcl.Range{Filename: filename, Start: strPos, End: end})
+					return tooManyPieces(rng)
+				}
+				if p := scanJSONTemplate(src[strStart : i+1]); p != nil {
+					return p.diag(rng)
 				}
 				strStart = -1
 			}
@@ -226,7 +233,7 @@ func nthLine(src []byte, n int) int {
 
 func tooDeep(rng hcl.Range) *hcl.Diagnostic {
 	return Errorf(&rng, "Nesting too deep",
-		"Brackets, braces, parentheses, strings and template directives nest more than %d levels deep here, which xbake does not read. Flatten the expression, for example by moving inner parts into variables.", MaxNesting)
+		"Brackets, braces, parentheses, strings, template directives and operators (each operator of one expression counts) nest more than %d levels deep here, which xbake does not read. Flatten the expression, for example by moving inner parts into variables.", MaxNesting)
 }
 
 func tooManyPieces(rng hcl.Range) *hcl.Diagnostic {
