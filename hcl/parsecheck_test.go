@@ -144,6 +144,27 @@ func TestParseLines(t *testing.T) {
 	}
 }
 
+// TestParseJSONItems: a JSON file of more than MaxJSONItems members and
+// elements is refused before the parser reports each repeated key (15 MB
+// of them were 1.5 million errors, 2.2 GB).
+func TestParseJSONItems(t *testing.T) {
+	dups := `{"x": {` + strings.Repeat(`"a": 1, `, MaxJSONItems/2) + `"a": 1}}`
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	d := parseCase(t, "dups.json", dups, "dups.json:1:800006", "Too many values")
+	runtime.ReadMemStats(&after)
+	if !strings.Contains(d.Detail, fmt.Sprint(MaxJSONItems)) {
+		t.Errorf("detail does not say the limit: %s", d.Detail)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("allocated %d bytes to refuse %d members", alloc, MaxJSONItems)
+	}
+	// Strings do not count.
+	parseCase(t, "strings.json", `{"x": "`+strings.Repeat(",:", MaxJSONItems)+`"}`, "")
+	parseCase(t, "limit.json", "["+strings.Repeat("1,", MaxJSONItems)+"1]", "")
+}
+
 // TestParseNestingMemory: refusing a deeply nested file costs about what
 // lexing it does, not the parser's stack (a 1,000,000-deep JSON array took
 // 1.5 GB and then overflowed the stack).
