@@ -3,6 +3,7 @@ package bake_test
 import (
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/xbake/xbake/bake"
@@ -65,6 +66,25 @@ func BenchmarkInheritsChain(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				printAll(b, src, []string{"t0"})
+			}
+		})
+	}
+}
+
+// BenchmarkLinkChain is --print t0 of a chain t0 -> t1 -> ... of
+// `target:` contexts, parsing included: following the links walks the
+// chain once, in time linear in its length.
+func BenchmarkLinkChain(b *testing.B) {
+	for _, n := range []int{10000, 30000} {
+		var src strings.Builder
+		for i := range n {
+			fmt.Fprintf(&src, "target \"t%d\" {\n  contexts = { base = \"target:t%d\" }\n}\n", i, i+1)
+		}
+		fmt.Fprintf(&src, "target \"t%d\" {}\n", n)
+		b.Run(fmt.Sprintf("links=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				printAll(b, []byte(src.String()), []string{"t0"})
 			}
 		})
 	}
