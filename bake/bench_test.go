@@ -89,3 +89,22 @@ func BenchmarkLinkChain(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGroupChain is --print g0 of a chain of groups g0 -> g1 -> ...
+// that ends in one target, parsing included.
+func BenchmarkGroupChain(b *testing.B) {
+	for _, n := range []int{10000, 30000} {
+		var src strings.Builder
+		src.WriteString("target \"t\" {}\n")
+		for i := range n {
+			fmt.Fprintf(&src, "group \"g%d\" {\n  targets = [\"g%d\"]\n}\n", i, i+1)
+		}
+		fmt.Fprintf(&src, "group \"g%d\" {\n  targets = [\"t\"]\n}\n", n)
+		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				printAll(b, []byte(src.String()), []string{"g0"})
+			}
+		})
+	}
+}
