@@ -3,6 +3,7 @@ package bake_test
 import (
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/xbake/xbake/bake"
@@ -65,6 +66,45 @@ func BenchmarkInheritsChain(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				printAll(b, src, []string{"t0"})
+			}
+		})
+	}
+}
+
+// BenchmarkLinkChain is --print t0 of a chain t0 -> t1 -> ... of
+// `target:` contexts, parsing included: following the links walks the
+// chain once, in time linear in its length.
+func BenchmarkLinkChain(b *testing.B) {
+	benchChain(b, "links", "t0", func(src *strings.Builder, n int) {
+		for i := range n {
+			fmt.Fprintf(src, "target \"t%d\" {\n  contexts = { base = \"target:t%d\" }\n}\n", i, i+1)
+		}
+		fmt.Fprintf(src, "target \"t%d\" {}\n", n)
+	})
+}
+
+// BenchmarkGroupChain is --print g0 of a chain of groups g0 -> g1 -> ...
+// that ends in one target, parsing included.
+func BenchmarkGroupChain(b *testing.B) {
+	benchChain(b, "groups", "g0", func(src *strings.Builder, n int) {
+		src.WriteString("target \"t\" {}\n")
+		for i := range n {
+			fmt.Fprintf(src, "group \"g%d\" {\n  targets = [\"g%d\"]\n}\n", i, i+1)
+		}
+		fmt.Fprintf(src, "group \"g%d\" {\n  targets = [\"t\"]\n}\n", n)
+	})
+}
+
+// benchChain runs --print of root on chains of 10,000 and 30,000 links
+// that write writes.
+func benchChain(b *testing.B, unit, root string, write func(src *strings.Builder, n int)) {
+	for _, n := range []int{10000, 30000} {
+		var src strings.Builder
+		write(&src, n)
+		b.Run(fmt.Sprintf("%s=%d", unit, n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				printAll(b, []byte(src.String()), []string{root})
 			}
 		})
 	}

@@ -165,6 +165,9 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string, hcl.Diagnostics
 	visited := map[string]bool{}
 	var targets []nameRef
 	var groups, path []string
+	// onPath indexes path: searching it at every member made a chain of
+	// n groups cost n² (30,000 took 1.2 s, 99,000 20 s).
+	onPath := map[string]int{}
 	var diags hcl.Diagnostics
 	var walk func(name string, rng *hcl.Range)
 	walk = func(name string, rng *hcl.Range) {
@@ -175,7 +178,7 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string, hcl.Diagnostics
 			}
 			return
 		}
-		if i := slices.Index(path, name); i >= 0 {
+		if i, ok := onPath[name]; ok {
 			cycle := append(slices.Clone(path[i:]), name)
 			diags = append(diags, xhcl.Errorf(rng, "Group cycle",
 				"Group %q contains itself: %s. Remove one of these members.", name, strings.Join(cycle, " -> ")))
@@ -186,6 +189,7 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string, hcl.Diagnostics
 		}
 		visited[name] = true
 		groups = append(groups, name)
+		onPath[name] = len(path)
 		path = append(path, name)
 		for _, t := range g.Targets {
 			var r *hcl.Range
@@ -200,6 +204,7 @@ func (c *Config) resolveGroup(name string) ([]nameRef, []string, hcl.Diagnostics
 			walk(t, r)
 		}
 		path = path[:len(path)-1]
+		delete(onPath, name)
 	}
 	walk(name, nil)
 	return dedupeRefs(targets), dedupeStrings(groups), diags

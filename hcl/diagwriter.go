@@ -16,13 +16,24 @@ const (
 	FormatJSON    = "json"    // one JSON document for tools
 )
 
+// MaxPrinted is how many diagnostics the text formats print: a file that
+// is not a definition at all can make a hundred thousand (a JSON object
+// of repeated keys, a file of bad lines), which help nobody read the
+// first ones. The JSON format lists them all, for tools.
+const MaxPrinted = 100
+
 // WriteDiagnostics prints diags, sorted, in format. files holds the parsed
 // files by name, for the source snippets of the rich format.
 func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, format string, files map[string]*hcl.File, width uint, color bool) error {
 	diags = Sorted(diags)
-	switch format {
-	case FormatJSON:
+	if format == FormatJSON {
 		return writeJSON(w, diags)
+	}
+	if n := len(diags) - MaxPrinted; n > 0 {
+		diags = diags[:MaxPrinted]
+		defer fmt.Fprintf(w, "... and %d more errors and warnings (--diagnostics json lists them all)\n", n)
+	}
+	switch format {
 	case FormatRich:
 		tw := hcl.NewDiagnosticTextWriter(w, files, width, color)
 		for _, d := range diags {

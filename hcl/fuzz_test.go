@@ -27,6 +27,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("x = <<-EOT\n  a $b %c $${d} %%{e}\n  ${f(\"}\")} %{ if g }h%{ endif }\n  EOT\ny = \"\\\"${ {a = [1]} }\"\n"))
 	f.Add([]byte("# (((\n/* [[[ */ x = /* unterminated [[[["))
 	f.Add([]byte("x = " + strings.Repeat("9", maxNumberLength+1)))
+	f.Add([]byte("x = " + strings.Repeat("!", MaxNesting+1) + "true"))
+	f.Add([]byte("x = a[0]" + strings.Repeat("+ b.c[*] - 1 ", MaxNesting/4) + "# ...\ny = 1 >= 2 != 3 ? 4 : 5\n"))
+	f.Add([]byte(`{"x": "${` + strings.Repeat("(", MaxNesting+1) + `1` + strings.Repeat(")", MaxNesting+1) + `}"}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if utf8.Valid(src) {
 			compareScan(t, src)
@@ -62,23 +65,78 @@ func lexTokens(src []byte) *problem {
 	tokens, _ := hclsyntax.LexConfig(src, "f.hcl", hcl.InitialPos)
 	depth := 0
 	var join joinCost
+	// levels: the operators counted at each open level, and whether a
+	// newline ends an expression there (the file's level and braces).
+	type level struct {
+		ops     int
+		newline bool
+	}
+	levels := []level{{newline: true}}
+	open := func(newline bool) {
+		depth++
+		levels = append(levels, level{newline: newline})
+	}
+	closeLevel := func() {
+		if n := len(levels); n > 1 {
+			depth -= levels[n-1].ops
+			levels = levels[:n-1]
+		}
+		depth--
+	}
+	separate := func(newline bool) {
+		if top := &levels[len(levels)-1]; !newline || top.newline {
+			depth -= top.ops
+			top.ops = 0
+		}
+	}
 	for i, tok := range tokens {
 		off := tok.Range.Start.Byte
 		switch tok.Type {
-		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
-			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc,
+		case hclsyntax.TokenOBrack:
+			if off > 0 && chains(src[off-1]) {
+				levels[len(levels)-1].ops++
+				if depth++; depth > MaxNesting {
+					return &problem{off: off, kind: 'd'}
+				}
+			}
+			open(false)
+		case hclsyntax.TokenOBrace:
+			open(true)
+		case hclsyntax.TokenOParen, hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc,
 			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
-			depth++
+			open(false)
 		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
 			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
-			depth--
+			closeLevel()
+		case hclsyntax.TokenComma:
+			separate(false)
+		case hclsyntax.TokenNewline:
+			separate(true)
+		case hclsyntax.TokenComment:
+			if strings.HasSuffix(string(tok.Bytes), "\n") {
+				separate(true)
+			}
+		case hclsyntax.TokenBang, hclsyntax.TokenMinus, hclsyntax.TokenPlus, hclsyntax.TokenStar,
+			hclsyntax.TokenSlash, hclsyntax.TokenPercent, hclsyntax.TokenLessThan, hclsyntax.TokenGreaterThan,
+			hclsyntax.TokenQuestion, hclsyntax.TokenDot, hclsyntax.TokenEllipsis, hclsyntax.TokenAnd,
+			hclsyntax.TokenOr, hclsyntax.TokenBitwiseAnd, hclsyntax.TokenBitwiseOr:
+			// The scanner counts their bytes: "&&" is two.
+			for k := range tok.Bytes {
+				levels[len(levels)-1].ops++
+				if depth++; depth > MaxNesting {
+					return &problem{off: off + k, kind: 'd'}
+				}
+			}
+		case hclsyntax.TokenLessThanEq, hclsyntax.TokenGreaterThanEq, hclsyntax.TokenNotEqual, hclsyntax.TokenEqualOp:
+			levels[len(levels)-1].ops++
+			depth++
 		case hclsyntax.TokenIdent:
 			if i > 0 && tokens[i-1].Type == hclsyntax.TokenTemplateControl {
 				switch string(tok.Bytes) {
 				case "if", "for":
-					depth++
+					open(false)
 				case "endif", "endfor":
-					depth--
+					closeLevel()
 				}
 			}
 		case hclsyntax.TokenNumberLit:

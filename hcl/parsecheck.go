@@ -11,7 +11,10 @@ import (
 // recover can rescue:
 //
 //   - Nesting. The parsers are recursive: 100,000 nested parentheses
-//     (200 KB) or a 1,000,000-deep JSON array overflow the Go stack.
+//     (200 KB) or a 1,000,000-deep JSON array overflow the Go stack, and
+//     so do a million unary operators, conditionals or "1+" (a tree the
+//     parser builds in a loop, but evaluation walks by recursion), also
+//     inside the templates of JSON strings.
 //
 //   - Strings of many pieces. The template parser joins the literal pieces
 //     of a string (each heredoc line, each $${ or %%{ escape) one at a
@@ -23,12 +26,15 @@ import (
 //
 //   - Many lines. The native parser reports a bad line and goes on with the
 //     next, so a 4 MB file of "a b" lines is a million errors (1.2 GB).
+//     A JSON file stops at its first syntax error, but not at a repeated
+//     key: 15 MB of "args":{} in one object are 1.5 million errors (24 s,
+//     2.2 GB, 177 MB printed). Its members and elements are counted.
 //
 // Real definitions nest a dozen levels, their strings cost a few thousand
 // units, and the largest have a few thousand lines.
 const (
-	// MaxNesting is how deeply brackets, braces, parentheses, strings and
-	// template directives may nest.
+	// MaxNesting is how deeply brackets, braces, parentheses, strings,
+	// template directives and the operators of one expression may nest.
 	MaxNesting = 1000
 	// maxJoinCost bounds, for a whole file, the bytes the template parser
 	// copies to join the pieces of strings (about 1 s of parsing).
@@ -38,6 +44,10 @@ const (
 	MaxLines = 100_000
 	// maxNumberLength bounds number literals.
 	maxNumberLength = 1000
+	// MaxJSONItems is the most members and elements (its ":" and ","
+	// outside strings) a JSON file may have: as many as MaxLines
+	// attributes or list items, with room to spare.
+	MaxJSONItems = 2 * MaxLines
 )
 
 // checkNative measures a native-syntax file (see nativeScan), so that
@@ -75,7 +85,7 @@ func (p *problem) diag(rng hcl.Range) *hcl.Diagnostic {
 // checkJSON is checkNative for HCL JSON: arrays and objects nest, and
 // every string is a template whose pieces are its lines and escapes.
 func checkJSON(src []byte, filename string) *hcl.Diagnostic {
-	depth := 0
+	depth, items := 0, 0
 	pos := hcl.InitialPos
 	var join joinCost
 	strStart := -1
@@ -90,9 +100,13 @@ func checkJSON(src []byte, filename string) *hcl.Diagnostic {
 			case c == '\\':
 				escaped = true
 			case c == '"':
+				end := hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}
+				rng := hcl.Range{Filename: filename, Start: strPos, End: end}
 				if join.template(src[strStart : i+1]) {
-					end := hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}
-					return tooManyPieces(hcl.Range{Filename: filename, Start: strPos, End: end})
+					return tooManyPieces(rng)
+				}
+				if p := scanJSONTemplate(src[strStart : i+1]); p != nil {
+					return p.diag(rng)
 				}
 				strStart = -1
 			}
@@ -110,6 +124,13 @@ func checkJSON(src []byte, filename string) *hcl.Diagnostic {
 			}
 		case c == ']' || c == '}':
 			depth--
+		case c == ',' || c == ':':
+			if items++; items > MaxJSONItems {
+				end := hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}
+				rng := hcl.Range{Filename: filename, Start: pos, End: end}
+				return Errorf(&rng, "Too many values",
+					"This file has more than %d members and elements, which xbake does not read in JSON syntax. Split it into several files (-f a.json -f b.json).", MaxJSONItems)
+			}
 		}
 		pos.Byte++
 		if c&0xc0 != 0x80 { // a column is a character, not a byte
@@ -226,7 +247,7 @@ func nthLine(src []byte, n int) int {
 
 func tooDeep(rng hcl.Range) *hcl.Diagnostic {
 	return Errorf(&rng, "Nesting too deep",
-		"Brackets, braces, parentheses, strings and template directives nest more than %d levels deep here, which xbake does not read. Flatten the expression, for example by moving inner parts into variables.", MaxNesting)
+		"Brackets, braces, parentheses, strings, template directives and operators (each operator of one expression counts) nest more than %d levels deep here, which xbake does not read. Flatten the expression, for example by moving inner parts into variables.", MaxNesting)
 }
 
 func tooManyPieces(rng hcl.Range) *hcl.Diagnostic {

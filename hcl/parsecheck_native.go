@@ -2,6 +2,7 @@ package hcl
 
 import (
 	"bytes"
+	"encoding/json"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -23,10 +24,19 @@ type nativeScan struct {
 	// innermost last; code outside any template has none.
 	frames []frame
 	join   joinCost
+	// levels are the open brackets, strings and sequences, outermost
+	// first after the file's own level, with the operators each has seen
+	// since its last separator (see op).
+	levels []level
+}
+
+type level struct {
+	ops  int
+	kind byte // the byte that opened it; 0 for the file
 }
 
 type frame struct {
-	kind        byte // 'q' quoted string, 'h' heredoc, 's' ${ } or %{ } sequence
+	kind        byte // 'q' quoted string, 'h' heredoc, 't' bare template, 's' ${ } or %{ } sequence
 	marker      []byte
 	startOfLine bool
 }
@@ -38,10 +48,34 @@ type problem struct {
 }
 
 func scanNative(src []byte) *problem {
-	s := &nativeScan{src: src}
+	s := &nativeScan{src: src, levels: []level{{}}}
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
 		s.i = 3 // HCL skips a byte order mark
 	}
+	return s.run()
+}
+
+// scanJSONTemplate measures the content of a JSON string (quotes
+// included), which HCL parses as a template whose ${ } sequences are
+// native syntax, with a parser of its own: a JSON file of little depth
+// can hold a string of a million "(".
+func scanJSONTemplate(quoted []byte) *problem {
+	src := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(src, '\\') >= 0 {
+		var str string
+		if json.Unmarshal(quoted, &str) != nil {
+			return nil // the parser reports it
+		}
+		src = []byte(str)
+	}
+	if !bytes.Contains(src, []byte("${")) && !bytes.Contains(src, []byte("%{")) {
+		return nil
+	}
+	s := &nativeScan{src: src, levels: []level{{}}, frames: []frame{{kind: 't'}}}
+	return s.run()
+}
+
+func (s *nativeScan) run() *problem {
 	for s.i < len(s.src) {
 		var p *problem
 		switch s.mode() {
@@ -49,6 +83,8 @@ func scanNative(src []byte) *problem {
 			p = s.quoted()
 		case 'h':
 			p = s.heredoc()
+		case 't':
+			p = s.bare()
 		default:
 			p = s.code()
 		}
@@ -75,10 +111,46 @@ func (s *nativeScan) at(off int) byte {
 
 // open counts one level of nesting at off.
 func (s *nativeScan) open(off int) *problem {
+	s.levels = append(s.levels, level{kind: s.src[off]})
 	if s.depth++; s.depth > MaxNesting {
 		return &problem{off: off, kind: 'd'}
 	}
 	return nil
+}
+
+// close ends the innermost level, with its operators.
+func (s *nativeScan) close() {
+	if n := len(s.levels); n > 1 {
+		s.depth -= s.levels[n-1].ops
+		s.levels = s.levels[:n-1]
+	}
+	s.depth--
+}
+
+// op counts an operator at off as one level of nesting until the next
+// separator: the parser recurses once per unary operator and once per
+// "?" of a conditional, and builds one tree node under the last for each
+// binary operator or chained index, which evaluation and walks recurse
+// into (a million "!", "1+" or "[0]" overflow the stack). Counting every
+// operator, and "." too, keeps the count simple and still far above what
+// a definition writes in one expression.
+func (s *nativeScan) op(off int) *problem {
+	s.levels[len(s.levels)-1].ops++
+	if s.depth++; s.depth > MaxNesting {
+		return &problem{off: off, kind: 'd'}
+	}
+	return nil
+}
+
+// separate ends an expression of the innermost level: a comma, or a
+// newline where it ends an attribute or an object item.
+func (s *nativeScan) separate(c byte) {
+	top := &s.levels[len(s.levels)-1]
+	if c == '\n' && top.kind != 0 && top.kind != '{' {
+		return // inside (), [] and ${ } newlines are spaces
+	}
+	s.depth -= top.ops
+	top.ops = 0
 }
 
 // piece counts a literal piece of a template, of n bytes at off.
@@ -97,6 +169,7 @@ func (s *nativeScan) code() *problem {
 	case c == '#' || (c == '/' && s.at(s.i) == '/'):
 		if nl := bytes.IndexByte(s.src[s.i:], '\n'); nl >= 0 {
 			s.i += nl + 1
+			s.separate('\n')
 		} else {
 			s.i = len(s.src)
 		}
@@ -114,6 +187,7 @@ func (s *nativeScan) code() *problem {
 			s.i = end
 			return s.open(start)
 		}
+		return s.op(start)
 	case c == '{':
 		s.braces++
 		return s.open(start)
@@ -126,11 +200,34 @@ func (s *nativeScan) code() *problem {
 			s.frames = s.frames[:len(s.frames)-1]
 		}
 		s.braces--
-		s.depth--
+		s.close()
+	case c == '[' && start > 0 && chains(s.src[start-1]):
+		// An index after a value: a[0][0] nests as a+b does.
+		if p := s.op(start); p != nil {
+			return p
+		}
+		return s.open(start)
 	case c == '(' || c == '[':
 		return s.open(start)
 	case c == ')' || c == ']':
-		s.depth--
+		s.close()
+	case c == ',' || c == '\n':
+		s.separate(c)
+	case c == '=':
+		if n := s.at(s.i); n == '=' || n == '>' {
+			s.i++
+			if n == '=' {
+				return s.op(start)
+			}
+		}
+	case c == '!' || c == '<' || c == '>':
+		if s.at(s.i) == '=' { // !=, <=, >=
+			s.i++
+		}
+		return s.op(start)
+	case c == '-' || c == '+' || c == '*' || c == '/' || c == '%' ||
+		c == '&' || c == '|' || c == '?' || c == '.':
+		return s.op(start)
 	case c >= '0' && c <= '9':
 		s.i = numberEnd(s.src, start)
 		if s.i-start > maxNumberLength {
@@ -221,7 +318,7 @@ func (s *nativeScan) directive() *problem {
 	case "if", "for":
 		return s.open(j)
 	case "endif", "endfor":
-		s.depth--
+		s.close()
 	}
 	return nil
 }
@@ -236,7 +333,7 @@ func (s *nativeScan) quoted() *problem {
 		s.i++
 		s.join.end()
 		s.frames = s.frames[:len(s.frames)-1]
-		s.depth--
+		s.close()
 		return nil
 	case '\n', '\r':
 		// A newline ends the piece (HCL reports it).
@@ -267,6 +364,17 @@ func (s *nativeScan) quoted() *problem {
 	return s.piece(start, s.i-start)
 }
 
+// bare scans a template that no quote ends (scanJSONTemplate).
+func (s *nativeScan) bare() *problem {
+	if ok, p := s.template(); ok {
+		return p
+	}
+	for s.i < len(s.src) && s.src[s.i] != '$' && s.src[s.i] != '%' {
+		s.i++
+	}
+	return nil
+}
+
 func (s *nativeScan) heredoc() *problem {
 	top := &s.frames[len(s.frames)-1]
 	start := s.i
@@ -281,7 +389,7 @@ func (s *nativeScan) heredoc() *problem {
 				}
 				s.join.end()
 				s.frames = s.frames[:len(s.frames)-1]
-				s.depth--
+				s.close()
 				return nil
 			}
 		}
@@ -323,6 +431,12 @@ func heredocIntro(src []byte, i int) ([]byte, int, bool) {
 // only when no other character follows it.
 func isIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
+}
+
+// chains reports whether a "[" after c indexes a value rather than
+// starting a tuple.
+func chains(c byte) bool {
+	return c == ']' || c == ')' || c == '"' || c == '}' || isASCIIIdent(c)
 }
 
 func isASCIIIdent(c byte) bool {

@@ -35,6 +35,28 @@ func TestParseNesting(t *testing.T) {
 		{"objects.json", `{"x": ` + strings.Repeat(`{"a": `, over) + "1" + strings.Repeat("}", over) + "}", "objects.json:1:6001"},
 		{"string.json", `{"x": "` + strings.Repeat("[", 100000) + `\"{"}`, ""},
 		{"stdin", deep("[", "]", 1000000), "stdin:1:1001"},
+		// Operators nest without brackets: the parser recurses into unary
+		// operators and conditionals, and evaluation into the left-deep
+		// tree of a chain of binary operators or indexes.
+		{"not.hcl", "x = " + strings.Repeat("!", over) + "true", "not.hcl:1:1005"},
+		{"neg.hcl", "x = " + strings.Repeat("- ", over) + "1", "neg.hcl:1:2005"},
+		{"plus.hcl", "x = " + strings.Repeat("1+", over) + "1", "plus.hcl:1:2006"},
+		{"and.hcl", "x = (" + strings.Repeat("true&&", over) + "true)", "and.hcl:1:3005"},
+		{"cond.hcl", "x = " + strings.Repeat("true ? ", over) + "1" + strings.Repeat(" : 2", over), "cond.hcl:1:7010"},
+		{"else.hcl", "x = " + strings.Repeat("false ? 0 : ", over) + "1", "else.hcl:1:12011"},
+		{"index.hcl", "x = [1]" + strings.Repeat("[0]", over), "index.hcl:1:3005"},
+		{"splat.hcl", "x = [1]" + strings.Repeat("[*]", over), "splat.hcl:1:3003"},
+		{"interp-ops.hcl", "x = \"${" + strings.Repeat("-", over) + "1}\"", "interp-ops.hcl:1:1006"},
+		{"ops-limit.hcl", "x = " + strings.Repeat("1+", MaxNesting-1) + "1", ""},
+		// A separator ends an expression and its operators.
+		{"ops-lines.hcl", "t {\n" + strings.Repeat("t {\n  a = !(1 + 2 - 3 >= 0) ? -1 : x.y[0] # ...\n}\n", 1000) + "}\n", ""},
+		{"ops-items.hcl", "x = [" + strings.Repeat("1 + 2 - 3, ", 1000) + "]\n", ""},
+		{"ops-object.hcl", "x = {\n" + strings.Repeat("a = 1 + 2 - 3\n", 1000) + "}\n", ""},
+		// HCL parses the templates of JSON strings with its native parser.
+		{"template.json", `{"x": "${` + deep("(", ")", over) + `}"}`, "template.json:1:7"},
+		{"template-ops.json", `{"x": {"y": "a${` + strings.Repeat("!", over) + `true}"}}`, "template-ops.json:1:13"},
+		{"template-escaped.json", `{"x": "${\"` + strings.Repeat(`${\"`, over) + `\"}"}`, "template-escaped.json:1:7"},
+		{"template-limit.json", `{"x": "${` + strings.Repeat("1+", MaxNesting-1) + `1}"}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := parseCase(t, tc.name, tc.src, tc.want, "Nesting too deep")
@@ -120,6 +142,27 @@ func TestParseLines(t *testing.T) {
 	if _, _, diags := Parse([]File{{Name: "lines.json", Data: json}}); diags.HasErrors() {
 		t.Errorf("json: %v", diags)
 	}
+}
+
+// TestParseJSONItems: a JSON file of more than MaxJSONItems members and
+// elements is refused before the parser reports each repeated key (15 MB
+// of them were 1.5 million errors, 2.2 GB).
+func TestParseJSONItems(t *testing.T) {
+	dups := `{"x": {` + strings.Repeat(`"a": 1, `, MaxJSONItems/2) + `"a": 1}}`
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	d := parseCase(t, "dups.json", dups, "dups.json:1:800006", "Too many values")
+	runtime.ReadMemStats(&after)
+	if !strings.Contains(d.Detail, fmt.Sprint(MaxJSONItems)) {
+		t.Errorf("detail does not say the limit: %s", d.Detail)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("allocated %d bytes to refuse %d members", alloc, MaxJSONItems)
+	}
+	// Strings do not count.
+	parseCase(t, "strings.json", `{"x": "`+strings.Repeat(",:", MaxJSONItems)+`"}`, "")
+	parseCase(t, "limit.json", "["+strings.Repeat("1,", MaxJSONItems)+"1]", "")
 }
 
 // TestParseNestingMemory: refusing a deeply nested file costs about what

@@ -27,7 +27,17 @@ func TestComposeLimits(t *testing.T) {
 	}
 	bomb += "services:\n  app:\n    build: .\n"
 	big := "services:\n  app:\n    build: .\n    x-pad: \"" + strings.Repeat("x", MaxComposeSize) + "\"\n"
+	// compose-go interpolates in time that grows with the square of the
+	// substitutions of a value: these took 63 s and 32 s.
+	args := "services:\n  app:\n    build:\n      context: .\n      args:\n        A: "
+	flat := args + `"` + strings.Repeat("${X:-a}", 20000) + "\"\n"
+	nested := args + `"` + strings.Repeat("${X:-", 10000) + "a" + strings.Repeat("}", 10000) + "\"\n"
+	// Under the limit for one value, over it for all, through an alias.
+	spread := "x-v: &v \"" + strings.Repeat("$X", MaxScalarDollars) + "\"\nservices:\n  app:\n    build: .\n    x-a: [" + strings.Repeat("*v, ", 20) + "]\n"
 	for _, tc := range []struct{ name, src, summary, at string }{
+		{"flat.yml", flat, "Compose file too costly to interpolate", "flat.yml:6:12"},
+		{"nested.yml", nested, "Compose file too costly to interpolate", "nested.yml:6:12"},
+		{"spread.yml", spread, "Compose file too costly to interpolate", "spread.yml:5:"},
 		{"anchors.yml", anchors.String(), "Compose file too large", "anchors.yml:2502:3"},
 		{"deep.yml", deep, "Compose file too deep", "deep.yml:4:"},
 		{"bomb.yml", bomb, "Compose file too large", "bomb.yml:"},
