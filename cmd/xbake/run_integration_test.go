@@ -119,6 +119,36 @@ target "leak" {
 	}
 }
 
+// BuildKit sends a step's output in chunks of about 32 KiB: a secret
+// printed across the end of one (here after 32,760 bytes of one line, and
+// a 40 KiB one-line secret file) is hidden all the same, in the progress
+// and in the failing step's logs the display repeats at the end.
+func TestRunSecretsAcrossLogChunks(t *testing.T) {
+	env := executortest.Stack(t)
+	dir := t.TempDir()
+	const small = "TopSecretSmallFile42"
+	long := strings.Repeat("L0ngS3cret-", 40<<10/11)
+	writeFile(t, filepath.Join(dir, "small.secret"), small)
+	writeFile(t, filepath.Join(dir, "long.secret"), long)
+	writeFile(t, filepath.Join(dir, "xbuild.hcl"), `
+target "chunks" {
+  dockerfile-inline = "FROM `+env.Registry+`/xbake/busybox\nRUN --mount=type=secret,id=small --mount=type=secret,id=long (head -c 32760 /dev/zero | tr '\\0' x; cat /run/secrets/small; echo; cat /run/secrets/long; echo) > /tmp/o; cat /tmp/o; false\n"
+  secret = ["id=small,src=small.secret", "id=long,src=long.secret"]
+  no-cache = true
+}
+`)
+	code, out := cliRun(t, dir, nil, "chunks", "--progress=plain")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	if strings.Contains(out.String(), small) || strings.Contains(out.String(), long[:64]) {
+		t.Errorf("a secret leaked:\n%s", out)
+	}
+	if n := strings.Count(out.String(), "****"); n < 2 {
+		t.Errorf("the step's output should show both secrets redacted (%d ****):\n%.2000s", n, out)
+	}
+}
+
 // The metadata file has buildx's keys and xbake's platforms; the summary
 // lists every node.
 func TestRunMetadataAndSummary(t *testing.T) {

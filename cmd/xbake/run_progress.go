@@ -28,6 +28,7 @@ type progress struct {
 	ch     chan *client.SolveStatus
 	done   chan struct{}
 	red    *executor.Redactor
+	logs   *executor.LogStream // red for the solves' logs
 	mu     sync.Mutex
 	shut   bool
 	// nodes is how many builder nodes the run has: with more than one,
@@ -40,7 +41,7 @@ func newProgress(ctx context.Context, w io.Writer, mode progressui.DisplayMode, 
 	if err != nil {
 		return nil, err
 	}
-	p := &progress{ch: make(chan *client.SolveStatus, 64), done: make(chan struct{}), red: red}
+	p := &progress{ch: make(chan *client.SolveStatus, 64), done: make(chan struct{}), red: red, logs: red.Logs()}
 	go func() {
 		defer close(p.done)
 		// The display must drain to the end even when ctx is canceled,
@@ -59,7 +60,7 @@ func (p *progress) event(ev executor.Event) {
 		if p.nodes > 1 && ev.Builder != "" {
 			label += " on " + ev.Builder
 		}
-		st = prefixStatus(ev.Node.ID, label, p.red.Status(ev.Status))
+		st = prefixStatus(ev.Node.ID, label, p.logs.Status(ev.Node.ID, ev.Status))
 	case executor.EventRetry:
 		st = noteStatus(ev.Node.ID, "retrying after a transient error: "+p.red.String(ev.Err.Error()))
 	case executor.EventMoved:
@@ -83,6 +84,11 @@ func (p *progress) event(ev executor.Event) {
 
 func (p *progress) close() {
 	p.mu.Lock()
+	for _, h := range p.logs.Flush() {
+		if !p.shut {
+			p.ch <- prefixStatus(h.Solve, h.Solve, &client.SolveStatus{Logs: []*client.VertexLog{h.Log}})
+		}
+	}
 	p.shut = true
 	close(p.ch)
 	p.mu.Unlock()
