@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/xbake/xbake/builder"
 )
@@ -75,7 +78,7 @@ func ConnectWithin(ctx context.Context, cfgs []BuilderConfig, timeout time.Durat
 	for i := range cfgs {
 		answers[i] = make(chan answer, 1)
 		go func() {
-			b, err := connect(ctx, &cfgs[i])
+			b, err := connect(ctx, &cfgs[i], time.Now().Add(timeout))
 			answers[i] <- answer{b, err}
 		}()
 	}
@@ -136,13 +139,30 @@ func ConnectWithin(ctx context.Context, cfgs []BuilderConfig, timeout time.Durat
 	return bs, nil
 }
 
-func connect(ctx context.Context, n *builder.Node) (*Builder, error) {
+// connect dials node n and asks for its workers until deadline, when
+// ConnectWithin stops waiting for it.
+func connect(ctx context.Context, n *builder.Node, deadline time.Time) (*Builder, error) {
 	cl, err := n.Dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := &Builder{Name: n.Name, Endpoint: n.Endpoint, Driver: n.Driver, Client: cl, Config: n}
-	if b.Reported, err = builder.Workers(ctx, cl); err != nil {
+	for {
+		b.Reported, err = builder.Workers(ctx, cl)
+		// A node whose socket accepts but that sends nothing (a stopped
+		// buildkitd) fails the call when gRPC gives up the handshake,
+		// after its own 20 s; the node has until the deadline, as one that
+		// answers nothing at all (a refused connection fails at once).
+		if err == nil || !noPreface(err) || time.Now().After(deadline) {
+			break
+		}
+		select { // gRPC fails calls at once while it waits to dial again
+		case <-ctx.Done():
+			return nil, errors.Join(context.Cause(ctx), cl.Close())
+		case <-time.After(time.Second):
+		}
+	}
+	if err != nil {
 		cl.Close()
 		return nil, n.Unreachable(err)
 	}
@@ -152,6 +172,13 @@ func connect(ctx context.Context, n *builder.Node) (*Builder, error) {
 	}
 	b.Capacity = cmp.Or(n.Capacity, DefaultCapacity)
 	return b, nil
+}
+
+// noPreface reports whether err is gRPC's failed handshake: a connection
+// was made, and the server never sent its preface.
+func noPreface(err error) bool {
+	st, ok := status.FromError(unwrapGRPC(err))
+	return ok && st.Code() == codes.Unavailable && strings.Contains(st.Message(), "error reading server preface")
 }
 
 // Close closes every connection.

@@ -79,3 +79,25 @@ func TestIntegrationConnectStoppedNode(t *testing.T) {
 		t.Errorf("down: %v", bs.Down[0].Err)
 	}
 }
+
+// A stopped node has the whole timeout to answer when it is longer than
+// gRPC's own 20 s handshake limit: its error says so, not that gRPC gave
+// up reading the server's preface.
+func TestIntegrationConnectStoppedNodeLongTimeout(t *testing.T) {
+	env := executortest.Stack(t)
+	d := executortest.StartDaemonProcess(t, "linux/amd64")
+	d.Freeze(t)
+	bs, err := executor.ConnectWithin(context.Background(), []executor.BuilderConfig{
+		{Name: "frozen", Endpoint: d.Addr}, {Name: "local", Endpoint: env.BuildKitHost},
+	}, 22*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bs.Close()
+	if len(bs.Down) != 1 {
+		t.Fatalf("nodes %d, down %d", len(bs.Nodes), len(bs.Down))
+	}
+	if err := bs.Down[0].Err; !strings.Contains(err.Error(), "it did not answer within 22s") {
+		t.Errorf("down: %v", err)
+	}
+}
