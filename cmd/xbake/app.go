@@ -222,3 +222,14 @@ func abandonable[T any](ctx context.Context, f func() (T, error)) (T, error) {
 		return zero, context.Cause(ctx)
 	}
 }
+
+// badDefinition is a remote definition that was fetched but cannot be
+// used (an xz or oversized archive, a file it lacks or that is too
+// large): the input's fault, exit code 2, where a fetch that fails is 1.
+type badDefinition struct{ error }
+
+func (e badDefinition) Unwrap() error { return e.error }
+
+func badDefinitionf(format string, args ...any) error {
+	return badDefinition{fmt.Errorf(format, args...)}
+}

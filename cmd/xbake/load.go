@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -61,7 +62,11 @@ func (a *app) load(ctx context.Context, o *bakeOptions, args []string) (*loaded,
 		// on cancellation by itself.
 		if files, gitURL, err = a.remoteDefinition(ctx, defURL, remote); err != nil {
 			// Messages quote the URL, and so does git's output.
-			return nil, &exitError{code: exitFailure, msg: bake.RedactURL(err.Error())}
+			code := exitFailure
+			if errors.As(err, new(badDefinition)) {
+				code = exitUsage
+			}
+			return nil, &exitError{code: code, msg: bake.RedactURL(err.Error())}
 		}
 		if len(files) == 0 && len(local) == 0 {
 			return nil, usageErrorf("couldn't find a bake definition in %s", bake.RedactURL(defURL))

@@ -70,7 +70,7 @@ func (a *app) gitDefinition(ctx context.Context, defURL string, names []string, 
 			if !explicit && errors.Is(err, os.ErrNotExist) {
 				continue
 			}
-			return nil, fmt.Errorf("reading %s from %s: %w", n, defURL, unwrapPathError(err))
+			return nil, badDefinitionf("reading %s from %s: %w", n, defURL, unwrapPathError(err))
 		}
 		files = append(files, xhcl.File{Name: n, Data: b})
 	}
@@ -178,7 +178,7 @@ func fetchHTTP(ctx context.Context, defURL string, names []string, explicit bool
 	case bytes.HasPrefix(head, []byte("BZh")):
 		r = bzip2.NewReader(body)
 	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
-		return nil, fmt.Errorf("%s is an xz archive, which xbake cannot unpack; use gzip or a git URL", defURL)
+		return nil, badDefinitionf("%s is an xz archive, which xbake cannot unpack; use gzip or a git URL", defURL)
 	default:
 		if _, err := tar.NewReader(bytes.NewReader(head)).Next(); err == nil {
 			r = body
@@ -188,7 +188,7 @@ func fetchHTTP(ctx context.Context, defURL string, names []string, explicit bool
 		b, err := readCapped(body, maxRemoteDefinition)
 		if err != nil {
 			if _, ok := err.(*tooLargeError); ok {
-				return nil, fmt.Errorf("%s is not an archive and is larger than %s: it cannot be a bake definition", defURL, localfile.FormatSize(maxRemoteDefinition))
+				return nil, badDefinitionf("%s is not an archive and is larger than %s: it cannot be a bake definition", defURL, localfile.FormatSize(maxRemoteDefinition))
 			}
 			return nil, fmt.Errorf("fetching the definition from %s: %w", defURL, err)
 		}
@@ -203,7 +203,7 @@ func fetchHTTP(ctx context.Context, defURL string, names []string, explicit bool
 		b, ok := found[path.Clean("/"+n)]
 		if !ok {
 			if explicit {
-				return nil, fmt.Errorf("reading %s from %s: the archive has no such file", n, defURL)
+				return nil, badDefinitionf("reading %s from %s: the archive has no such file", n, defURL)
 			}
 			continue
 		}
@@ -224,7 +224,7 @@ func extract(r io.Reader, names []string) (map[string][]byte, error) {
 	counted := &countingReader{r: r, limit: maxArchiveSize}
 	tr := tar.NewReader(counted)
 	found := map[string][]byte{}
-	tooLarge := fmt.Errorf("it is larger than %s uncompressed, the limit for a definition archive; use a smaller archive or a git URL", localfile.FormatSize(maxArchiveSize))
+	tooLarge := badDefinitionf("it is larger than %s uncompressed, the limit for a definition archive; use a smaller archive or a git URL", localfile.FormatSize(maxArchiveSize))
 	for entries := 0; ; entries++ {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -237,7 +237,7 @@ func extract(r io.Reader, names []string) (map[string][]byte, error) {
 			return nil, err
 		}
 		if entries >= maxArchiveEntries {
-			return nil, fmt.Errorf("it has more than %d entries, the limit for a definition archive; use a smaller archive or a git URL", maxArchiveEntries)
+			return nil, badDefinitionf("it has more than %d entries, the limit for a definition archive; use a smaller archive or a git URL", maxArchiveEntries)
 		}
 		name := path.Clean("/" + h.Name)
 		if h.Typeflag != tar.TypeReg || !want[name] {
@@ -246,6 +246,9 @@ func extract(r io.Reader, names []string) (map[string][]byte, error) {
 		b, err := readCapped(tr, maxDefinitionFile)
 		if counted.over {
 			return nil, tooLarge
+		}
+		if _, ok := err.(*tooLargeError); ok {
+			return nil, badDefinitionf("%s: %w", strings.TrimPrefix(name, "/"), err)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", strings.TrimPrefix(name, "/"), err)
