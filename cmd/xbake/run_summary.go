@@ -65,7 +65,8 @@ func writeSummary(w io.Writer, rep *executor.Report, red *executor.Redactor) {
 				to = nr.Moves[i+1].From
 			}
 			if to == m.From || to == "" {
-				to = "no other node"
+				fmt.Fprintf(w, "lost: %s on %s, and no other node could take it: builder node %s was lost: %s\n", nr.Node.ID, m.From, m.From, red.String(m.Reason))
+				continue
 			}
 			fmt.Fprintf(w, "moved: %s from %s to %s: builder node %s was lost: %s\n", nr.Node.ID, m.From, to, m.From, red.String(m.Reason))
 		}

@@ -35,7 +35,7 @@ app@linux/arm64    amd1     done     emulated  9s        0/2           -     -  
 app@linux/riscv64  arm1     failed   emulated  -         -             -     -       -
 app#index          -        skipped  -         -         -             -     -       -
 moved: app@linux/arm64 from arm1 to amd1: builder node arm1 was lost: it refuses connections
-moved: app@linux/riscv64 from arm1 to no other node: builder node arm1 was lost: it has not answered for 30s
+lost: app@linux/riscv64 on arm1, and no other node could take it: builder node arm1 was lost: it has not answered for 30s
 `
 	if b.String() != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", b.String(), want)
