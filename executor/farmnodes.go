@@ -105,7 +105,7 @@ func (bs *Builders) CheckDown(p *plan.Plan) (warnings []string, err error) {
 	}
 	for _, d := range bs.Down {
 		if len(missing) > 0 && (len(d.Config.Platforms) == 0 || slices.ContainsFunc(missing, func(m string) bool { return declares(d.Config.Platforms, m) })) {
-			return nil, fmt.Errorf("%w\nthe run needs it: no other node can run %s", d.Err, strings.Join(missing, ", "))
+			return nil, fmt.Errorf("the run needs builder node %s, for no other node can run %s: %w", d.Config.Name, strings.Join(missing, ", "), d.Err)
 		}
 	}
 	for _, d := range bs.Down {

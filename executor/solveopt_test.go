@@ -194,7 +194,7 @@ func TestPlanNodesCheckDown(t *testing.T) {
 		t.Errorf("CheckDown = %q, %v", warns, err)
 	}
 	bs.Down[0].Config.Platforms = nil // it might run anything
-	if _, err := bs.CheckDown(mk("linux/s390x")); err == nil || !errors.Is(err, down) || !strings.Contains(err.Error(), "the run needs it: no other node can run linux/s390x") {
+	if _, err := bs.CheckDown(mk("linux/s390x")); err == nil || !errors.Is(err, down) || !strings.Contains(err.Error(), "the run needs builder node arm2, for no other node can run linux/s390x: arm2 does not answer") {
 		t.Errorf("CheckDown with an unlisted platform: %v", err)
 	}
 	// The platforms declared for the down node are read as the plan reads

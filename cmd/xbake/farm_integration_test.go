@@ -219,7 +219,7 @@ func TestIntegrationFarmNodeDownAtStart(t *testing.T) {
 	// first, so it is off here.)
 	writeFile(t, filepath.Join(f.dir, "xbuild.override.hcl"), `target "t0" { platforms = ["linux/amd64", "linux/riscv64"] }`)
 	out, done = f.start(t, "--plan", "--no-preflight")
-	if code := <-done; code != 1 || !strings.Contains(out.String(), "gone") || !strings.Contains(out.String(), "the run needs it: no other node can run linux/riscv64") {
+	if code := <-done; code != 1 || !strings.Contains(out.String(), "gone") || !strings.Contains(out.String(), "the run needs builder node gone, for no other node can run linux/riscv64: ") {
 		t.Errorf("exit %d, want 1 and the node's error:\n%s", code, out)
 	}
 }
