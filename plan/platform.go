@@ -53,10 +53,19 @@ func FormatPlatform(p ocispec.Platform) string {
 	return platforms.FormatAll(platforms.Normalize(p))
 }
 
+// maxPlatformLen is far above any real specifier, with a Windows OS
+// version ("windows(10.0.17763.5820)/amd64/v3").
+const maxPlatformLen = 256
+
 func parsePlatform(s string) (ocispec.Platform, *PlatformError) {
 	if s == "" {
 		return ocispec.Platform{}, &PlatformError{s, "Invalid platform",
 			`The platform is empty. Write "os/arch[/variant]", for example "linux/amd64".`}
+	}
+	if len(s) > maxPlatformLen {
+		// Not quoted: a message must not repeat a value of any size.
+		return ocispec.Platform{}, &PlatformError{s, "Invalid platform", fmt.Sprintf(
+			`The platform is %d bytes long, which no platform is. Write "os/arch[/variant]", for example "linux/amd64".`, len(s))}
 	}
 	if !strings.Contains(s, "/") {
 		return ocispec.Platform{}, incomplete(s)

@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/xbake/xbake/plan"
@@ -80,6 +81,8 @@ func TestParsePlatformErrors(t *testing.T) {
 	}{
 		{"", "Invalid platform",
 			`The platform is empty. Write "os/arch[/variant]", for example "linux/amd64".`},
+		{"linux/" + strings.Repeat("a", 120000), "Invalid platform",
+			`The platform is 120006 bytes long, which no platform is. Write "os/arch[/variant]", for example "linux/amd64".`},
 		{"linux", "Incomplete platform",
 			`"linux" names only an operating system. Write "os/arch", for example "linux/amd64", so the plan does not depend on the machine running xbake.`},
 		{"windows", "Incomplete platform",
