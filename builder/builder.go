@@ -47,7 +47,9 @@ type Node struct {
 	Driver string
 	// Endpoint is what the store says: a BuildKit address for remote
 	// nodes, a docker context or engine address for docker and
-	// docker-container nodes, the docker context for kubernetes ones.
+	// docker-container nodes, for kubernetes ones what buildx create
+	// writes (kubernetes:///BUILDER?deployment=NODE&kubeconfig=PATH) or a
+	// docker context.
 	Endpoint string
 	// Platforms are the platforms declared for the node (buildx create
 	// --platform, a builders file), formatted; empty when none were.

@@ -143,6 +143,34 @@ func TestIntegrationKubernetesDriver(t *testing.T) {
 	}
 }
 
+// buildx create names a kubernetes node's endpoint after the kubeconfig
+// it was created with (kubernetes:///BUILDER?deployment=NODE&kubeconfig=
+// PATH): every kubectl call uses that file, whatever KUBECONFIG says now.
+func TestIntegrationKubernetesKubeconfig(t *testing.T) {
+	env := executortest.Stack(t)
+	shims := executortest.NewShims(t)
+	shims.Kubectl(t, pods, env.BuildKitHost)
+	bx := t.TempDir()
+	os.MkdirAll(filepath.Join(bx, "instances"), 0o700)
+	instance := `{"Name":"kb","Driver":"kubernetes","Nodes":[{"Name":"kb0","Endpoint":"kubernetes:///kb?deployment=kb0\u0026kubeconfig=%2Fhome%2Fci%2F.kube%2Fprod","Platforms":null,"DriverOpts":{"namespace":"ci"},"Flags":null,"Files":null}],"Dynamic":false}`
+	if err := os.WriteFile(filepath.Join(bx, "instances", "kb"), []byte(instance), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := builder.Resolve(builder.Options{Name: "kb", WorkDir: "/src", Getenv: func(k string) string {
+		return map[string]string{"BUILDX_CONFIG": bx, "KUBECONFIG": "/elsewhere"}[k]
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status(t, b)
+	calls := shims.Calls(t, "kubectl")
+	if len(calls) != 2 || calls[0] != "kubectl --kubeconfig /home/ci/.kube/prod --namespace ci get pods --selector app=kb0 --output json" ||
+		!strings.HasPrefix(calls[1], "kubectl --kubeconfig=/home/ci/.kube/prod --namespace=ci exec -i kb0-5d8f-") ||
+		!strings.HasSuffix(calls[1], " --container=buildkitd -- buildctl dial-stdio") {
+		t.Errorf("kubectl calls: %q", calls)
+	}
+}
+
 // kube-pod:// as an address (BUILDKIT_HOST) goes through the same helper.
 func TestIntegrationKubePodAddress(t *testing.T) {
 	env := executortest.Stack(t)

@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/docker/cli/cli/connhelper/commandconn"
 	"github.com/moby/buildkit/client"
 )
 
@@ -70,7 +72,34 @@ func (n *Node) dialKube(ctx context.Context) (*client.Client, error) {
 	if len(q) > 0 {
 		addr += "?" + q.Encode()
 	}
-	return n.clientOrUnreachable(client.New(ctx, addr, keepalive()))
+	opts := []client.ClientOpt{keepalive()}
+	if kc := n.kubeconfig(); kc != "" {
+		// BuildKit's kube-pod helper runs kubectl with the process's
+		// KUBECONFIG; the builder's cluster is the one it was made on.
+		args := []string{"--kubeconfig=" + kc, "--namespace=" + pod.Metadata.Namespace, "exec", "-i", pod.Metadata.Name}
+		if len(pod.Spec.Containers) > 0 {
+			args = append(args, "--container="+pod.Spec.Containers[0].Name)
+		}
+		args = append(args, "--", "buildctl", "dial-stdio")
+		opts = append(opts, client.WithContextDialer(func(context.Context, string) (net.Conn, error) {
+			// The connection outlives the dial's context (as the helper's).
+			return commandconn.New(context.Background(), "kubectl", args...)
+		}))
+	}
+	return n.clientOrUnreachable(client.New(ctx, addr, opts...))
+}
+
+// kubeconfig is the kubeconfig file buildx recorded for a kubernetes
+// node: buildx create names the node's endpoint
+// kubernetes:///BUILDER?deployment=NODE&kubeconfig=PATH, PATH being the
+// KUBECONFIG it was created with ("" when unset, or for an endpoint that
+// is a docker context).
+func (n *Node) kubeconfig() string {
+	u, err := url.Parse(n.Endpoint)
+	if err != nil || u.Scheme != "kubernetes" {
+		return ""
+	}
+	return u.Query().Get("kubeconfig")
 }
 
 // runningPods lists the node's running pods that are not terminating,
@@ -79,6 +108,9 @@ func (n *Node) runningPods(ctx context.Context) ([]kubePod, error) {
 	args := []string{"get", "pods", "--selector", "app=" + deploymentName(n.Name), "--output", "json"}
 	if ns := n.DriverOpts["namespace"]; ns != "" {
 		args = append([]string{"--namespace", ns}, args...)
+	}
+	if kc := n.kubeconfig(); kc != "" {
+		args = append([]string{"--kubeconfig", kc}, args...)
 	}
 	cmd := exec.CommandContext(ctx, "kubectl", args...)
 	var stderr bytes.Buffer
