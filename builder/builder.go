@@ -66,7 +66,10 @@ type Node struct {
 	env     env
 	source  string // where the builder was chosen, for messages
 	workDir string // the key that keeps a kubernetes builder on one pod
-	tls     *tls.Config
+	// classicStore: a docker driver node whose engine keeps images in the
+	// classic image store (known once dialed; see TagsAnyPlatform).
+	classicStore bool
+	tls          *tls.Config
 }
 
 // TLS is the client side of a tcp:// endpoint with TLS. Paths are
@@ -178,3 +181,10 @@ func checkAddress(addr string) error {
 	}
 	return nil
 }
+
+// TagsAnyPlatform reports whether the node, once dialed, is the BuildKit
+// of a docker engine on the classic image store: it takes a base image
+// named by tag from the engine's own images, whatever platform that
+// image is for (docker 20.10 ran a linux/arm64 build on an arm/v7
+// busybox it had), so a foreign platform may get the wrong base.
+func (n *Node) TagsAnyPlatform() bool { return n.Driver == DriverDocker && n.classicStore }

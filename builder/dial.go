@@ -82,6 +82,7 @@ func (n *Node) dialDocker(ctx context.Context) (*client.Client, error) {
 		api.Close()
 		return nil, &NodeError{Node: n, Err: err, Remedy: "The " + eng.String() + " answers, but its BuildKit does not (docker 18.09 or later has one)."}
 	}
+	n.classicStore = !multiPlatformStore(ctx, api)
 	return c, nil
 }
 

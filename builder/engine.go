@@ -40,15 +40,25 @@ func OpenEngine(ctx context.Context, getenv func(string) string, name string) (*
 		return nil, errors.New(d.unreachable(err))
 	}
 	e := &Engine{DockerEngine: d, api: api}
-	if info, err := api.Info(pctx, mobyclient.InfoOptions{}); err == nil {
-		// buildx's test for the same (dockerutil's OCI importer feature).
-		for _, kv := range info.Info.DriverStatus {
-			if kv[0] == "driver-type" && kv[1] == "io.containerd.snapshotter.v1" {
-				e.MultiPlatform = true
-			}
+	e.MultiPlatform = multiPlatformStore(pctx, api)
+	return e, nil
+}
+
+// multiPlatformStore reports whether the engine keeps images in the
+// containerd image store, which holds several platforms under one tag
+// (buildx's test for the same, dockerutil's OCI importer feature); false
+// when the engine does not say.
+func multiPlatformStore(ctx context.Context, api *mobyclient.Client) bool {
+	info, err := api.Info(ctx, mobyclient.InfoOptions{})
+	if err != nil {
+		return false
+	}
+	for _, kv := range info.Info.DriverStatus {
+		if kv[0] == "driver-type" && kv[1] == "io.containerd.snapshotter.v1" {
+			return true
 		}
 	}
-	return e, nil
+	return false
 }
 
 // Load streams an image tarball (docker or OCI layout) into the engine.

@@ -165,6 +165,31 @@ func (bs *Builders) Warnings() []string {
 	return out
 }
 
+// PlanWarnings are what the start of a run says about where p runs: a
+// foreign platform placed on a docker engine that tags any platform
+// (builder.Node.TagsAnyPlatform), whose base images named by tag may be
+// the engine's own images of another platform.
+func (bs *Builders) PlanWarnings(p *plan.Plan) []string {
+	var out []string
+	for _, b := range bs.Nodes {
+		if b.Config == nil || !b.Config.TagsAnyPlatform() {
+			continue
+		}
+		var foreign []string
+		for _, n := range p.Nodes {
+			if n.Kind == plan.KindSolve && n.Builder == b.Name && !n.Solve.Unchanged &&
+				!matchAny(b.Native, n.Solve.Platform) && !slices.Contains(foreign, n.Platform) {
+				foreign = append(foreign, n.Platform)
+			}
+		}
+		if len(foreign) > 0 {
+			out = append(out, fmt.Sprintf("builder node %s builds %s on a docker engine with the classic image store, which takes a base image named by tag from its own images whatever their platform; "+
+				"name base images by digest, or use a docker-container builder (see docs/compat.md)", b.Name, strings.Join(foreign, ", ")))
+		}
+	}
+	return out
+}
+
 func formatPlatforms(ps []ocispec.Platform) string {
 	out := make([]string, len(ps))
 	for i, p := range ps {

@@ -157,6 +157,16 @@ target "default" {
 		t.Errorf("the loaded image holds %q", got)
 	}
 
+	// A foreign platform on the classic image store: the plan says what
+	// base images named by tag may do there.
+	code, out = cliRun(t, dir, env, "--builder", ctxName, "--plan", "--set", "default.platform=linux/arm64")
+	if warn := "xbake: warning: builder node " + ctxName + " builds linux/arm64 on a docker engine with the classic image store"; code != 0 || !strings.Contains(out.String(), warn) {
+		t.Errorf("--plan for linux/arm64: exit %d, want the warning %q\n%s", code, warn, out)
+	}
+	if code, out = cliRun(t, dir, env, "--builder", ctxName, "--plan"); strings.Contains(out.String(), "classic image store") {
+		t.Errorf("--plan for the engine's own platform warns: exit %d\n%s", code, out)
+	}
+
 	code, out = cliRun(t, dir, env, "doctor", "--builder", ctxName)
 	for _, want := range []string{"Builder " + ctxName + " (docker driver), chosen by --builder\n",
 		"ok       node " + ctxName + " answers (the BuildKit of docker context " + ctxName + "), BuildKit built into docker 20.10"} {

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/xbake/xbake/executor"
@@ -47,7 +48,7 @@ func farmPlan(a *app, bs *executor.Builders, loadIndex bool, newPlan planFunc) (
 	if err != nil {
 		return nil, builderError(err)
 	}
-	for _, w := range append(warnings, bs.Warnings()...) {
+	for _, w := range slices.Concat(warnings, bs.Warnings(), bs.PlanWarnings(p)) {
 		fmt.Fprintf(a.stderr, "xbake: warning: %s\n", w)
 	}
 	return p, nil
