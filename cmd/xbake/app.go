@@ -229,7 +229,3 @@ func abandonable[T any](ctx context.Context, f func() (T, error)) (T, error) {
 type badDefinition struct{ error }
 
 func (e badDefinition) Unwrap() error { return e.error }
-
-func badDefinitionf(format string, args ...any) error {
-	return badDefinition{fmt.Errorf(format, args...)}
-}

@@ -276,3 +276,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 var errArchiveTooLarge = errors.New("archive too large")
+
+// badDefinitionf is a badDefinition with a formatted message.
+func badDefinitionf(format string, args ...any) error {
+	return badDefinition{fmt.Errorf(format, args...)}
+}
