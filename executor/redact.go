@@ -2,6 +2,8 @@ package executor
 
 import (
 	"bytes"
+	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -101,7 +103,6 @@ type LogStream struct {
 	r    *Redactor
 	mu   sync.Mutex
 	held map[logKey]*client.VertexLog
-	keys []logKey // in the order they were first held, for Flush
 }
 
 type logKey struct {
@@ -160,18 +161,22 @@ type HeldLog struct {
 }
 
 // Flush returns, redacted, what every stream still holds (at the end of
-// the run: vertices that never completed), in the order it was held.
+// the run: vertices that never completed), ordered by solve, vertex and
+// stream.
 func (s *LogStream) Flush() []HeldLog {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []HeldLog
-	for _, k := range s.keys {
+	for _, k := range slices.SortedFunc(maps.Keys(s.held), compareLogKeys) {
 		for _, l := range s.release(k) {
 			out = append(out, HeldLog{Solve: k.solve, Log: l})
 		}
 	}
-	s.keys = nil
 	return out
+}
+
+func compareLogKeys(a, b logKey) int {
+	return cmp.Or(strings.Compare(a.solve, b.solve), strings.Compare(string(a.vertex), string(b.vertex)), cmp.Compare(a.stream, b.stream))
 }
 
 // hold keeps rest, what follows the part of l shown, for the stream's
@@ -180,9 +185,6 @@ func (s *LogStream) hold(k logKey, l *client.VertexLog, rest []byte) {
 	if len(rest) == 0 {
 		delete(s.held, k)
 		return
-	}
-	if _, ok := s.held[k]; !ok {
-		s.keys = append(s.keys, k)
 	}
 	c := *l
 	c.Data = slices.Clone(rest)
