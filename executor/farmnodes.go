@@ -177,8 +177,9 @@ func (bs *Builders) PlanWarnings(p *plan.Plan) []string {
 		}
 		var foreign []string
 		for _, n := range p.Nodes {
+			// Cross-compiled too: the final stage is the foreign platform's.
 			if n.Kind == plan.KindSolve && n.Builder == b.Name && !n.Solve.Unchanged &&
-				!matchAny(b.Native, n.Solve.Platform) && !slices.Contains(foreign, n.Platform) {
+				n.Exec != plan.ExecNative && !slices.Contains(foreign, n.Platform) {
 				foreign = append(foreign, n.Platform)
 			}
 		}
