@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docker/go-units"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -168,4 +169,29 @@ func (k *keyWriter) resources(r *Resources) {
 			k.optInt(*f.num(r))
 		}
 	}
+}
+
+// MemoryBytes reads the memory sizes of r (memory, memory-swap) as
+// BuildKit takes them, for the check at --print and the solve request
+// alike: go-units binary sizes ("512m", "1gib"), and -1 for an unlimited
+// memory-swap; 0 where a size is not set.
+func (r *Resources) MemoryBytes() (memory, swap int64, err error) {
+	size := func(name string, v *string) (int64, error) {
+		if v == nil || *v == "" {
+			return 0, nil
+		}
+		if name == "memory-swap" && strings.TrimSpace(*v) == "-1" {
+			return -1, nil
+		}
+		b, err := units.RAMInBytes(*v)
+		if err != nil {
+			return 0, fmt.Errorf("resources.%s %q is not a size", name, *v)
+		}
+		return b, nil
+	}
+	if memory, err = size("memory", r.Memory); err != nil {
+		return 0, 0, err
+	}
+	swap, err = size("memory-swap", r.MemorySwap)
+	return memory, swap, err
 }

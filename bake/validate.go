@@ -47,16 +47,8 @@ func (t *Target) validate(stat func(string) error) hcl.Diagnostics {
 		}
 	}
 	if r := t.Resources; r != nil {
-		for _, f := range []struct {
-			name string
-			v    *string
-		}{{"memory", r.Memory}, {"memory-swap", r.MemorySwap}} {
-			if f.v == nil || *f.v == "" || f.name == "memory-swap" && strings.TrimSpace(*f.v) == "-1" {
-				continue
-			}
-			if _, err := units.RAMInBytes(*f.v); err != nil {
-				errf("resources", "Invalid resources", "Target %q: resources.%s %q is not a size; write a number with an optional unit b, k, m or g, such as \"512m\".", t.Name, f.name, *f.v)
-			}
+		if _, _, err := r.MemoryBytes(); err != nil {
+			errf("resources", "Invalid resources", "Target %q: %s; write a number with an optional unit b, k, m or g, such as \"512m\".", t.Name, err)
 		}
 	}
 	for i, u := range t.Ulimits {

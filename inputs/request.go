@@ -216,32 +216,20 @@ func Sanitize(s string) string {
 }
 
 // resourceAttrs adds a target's per-step cgroup limits (`resources`) as
-// the Dockerfile frontend reads them: memory sizes in bytes (go-units, as
-// shm-size; memory-swap -1 is unlimited), the rest as written.
+// the Dockerfile frontend reads them: memory sizes in bytes, the rest as
+// written.
 func resourceAttrs(a map[string]string, r *bake.Resources) error {
 	if r == nil {
 		return nil
 	}
-	size := func(key, name string, v *string) error {
-		if v == nil || *v == "" {
-			return nil
-		}
-		if name == "memory-swap" && strings.TrimSpace(*v) == "-1" {
-			a[key] = "-1"
-			return nil
-		}
-		b, err := units.RAMInBytes(*v)
-		if err != nil {
-			return fmt.Errorf("resources.%s: %w", name, err)
-		}
-		a[key] = strconv.FormatInt(b, 10)
-		return nil
-	}
-	if err := size("memory", "memory", r.Memory); err != nil {
+	memory, swap, err := r.MemoryBytes()
+	if err != nil {
 		return err
 	}
-	if err := size("memswap", "memory-swap", r.MemorySwap); err != nil {
-		return err
+	for key, v := range map[string]int64{"memory": memory, "memswap": swap} {
+		if v != 0 {
+			a[key] = strconv.FormatInt(v, 10)
+		}
 	}
 	for key, v := range map[string]*int64{"cpushares": r.CPUShares, "cpuperiod": r.CPUPeriod, "cpuquota": r.CPUQuota} {
 		if v != nil {
