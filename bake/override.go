@@ -95,6 +95,16 @@ func setError(flag, format string, args ...any) *hcl.Diagnostic {
 	return xhcl.Errorf(nil, "Invalid --set", "--set %s: %s.", flag, fmt.Sprintf(format, args...))
 }
 
+// SetMatches reports whether the target pattern of a --set flag
+// ("PATTERN.KEY=VALUE") matches a target of c, as Resolve requires of
+// every flag.
+func (c *Config) SetMatches(flag string) bool {
+	lhs, _, _ := strings.Cut(flag, "=")
+	pattern, _, _ := strings.Cut(lhs, ".")
+	_, err := c.expandTargets(pattern)
+	return err == nil
+}
+
 // expandTargets matches a --set pattern against target names: an exact
 // name first, then a path.Match glob.
 func (c *Config) expandTargets(pattern string) ([]string, error) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 
@@ -171,20 +170,14 @@ func (a *app) definitionAt(ctx context.Context, ch *affected.Changes, l *loaded,
 	return out
 }
 
-// overridesAt are the --set flags whose target pattern matches a target of
-// cfg, the definition at the revision. A flag that matches none there
-// (it names a target added since) changed nothing then; Resolve would
-// refuse it ("no target matches"), and every target would count as new.
+// overridesAt are the --set flags that match a target of cfg, the
+// definition at the revision. A flag that matches none there (it names a
+// target added since) changed nothing then; Resolve would refuse it ("no
+// target matches"), and every target would count as new.
 func overridesAt(cfg *bake.Config, flags []string) []string {
-	names := cfg.TargetNames()
 	var out []string
 	for _, f := range flags {
-		key, _, _ := strings.Cut(f, "=")
-		pattern, _, _ := strings.Cut(key, ".")
-		if slices.ContainsFunc(names, func(n string) bool {
-			ok, err := path.Match(pattern, n)
-			return n == pattern || err == nil && ok
-		}) {
+		if cfg.SetMatches(f) {
 			out = append(out, f)
 		}
 	}
