@@ -14,20 +14,25 @@ import (
 // loopbackName is a host name that resolves only to loopback addresses
 // but does not look like loopback (not "localhost", not an IP): the
 // machine's own name in /etc/hosts, as on most hosts. Without one the
-// test is skipped: tests reach nothing but this machine.
+// test is skipped (it fails in CI, whose machines have one): tests reach
+// nothing but this machine.
 func loopbackName(t *testing.T) string {
 	t.Helper()
+	skip := t.Skipf
+	if os.Getenv("CI") != "" {
+		skip = t.Fatalf
+	}
 	h, err := os.Hostname()
 	if err != nil || h == "" || strings.EqualFold(h, "localhost") || net.ParseIP(h) != nil {
-		t.Skipf("no usable host name (%q, %v)", h, err)
+		skip("no usable host name (%q, %v)", h, err)
 	}
 	addrs, err := net.LookupHost(h)
 	if err != nil || len(addrs) == 0 {
-		t.Skipf("host name %s does not resolve: %v", h, err)
+		skip("host name %s does not resolve: %v", h, err)
 	}
 	for _, a := range addrs {
 		if ip := net.ParseIP(a); ip == nil || !ip.IsLoopback() {
-			t.Skipf("host name %s resolves to %s, not loopback", h, a)
+			skip("host name %s resolves to %s, not loopback", h, a)
 		}
 	}
 	return h
