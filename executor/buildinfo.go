@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/urlutil"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -45,19 +46,20 @@ const defaultProvenance = "mode=min,inline-only=true"
 // repository (build.DockerfileLabel).
 const dockerfileLabel = "com.docker.image.source.entrypoint"
 
-// buildInfo caches, for one run, what the builders can do and what git
+// buildInfo caches, for one run, what the builders are and what git
 // says about each context directory.
 type buildInfo struct {
-	mu     sync.Mutex
-	attest map[*Builder]*attestAnswer
-	vcs    map[string]*vcsInfo
+	mu    sync.Mutex
+	nodes map[*Builder]*nodeAnswer
+	vcs   map[string]*vcsInfo
 }
 
-// attestAnswer is what one node said about attestations, asked once.
-type attestAnswer struct {
+// nodeAnswer is what one node's Info call said, asked once: nil when
+// the node has no Info call (BuildKit before v0.11).
+type nodeAnswer struct {
 	mu    sync.Mutex
 	known bool
-	ok    bool
+	info  *client.Info
 }
 
 // addBuildInfo adds the VCS attributes to the inputs of solve n, and
@@ -182,37 +184,46 @@ func envBool(getenv func(string) string, key string, def bool) (bool, error) {
 // canAttest reports whether b's daemon attaches attestations to images:
 // BuildKit v0.11 and later, which is also when its Info call appeared
 // (older daemons, and Docker's built-in BuildKit of Docker 20.10, answer
-// it with an error). Each node is asked once, by the first attempt that
-// runs there; only that node's attempts wait for the answer (a node that
-// does not answer must not hold up the others). A connection that fails
-// (transient) or an attempt canceled while asking (its node lost, the
-// run ended) is no answer: the question stays open, and the error is
-// returned.
+// it with an error).
 func (bi *buildInfo) canAttest(ctx context.Context, b *Builder) (bool, error) {
+	info, err := bi.nodeInfo(ctx, b)
+	return info != nil, err
+}
+
+// nodeInfo is b's answer to Info, nil when it has none (see nodeAnswer).
+// Each node is asked once, by the first attempt that needs it; only that
+// node's attempts wait for the answer (a node that does not answer must
+// not hold up the others). A connection that fails (transient) or an
+// attempt canceled while asking (its node lost, the run ended) is no
+// answer: the question stays open, and the error is returned.
+func (bi *buildInfo) nodeInfo(ctx context.Context, b *Builder) (*client.Info, error) {
 	bi.mu.Lock()
-	if bi.attest == nil {
-		bi.attest = map[*Builder]*attestAnswer{}
+	if bi.nodes == nil {
+		bi.nodes = map[*Builder]*nodeAnswer{}
 	}
-	a := bi.attest[b]
+	a := bi.nodes[b]
 	if a == nil {
-		a = &attestAnswer{}
-		bi.attest[b] = a
+		a = &nodeAnswer{}
+		bi.nodes[b] = a
 	}
 	bi.mu.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.known {
-		return a.ok, nil
+		return a.info, nil
 	}
-	_, err := b.Client.Info(ctx)
+	info, err := b.Client.Info(ctx)
 	if ctx.Err() != nil {
-		return false, context.Cause(ctx)
+		return nil, context.Cause(ctx)
 	}
 	if err != nil && IsTransient(err) {
-		return false, err
+		return nil, err
 	}
-	a.known, a.ok = true, err == nil
-	return a.ok, nil
+	a.known = true
+	if err == nil {
+		a.info = info
+	}
+	return a.info, nil
 }
 
 // vcsInfo is what git says about a directory's work tree.

@@ -107,7 +107,11 @@ func TestAddBuildInfo(t *testing.T) {
 			before := maps.Clone(in.attrs)
 			b := &Builder{Name: "b"}
 			bk := &BuildKit{opt: BuildKitOptions{Getenv: func(k string) string { return c.env[k] }}}
-			bk.info.attest = map[*Builder]*attestAnswer{b: {known: true, ok: !c.noAttst}}
+			a := &nodeAnswer{known: true}
+			if !c.noAttst {
+				a.info = &client.Info{}
+			}
+			bk.info.nodes = map[*Builder]*nodeAnswer{b: a}
 			provenance, err := bk.addBuildInfo(context.Background(), n, in)
 			if err != nil {
 				t.Fatal(err)
@@ -157,7 +161,7 @@ func TestCanAttestUnreachable(t *testing.T) {
 	if err == nil || !IsTransient(err) || !strings.HasPrefix(err.Error(), "asking builder node gone whether it attests: ") {
 		t.Fatalf("err = %v", err)
 	}
-	if a := bk.info.attest[b]; a == nil || a.known {
+	if a := bk.info.nodes[b]; a == nil || a.known {
 		t.Errorf("the answer was cached: %+v", a)
 	}
 }

@@ -130,7 +130,7 @@ func NewBuildKit(ctx context.Context, bs *Builders, p *plan.Plan, opt BuildKitOp
 		return nil, err
 	}
 	for _, pr := range bk.order {
-		if _, err := bk.sessionsOn(bk.home(pr.node)); err != nil {
+		if _, err := bk.sessionsOn(ctx, bk.home(pr.node)); err != nil {
 			bk.Close()
 			return nil, err
 		}
@@ -160,9 +160,14 @@ func (bk *BuildKit) builderFor(req *SolveRequest) (*Builder, error) {
 }
 
 // sessionsOn opens, once per node, the shared sessions of every solve's
-// local directories on b, and returns them.
-func (bk *BuildKit) sessionsOn(b *Builder) (*nodeSessions, error) {
-	return bk.sessions.on(bk.sctx, b, bk.order, &bk.wg)
+// local directories on b (or none, when its BuildKit reads them only
+// from each solve's own session), and returns them.
+func (bk *BuildKit) sessionsOn(ctx context.Context, b *Builder) (*nodeSessions, error) {
+	info, err := bk.info.nodeInfo(ctx, b)
+	if err != nil {
+		return nil, fmt.Errorf("asking builder node %s for its version: %w", b.Name, err)
+	}
+	return bk.sessions.on(bk.sctx, b, info, bk.order, &bk.wg)
 }
 
 func (bk *BuildKit) prepare(ctx context.Context, p *plan.Plan) error {

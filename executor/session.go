@@ -14,10 +14,8 @@ import (
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/filesync"
-	"github.com/moby/buildkit/util/grpcerrors"
 	"github.com/tonistiigi/fsutil"
 	fstypes "github.com/tonistiigi/fsutil/types"
-	"google.golang.org/grpc/codes"
 )
 
 // sharedSessions hold the local directories of a run, one session per
@@ -62,13 +60,13 @@ func newSharedSessions() *sharedSessions {
 
 // on returns b's sessions, opening them the first time: one for each set
 // of the solves' local directories that do not conflict by name.
-func (ss *sharedSessions) on(ctx context.Context, b *Builder, solves []*prepared, wg *sync.WaitGroup) (*nodeSessions, error) {
+func (ss *sharedSessions) on(ctx context.Context, b *Builder, info *client.Info, solves []*prepared, wg *sync.WaitGroup) (*nodeSessions, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ns := ss.byBuilder[b]; ns != nil {
 		return ns, nil
 	}
-	if !sharesSessions(ctx, b.Client) {
+	if !sharesSessions(info) {
 		ns := &nodeSessions{own: true}
 		ss.byBuilder[b] = ns
 		return ns, nil
@@ -176,15 +174,13 @@ func (ss *sharedSessions) mounts(locals map[string]string) (map[string]fsutil.FS
 	return out, nil
 }
 
-// sharesSessions reports whether the node's BuildKit reads a solve's local
+// sharesSessions reports whether a node's BuildKit, by its answer to
+// Info (nil when it has none: before v0.11), reads a solve's local
 // directories from another session (the local-sessionid frontend
-// attribute, BuildKit 0.13 and later). One that cannot tell its version
-// (before 0.11) cannot; one that does not answer is taken to, and its
-// solves then fail with the node's own error.
-func sharesSessions(ctx context.Context, c *client.Client) bool {
-	info, err := c.Info(ctx)
-	if err != nil {
-		return grpcerrors.Code(err) != codes.Unimplemented
+// attribute, BuildKit 0.13 and later).
+func sharesSessions(info *client.Info) bool {
+	if info == nil {
+		return false
 	}
 	major, minor, ok := strings.Cut(strings.TrimPrefix(info.BuildkitVersion.Version, "v"), ".")
 	if !ok {

@@ -72,7 +72,7 @@ func (bk *BuildKit) solve(ctx context.Context, req *SolveRequest, attempt int) (
 			return nil, fmt.Errorf("its image loads into the docker engine of builder node %s, which is lost or busy; a --load on a docker driver node cannot move to node %s", bk.home(n).Name, b.Name)
 		}
 	}
-	ns, err := bk.sessionsOn(b)
+	ns, err := bk.sessionsOn(ctx, b)
 	if err != nil {
 		return nil, err
 	}
