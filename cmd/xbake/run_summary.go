@@ -92,8 +92,8 @@ func perPlatformLoads(rep *executor.Report) []*bake.Target {
 			!slices.ContainsFunc(r.Published, func(p string) bool { return strings.HasPrefix(p, "docker:") }) {
 			continue
 		}
-		for _, t := range nr.Node.Solve.Targets {
-			if len(t.Platforms) > 1 && !slices.Contains(out, t) {
+		for i, t := range nr.Node.Solve.Targets {
+			if nr.Node.Solve.PerPlatform(i) && !slices.Contains(out, t) {
 				out = append(out, t)
 			}
 		}

@@ -74,18 +74,23 @@ func TestSummaryPerPlatformLoad(t *testing.T) {
 	app := &bake.Target{Name: "app", Platforms: []string{"linux/amd64", "linux/arm64"}, Tags: []string{"me/app:1"}}
 	one := &bake.Target{Name: "one", Platforms: []string{"linux/amd64"}, Tags: []string{"me/one:1"}}
 	merged := &bake.Target{Name: "merged", Platforms: []string{"linux/amd64", "linux/arm64"}, Tags: []string{"me/merged:1"}}
+	// Two platforms written, one planned (on an amd64 builder): one image.
+	local := &bake.Target{Name: "local", Platforms: []string{"local", "linux/amd64"}, Tags: []string{"me/local:1"}}
+	planned := map[*bake.Target][]string{app: app.Platforms, one: one.Platforms, merged: merged.Platforms, local: {"linux/amd64"}}
 	solve := func(t *bake.Target, plat, published string) *executor.NodeReport {
 		r := &executor.Result{}
 		if published != "" {
 			r.Published = []string{published}
 		}
-		return &executor.NodeReport{Node: &plan.Node{ID: t.Name + "@" + plat, Kind: plan.KindSolve, Solve: &plan.Solve{Targets: []*bake.Target{t}}},
+		return &executor.NodeReport{Node: &plan.Node{ID: t.Name + "@" + plat, Kind: plan.KindSolve,
+			Solve: &plan.Solve{Targets: []*bake.Target{t}, TargetPlatforms: [][]string{planned[t]}}},
 			Status: executor.StatusDone, Result: r}
 	}
 	rep := &executor.Report{Nodes: []*executor.NodeReport{
 		solve(app, "linux/amd64", "docker:me/app:1-linux-amd64"),
 		solve(app, "linux/arm64", "docker:me/app:1-linux-arm64"),
 		solve(one, "linux/amd64", "docker:me/one:1"),
+		solve(local, "linux/amd64", "docker:me/local:1"),
 		solve(merged, "linux/amd64", ""),
 		solve(merged, "linux/arm64", ""),
 		{Node: &plan.Node{ID: "merged#index", Kind: plan.KindMerge}, Status: executor.StatusDone, Result: &executor.Result{Published: []string{"docker:me/merged:1"}}},
