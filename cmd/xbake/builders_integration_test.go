@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xbake/xbake/builder"
 	"github.com/xbake/xbake/executor/executortest"
 	"github.com/xbake/xbake/executor/oci"
 )
@@ -363,9 +364,22 @@ target "default" {
 func TestIntegrationDoctorProblems(t *testing.T) {
 	env := executortest.Stack(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "builders.json"), `[{"name": "local", "endpoint": "`+env.BuildKitHost+`", "platforms": ["linux/amd64", "linux/riscv64"]}]`)
+	// sparc64: BuildKit looks for no emulator of it, so no daemon reports
+	// it, whatever QEMU handlers the machine has.
+	writeFile(t, filepath.Join(dir, "builders.json"), `[{"name": "local", "endpoint": "`+env.BuildKitHost+`", "platforms": ["linux/amd64", "linux/sparc64"]}]`)
+	// The machine's QEMU handlers as they are (which emulators it has is
+	// not this test's business), then two made broken and sparc64's gone.
 	binfmt := filepath.Join(dir, "binfmt_misc")
 	os.Mkdir(binfmt, 0o755)
+	handlers, _ := filepath.Glob(filepath.Join(builder.BinfmtDir, "qemu-*"))
+	for _, h := range handlers {
+		dt, err := os.ReadFile(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(binfmt, filepath.Base(h)), string(dt))
+	}
+	os.Remove(filepath.Join(binfmt, "qemu-sparc64"))
 	writeFile(t, filepath.Join(binfmt, "status"), "enabled\n")
 	writeFile(t, filepath.Join(binfmt, "qemu-aarch64"), "enabled\ninterpreter /bin/sh\nflags: OC\n")
 	writeFile(t, filepath.Join(binfmt, "qemu-arm"), "enabled\ninterpreter /nonexistent/qemu-arm-static\nflags: OCF\n")
@@ -379,9 +393,9 @@ func TestIntegrationDoctorProblems(t *testing.T) {
 		}
 	}
 	want := []string{
-		"problem  node local is declared for linux/riscv64, but its BuildKit does not report it (it reports linux/amd64, linux/amd64/v2, ",
+		"problem  node local is declared for linux/sparc64, but its BuildKit does not report it (it reports linux/amd64, linux/amd64/v2, ",
 		"problem  QEMU for linux/arm64: the binfmt_misc handler qemu-aarch64 lacks the F (fix binary) flag",
-		"problem  QEMU for linux/riscv64: no binfmt_misc handler qemu-riscv64 is registered; install QEMU's user-mode emulators",
+		"problem  QEMU for linux/sparc64: no binfmt_misc handler qemu-sparc64 is registered; install QEMU's user-mode emulators",
 	}
 	if code != 1 || len(problems) != len(want) || lines[len(lines)-1] != "3 problem(s) found." {
 		t.Fatalf("exit %d, %d problems:\n%s", code, len(problems), out)
