@@ -67,7 +67,7 @@ func TestCheckQEMU(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "qemu-arm"), []byte("disabled\ninterpreter /usr/bin/qemu-arm-static\nflags: OCF\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "qemu-riscv64"), []byte("enabled\ninterpreter /nonexistent/qemu-riscv64\nflags: \n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "qemu-s390x"), []byte("enabled\ninterpreter "+interp+"\nflags: OC\n"), 0o644)
-	var plats = parsePlatforms(t, "linux/amd64", "linux/386", "linux/arm64", "linux/arm/v7", "linux/arm/v6", "linux/riscv64", "linux/s390x", "linux/ppc64le", "linux/sparc64")
+	var plats = parsePlatforms(t, "linux/amd64", "linux/386", "linux/arm64", "linux/arm/v7", "linux/arm/v6", "linux/riscv64", "linux/s390x", "linux/ppc64le", "linux/wasm")
 	got := CheckQEMU(dir, "amd64", plats)
 	want := []string{
 		"linux/arm64: ",
@@ -75,7 +75,7 @@ func TestCheckQEMU(t *testing.T) {
 		"linux/riscv64: linux/riscv64: the interpreter /nonexistent/qemu-riscv64 of qemu-riscv64 does not exist",
 		"linux/s390x: linux/s390x: the binfmt_misc handler qemu-s390x lacks the F (fix binary) flag",
 		"linux/ppc64le: linux/ppc64le: no binfmt_misc handler qemu-ppc64le is registered; install QEMU's user-mode emulators",
-		"linux/sparc64: linux/sparc64: QEMU has no user-mode emulator for it",
+		"linux/wasm: linux/wasm: QEMU has no user-mode emulator for it",
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d handlers, want %d: %+v", len(got), len(want), got)
