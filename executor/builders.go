@@ -150,10 +150,11 @@ func connect(ctx context.Context, n *builder.Node, deadline time.Time) (*Builder
 	for {
 		b.Reported, err = builder.Workers(ctx, cl)
 		// A node whose socket accepts but that sends nothing (a stopped
-		// buildkitd) fails the call when gRPC gives up the handshake,
-		// after its own 20 s; the node has until the deadline, as one that
+		// buildkitd) fails the call when gRPC gives up, after its own 20 s
+		// (the handshake, or the keepalive ping of a connection made just
+		// before it stopped); the node has until the deadline, as one that
 		// answers nothing at all (a refused connection fails at once).
-		if err == nil || !noPreface(err) || time.Now().After(deadline) {
+		if err == nil || !silent(err) || time.Now().After(deadline) {
 			break
 		}
 		select { // gRPC fails calls at once while it waits to dial again
@@ -174,11 +175,13 @@ func connect(ctx context.Context, n *builder.Node, deadline time.Time) (*Builder
 	return b, nil
 }
 
-// noPreface reports whether err is gRPC's failed handshake: a connection
-// was made, and the server never sent its preface.
-func noPreface(err error) bool {
+// silent reports whether err is gRPC giving up on a connection that was
+// made but not answered: the server never sent its preface, or stopped
+// answering keepalive pings.
+func silent(err error) bool {
 	st, ok := status.FromError(unwrapGRPC(err))
-	return ok && st.Code() == codes.Unavailable && strings.Contains(st.Message(), "error reading server preface")
+	return ok && st.Code() == codes.Unavailable &&
+		(strings.Contains(st.Message(), "error reading server preface") || strings.Contains(st.Message(), "keepalive ping failed to receive ACK"))
 }
 
 // Close closes every connection.
